@@ -1,0 +1,72 @@
+//! A tiny plugin that exercises the runner from a real process, for common/tests/runner.rs:
+//! panics, hangs, hung tools, errors and bad perfdata must all end as documented. Not shipped.
+
+use common::{
+    CheckError, Context, Finding, Perfdata, Plugin, Range, Report, Thresholds, ToolCommand,
+};
+
+#[derive(clap::Args)]
+struct Options {
+    /// What to do: ok, panic, thread-panic, hang, tool-hang, read, error, usage, bad-perf
+    #[arg(long, default_value = "ok")]
+    mode: String,
+    /// The metric value (mode ok)
+    #[arg(long, default_value = "5", allow_negative_numbers = true)]
+    value: f64,
+    #[arg(short = 'w', long)]
+    warning: Option<Range>,
+    #[arg(short = 'c', long)]
+    critical: Option<Range>,
+}
+
+const PLUGIN: Plugin = Plugin {
+    name: "kit_probe",
+    service: "PROBE",
+    version: env!("CARGO_PKG_VERSION"),
+    about: "Exercises the euca-checks runner (test helper)",
+    reads_host: true,
+    inputs: &["saved"],
+};
+
+fn check(o: &Options, ctx: &Context) -> Result<Report, CheckError> {
+    let mut report = Report::new();
+    match o.mode.as_str() {
+        "ok" => {
+            let t = Thresholds::new(o.warning.clone(), o.critical.clone());
+            report.add(
+                Finding::new(t.status(o.value), format!("value is {}", o.value))
+                    .summary(format!("value {}", o.value)),
+            );
+            report.perf(t.perfdata("value", o.value));
+            report.verbose(1, "detail for -v");
+            if let Some((name, text)) = ctx.input("saved")? {
+                report.add(Finding::ok(format!("{name}: {}", text.trim())));
+            }
+        }
+        "panic" => panic!("injected panic for the test"),
+        "thread-panic" => {
+            let _ = std::thread::spawn(|| panic!("injected panic on a thread")).join();
+            std::thread::sleep(std::time::Duration::from_secs(30));
+        }
+        "hang" => std::thread::sleep(std::time::Duration::from_secs(30)),
+        "tool-hang" => {
+            ctx.run_tool(&ToolCommand::new("sh").args(["-c", "sleep 31.4159; true"]))?;
+        }
+        "read" => {
+            let text = ctx.read_host("/proc/mdstat")?;
+            report.add(Finding::ok(text));
+        }
+        "error" => return Err(CheckError::other("something went wrong\nsecond line")),
+        "usage" => return Err(CheckError::usage("--mode usage needs more options")),
+        "bad-perf" => {
+            report.add(Finding::ok("fine"));
+            report.perf(Perfdata::new("a=b", 1.0));
+        }
+        other => return Err(CheckError::usage(format!("unknown mode '{other}'"))),
+    }
+    Ok(report)
+}
+
+fn main() {
+    common::run(&PLUGIN, check)
+}

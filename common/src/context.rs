@@ -1,0 +1,298 @@
+//! Host access for checks: files under `--root`, saved sources from `--input NAME=FILE`, and
+//! tools. Plugins never open host paths or spawn processes themselves; going through here is
+//! what makes `--root` and `--input` work the same in every plugin.
+
+use crate::error::CheckError;
+use crate::tool::{self, ToolCommand, ToolError, ToolOutput};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Largest file read (a /dev/zero or a runaway log must not eat memory).
+const MAX_READ: u64 = 64 * 1024 * 1024;
+
+/// What the check is doing now; the timeout message names it.
+static DOING: Mutex<String> = Mutex::new(String::new());
+
+pub(crate) fn doing() -> String {
+    DOING.try_lock().map(|d| d.clone()).unwrap_or_default()
+}
+
+fn set_doing(what: String) {
+    if let Ok(mut d) = DOING.lock() {
+        *d = what;
+    }
+}
+
+/// One `--input NAME=FILE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputSpec {
+    pub name: String,
+    pub file: PathBuf,
+}
+
+impl std::str::FromStr for InputSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once('=') {
+            Some((name, file)) if !name.is_empty() && !file.is_empty() => Ok(InputSpec {
+                name: name.to_string(),
+                file: PathBuf::from(file),
+            }),
+            _ => Err(format!("expected NAME=FILE, got '{s}'")),
+        }
+    }
+}
+
+/// The check's view of the host and the run.
+#[derive(Debug)]
+pub struct Context {
+    root: PathBuf,
+    inputs: Vec<InputSpec>,
+    verbosity: u8,
+    deadline: Instant,
+    timeout: Duration,
+}
+
+impl Context {
+    /// `timeout` is the global `-t`, counted from `started`.
+    pub fn new(
+        root: impl Into<PathBuf>,
+        inputs: Vec<InputSpec>,
+        verbosity: u8,
+        started: Instant,
+        timeout: Duration,
+    ) -> Context {
+        Context {
+            root: root.into(),
+            inputs,
+            verbosity,
+            deadline: started + timeout,
+            timeout,
+        }
+    }
+
+    /// A context for tests: root DIR, no inputs, 10 s.
+    pub fn for_root(root: impl Into<PathBuf>) -> Context {
+        Context::new(root, Vec::new(), 0, Instant::now(), Duration::from_secs(10))
+    }
+
+    pub fn verbosity(&self) -> u8 {
+        self.verbosity
+    }
+
+    /// Time left before the global timeout.
+    pub fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    /// True when the user gave any `--input`: then the check evaluates exactly those sources and
+    /// reads nothing from the host (no auto-detection).
+    pub fn inputs_given(&self) -> bool {
+        !self.inputs.is_empty()
+    }
+
+    /// The contents of every `--input NAME=FILE` for this name, in the order given, with the
+    /// file name (for messages). `-` reads standard input.
+    pub fn inputs(&self, name: &str) -> Result<Vec<(String, String)>, CheckError> {
+        self.inputs
+            .iter()
+            .filter(|i| i.name == name)
+            .map(|i| {
+                let shown = i.file.display().to_string();
+                let text = if i.file == Path::new("-") {
+                    set_doing("reading standard input".into());
+                    let mut buf = Vec::new();
+                    std::io::stdin()
+                        .take(MAX_READ)
+                        .read_to_end(&mut buf)
+                        .map_err(|e| read_error("standard input", &e))?;
+                    String::from_utf8_lossy(&buf).into_owned()
+                } else {
+                    read_limited(&i.file, &shown)?
+                };
+                Ok((shown, text))
+            })
+            .collect()
+    }
+
+    /// The one `--input NAME=FILE` for this name, if given.
+    pub fn input(&self, name: &str) -> Result<Option<(String, String)>, CheckError> {
+        let mut all = self.inputs(name)?;
+        match all.len() {
+            0 => Ok(None),
+            1 => Ok(all.pop()),
+            n => Err(CheckError::usage(format!(
+                "--input {name}= given {n} times; give it once"
+            ))),
+        }
+    }
+
+    /// The path a host path has under `--root` (e.g. `/proc/mdstat` -> `DIR/proc/mdstat`).
+    pub fn host_path(&self, path: &str) -> PathBuf {
+        self.root.join(path.trim_start_matches('/'))
+    }
+
+    /// Read a host file (a path as on the host, e.g. `/proc/mdstat`), under `--root`.
+    pub fn read_host(&self, path: &str) -> Result<String, CheckError> {
+        self.guard_host(path)?;
+        let full = self.host_path(path);
+        read_limited(&full, &full.display().to_string())
+    }
+
+    /// Like `read_host`, but a file that does not exist is `None`, not an error.
+    pub fn read_host_if_exists(&self, path: &str) -> Result<Option<String>, CheckError> {
+        self.guard_host(path)?;
+        let full = self.host_path(path);
+        match std::fs::symlink_metadata(&full) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            _ => read_limited(&full, &full.display().to_string()).map(Some),
+        }
+    }
+
+    /// Names in a host directory, sorted; a missing directory is an empty list.
+    pub fn list_host_dir(&self, path: &str) -> Result<Vec<String>, CheckError> {
+        self.guard_host(path)?;
+        let full = self.host_path(path);
+        set_doing(format!("listing {}", full.display()));
+        let entries = match std::fs::read_dir(&full) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(read_error(&full.display().to_string(), &e)),
+            Ok(entries) => entries,
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// Run a tool within its own timeout and the global deadline.
+    pub fn run_tool(&self, cmd: &ToolCommand) -> Result<ToolOutput, CheckError> {
+        if self.inputs_given() {
+            return Err(CheckError::other(format!(
+                "internal error: {} would run although --input was given",
+                cmd.program
+            )));
+        }
+        // Leave a little of the global budget so the runner's own message wins the race.
+        let global = self.remaining().saturating_sub(Duration::from_millis(100));
+        let limit = cmd.timeout.map_or(global, |t| t.min(global));
+        // When the global deadline is what stops the tool, say so as the runner's timeout would.
+        let global_bound = cmd.timeout.is_none_or(|t| t >= global);
+        let global_timeout = || {
+            CheckError::other(format!(
+                "timed out after {} s while running {}",
+                crate::perfdata::format_number(self.timeout.as_secs_f64()).unwrap_or_default(),
+                cmd.display()
+            ))
+        };
+        if limit.is_zero() {
+            return Err(global_timeout());
+        }
+        set_doing(format!("running {}", cmd.display()));
+        let out = match tool::run(cmd, limit) {
+            Err(ToolError::TimedOut { .. }) if global_bound => return Err(global_timeout()),
+            other => other?,
+        };
+        set_doing(String::new());
+        Ok(out)
+    }
+
+    fn guard_host(&self, path: &str) -> Result<(), CheckError> {
+        if self.inputs_given() {
+            return Err(CheckError::other(format!(
+                "internal error: {path} would be read from the host although --input was given"
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn read_error(shown: &str, e: &std::io::Error) -> CheckError {
+    let reason = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    };
+    CheckError::Read {
+        path: shown.to_string(),
+        reason,
+    }
+}
+
+/// Read a file, at most MAX_READ bytes, invalid UTF-8 replaced (the parser then names the line).
+/// A FIFO nobody writes to blocks here; the runner's global timeout ends that.
+fn read_limited(path: &Path, shown: &str) -> Result<String, CheckError> {
+    set_doing(format!("reading {shown}"));
+    let file = std::fs::File::open(path).map_err(|e| read_error(shown, &e))?;
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(CheckError::Read {
+            path: shown.to_string(),
+            reason: "is a directory".into(),
+        });
+    }
+    let mut buf = Vec::new();
+    file.take(MAX_READ)
+        .read_to_end(&mut buf)
+        .map_err(|e| read_error(shown, &e))?;
+    set_doing(String::new());
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tempdir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("euca-ctx-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("proc")).unwrap();
+        d
+    }
+
+    #[test]
+    fn host_files_are_read_under_root() {
+        let d = tempdir("root");
+        std::fs::write(d.join("proc/mdstat"), "hello").unwrap();
+        let ctx = Context::for_root(&d);
+        assert_eq!(ctx.read_host("/proc/mdstat").unwrap(), "hello");
+        assert_eq!(ctx.read_host_if_exists("/proc/nothing").unwrap(), None);
+        let err = ctx.read_host("/proc/nothing").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!("cannot read {}/proc/nothing: no such file", d.display())
+        );
+        let err = ctx.read_host("/proc").unwrap_err().to_string();
+        assert!(err.ends_with("is a directory"), "{err}");
+        assert_eq!(ctx.list_host_dir("/proc").unwrap(), vec!["mdstat"]);
+        assert!(ctx.list_host_dir("/nothing").unwrap().is_empty());
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn with_inputs_the_host_is_not_touched() {
+        let d = tempdir("inputs");
+        let f = d.join("saved.txt");
+        std::fs::write(&f, "saved").unwrap();
+        let spec: InputSpec = format!("teamdctl={}", f.display()).parse().unwrap();
+        let ctx = Context::new(&d, vec![spec], 0, Instant::now(), Duration::from_secs(5));
+        assert!(ctx.inputs_given());
+        assert_eq!(ctx.input("teamdctl").unwrap().unwrap().1, "saved");
+        assert!(ctx.input("other").unwrap().is_none());
+        assert!(ctx.read_host("/proc/mdstat").is_err());
+        assert!(ctx.run_tool(&ToolCommand::new("true")).is_err());
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn input_specs_need_name_and_file() {
+        assert!("a=b".parse::<InputSpec>().is_ok());
+        assert!("a=b=c".parse::<InputSpec>().unwrap().file == Path::new("b=c"));
+        for bad in ["", "a", "=b", "a="] {
+            assert!(bad.parse::<InputSpec>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! The euca-checks plugin kit: everything the `check_*` plugins share.
+//!
+//! A plugin is three pure parts and one call: a parser (text in, typed model out), an
+//! evaluation (model and options in, [`Finding`]s and [`Perfdata`] out, gathered in a
+//! [`Report`]), acquisition through [`Context`] (host files under `--root`, saved sources from
+//! `--input`, tools), and `main` calling [`run`]. Only this crate prints and exits.
+
+pub mod context;
+pub mod error;
+pub mod perfdata;
+pub mod range;
+pub mod report;
+pub mod runner;
+pub mod status;
+pub mod thresholds;
+pub mod tool;
+
+pub use context::{Context, InputSpec};
+pub use error::{CheckError, ParseError};
+pub use perfdata::{Perfdata, Uom};
+pub use range::{Range, RangeError};
+pub use report::{Finding, Report};
+pub use runner::{run, run_from, CheckFn, Plugin};
+pub use status::Status;
+pub use thresholds::Thresholds;
+pub use tool::{ToolCommand, ToolError, ToolOutput};

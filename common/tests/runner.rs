@@ -1,0 +1,236 @@
+//! The runner, seen from outside: a real process, its stdout and its exit code.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn probe() -> PathBuf {
+    // cargo test builds examples next to the test binaries' directory.
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let p = dir.join("examples").join("kit_probe");
+    assert!(
+        p.exists(),
+        "{} missing: run through cargo test",
+        p.display()
+    );
+    p
+}
+
+fn run(args: &[&str]) -> (i32, String, String, Output) {
+    let out = Command::new(probe()).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out,
+    )
+}
+
+fn tempdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("euca-runner-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(d.join("proc")).unwrap();
+    d
+}
+
+#[test]
+fn thresholds_drive_the_state_and_perfdata() {
+    let table: &[(&[&str], i32, &str)] = &[
+        (&["--value", "5"], 0, "PROBE OK - value 5 | 'value'=5;;;;"),
+        (
+            &["--value", "5", "-w", "4", "-c", "10"],
+            1,
+            "PROBE WARNING - value 5 | 'value'=5;4;10;;",
+        ),
+        (
+            &["--value", "11", "-w", "4", "-c", "10"],
+            2,
+            "PROBE CRITICAL - value 11 | 'value'=11;4;10;;",
+        ),
+        (
+            &["--value", "15", "-c", "@10:20"],
+            2,
+            "PROBE CRITICAL - value 15 | 'value'=15;;@10:20;;",
+        ),
+        (
+            &["--value=-3", "-w", "~:0"],
+            0,
+            "PROBE OK - value -3 | 'value'=-3;~:0;;;",
+        ),
+    ];
+    for (args, code, first) in table {
+        let (c, out, err, _) = run(args);
+        assert_eq!(c, *code, "{args:?}: {out}");
+        assert_eq!(out.lines().next().unwrap(), *first, "{args:?}");
+        assert!(err.is_empty(), "{err}");
+    }
+}
+
+#[test]
+fn verbose_adds_long_output_only() {
+    let (_, quiet, _, _) = run(&[]);
+    let (_, loud, _, _) = run(&["-v"]);
+    assert!(!quiet.contains("detail for -v"));
+    assert!(loud.contains("detail for -v"));
+    assert_eq!(quiet.lines().next(), loud.lines().next());
+}
+
+#[test]
+fn a_panic_is_unknown_without_backtrace() {
+    for mode in ["panic", "thread-panic"] {
+        let (code, out, err, _) = run(&["--mode", mode]);
+        assert_eq!(code, 3, "{mode}: {out}");
+        assert!(
+            out.starts_with(
+                "PROBE UNKNOWN - internal error (a bug, please report it): injected panic"
+            ),
+            "{out}"
+        );
+        assert_eq!(out.lines().count(), 1, "{out}");
+        assert!(err.is_empty(), "stderr: {err}");
+        assert!(!out.contains("backtrace") && !out.contains("RUST_BACKTRACE"));
+    }
+}
+
+#[test]
+fn bad_usage_is_unknown_exit_3_with_the_usage_line() {
+    let table: &[(&[&str], &str)] = &[
+        (&["--no-such-option"], "PROBE UNKNOWN - unexpected argument '--no-such-option' found"),
+        (&["-w", "20:10"], "PROBE UNKNOWN - invalid value '20:10' for '--warning <WARNING>': invalid range '20:10': start is greater than end"),
+        (&["-t", "0"], "PROBE UNKNOWN - invalid value '0' for '--timeout <SECONDS>'"),
+        (&["-t", "abc"], "PROBE UNKNOWN - invalid value 'abc' for '--timeout <SECONDS>'"),
+        (&["--input", "nope=/x"], "PROBE UNKNOWN - unknown --input name 'nope'; expected one of: saved"),
+        (&["--input", "nonsense"], "PROBE UNKNOWN - invalid value 'nonsense' for '--input <NAME=FILE>': expected NAME=FILE"),
+        (&["--mode", "usage"], "PROBE UNKNOWN - --mode usage needs more options"),
+    ];
+    for (args, first) in table {
+        let (code, out, err, _) = run(args);
+        assert_eq!(code, 3, "{args:?}: {out}");
+        assert!(
+            out.lines().next().unwrap().starts_with(first),
+            "{args:?}: {out}"
+        );
+        assert!(out.contains("Usage: kit_probe"), "{out}");
+        assert!(err.is_empty(), "{err}");
+    }
+}
+
+#[test]
+fn help_and_version_exit_3_like_the_monitoring_plugins() {
+    let (code, out, _, _) = run(&["-h"]);
+    assert_eq!(code, 3);
+    assert!(out.contains("--timeout") && out.contains("--root") && out.contains("--input"));
+    let (code, out, _, _) = run(&["-V"]);
+    assert_eq!(code, 3);
+    assert!(out.starts_with("kit_probe "), "{out}");
+}
+
+#[test]
+fn errors_are_one_line_unknown() {
+    let (code, out, _, _) = run(&["--mode", "error"]);
+    assert_eq!(code, 3);
+    assert_eq!(out, "PROBE UNKNOWN - something went wrong\n");
+    let (code, out, _, _) = run(&["--mode", "bad-perf"]);
+    assert_eq!(code, 3);
+    assert!(
+        out.starts_with("PROBE UNKNOWN - internal error: perfdata label 'a=b' contains '='"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_hang_times_out_as_unknown() {
+    let started = Instant::now();
+    let (code, out, _, _) = run(&["--mode", "hang", "-t", "1"]);
+    assert_eq!(code, 3);
+    assert_eq!(out, "PROBE UNKNOWN - timed out after 1 s\n");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_fifo_nobody_writes_to_times_out_naming_the_file() {
+    let d = tempdir("fifo");
+    let fifo = d.join("proc/mdstat");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let started = Instant::now();
+    let (code, out, _, _) = run(&["--mode", "read", "--root", d.to_str().unwrap(), "-t", "0.5"]);
+    assert_eq!(code, 3);
+    assert_eq!(
+        out,
+        format!(
+            "PROBE UNKNOWN - timed out after 0.5 s while reading {}\n",
+            fifo.display()
+        )
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let _ = std::fs::remove_dir_all(d);
+}
+
+/// PIDs whose command line contains `needle`.
+fn processes_with(needle: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if cmdline.contains(needle) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[test]
+fn the_global_timeout_kills_child_tools() {
+    let started = Instant::now();
+    let (code, out, _, _) = run(&["--mode", "tool-hang", "-t", "1"]);
+    assert_eq!(code, 3, "{out}");
+    assert_eq!(
+        out,
+        "PROBE UNKNOWN - timed out after 1 s while running sh -c sleep 31.4159; true\n"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // the tool (sh) and its own child (sleep) are gone
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        processes_with("sleep 31.4159").is_empty(),
+        "child tool survived the timeout"
+    );
+}
+
+#[test]
+fn inputs_are_read_and_stdin_works() {
+    let d = tempdir("input");
+    let f = d.join("saved.txt");
+    std::fs::write(&f, "from a file").unwrap();
+    let (code, out, _, _) = run(&["--input", &format!("saved={}", f.display())]);
+    assert_eq!(code, 0);
+    assert!(out.contains("from a file"));
+    let (code, out, _, _) = run(&["--input", "saved=/nonexistent/file"]);
+    assert_eq!(code, 3);
+    assert_eq!(
+        out,
+        "PROBE UNKNOWN - cannot read /nonexistent/file: no such file\n"
+    );
+    let mut child = Command::new(probe())
+        .args(["--input", "saved=-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"from stdin")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("-: from stdin"));
+    let _ = std::fs::remove_dir_all(d);
+}
