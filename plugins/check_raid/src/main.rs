@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    common::run(&check_raid::PLUGIN, check_raid::check)
+}

@@ -1,0 +1,405 @@
+//! check_raid: Linux software RAID (md) from /proc/mdstat.
+//!
+//! Acquire (`/proc/mdstat` under `--root`) -> parse ([`md::parse`]) -> evaluate ([`evaluate`])
+//! -> report. The rules live in [`evaluate_array`], one branch each.
+
+pub mod md;
+
+use common::{CheckError, Context, Finding, Perfdata, Plugin, Report, Status, Uom};
+use md::{Access, Array, Mdstat, Queued, SyncAction};
+
+pub const PLUGIN: Plugin = Plugin {
+    name: "check_raid",
+    service: "RAID",
+    version: env!("CARGO_PKG_VERSION"),
+    about: "Checks Linux software RAID (md) arrays in /proc/mdstat: degraded, failed, inactive, rebuilding.",
+    reads_host: true,
+    inputs: &[],
+};
+
+/// Where the kernel publishes md state.
+pub const MDSTAT: &str = "/proc/mdstat";
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Options {
+    /// Check only this array (repeatable; e.g. md0 or /dev/md0). A named array that is missing is CRITICAL
+    #[arg(long = "array", value_name = "NAME")]
+    pub arrays: Vec<String>,
+    /// Leave this array out (repeatable)
+    #[arg(long = "exclude", value_name = "NAME")]
+    pub exclude: Vec<String>,
+    /// The number of arrays this host must have: fewer is CRITICAL, more is WARNING
+    #[arg(long, value_name = "N")]
+    pub expect: Option<usize>,
+    /// No arrays at all is OK instead of UNKNOWN
+    #[arg(long)]
+    pub allow_none: bool,
+}
+
+/// The check: read /proc/mdstat under --root, parse, evaluate.
+pub fn check(options: &Options, ctx: &Context) -> Result<Report, CheckError> {
+    let text = ctx.read_host(MDSTAT)?;
+    let shown = ctx.host_path(MDSTAT).display().to_string();
+    let mdstat = md::parse(&text).map_err(|e| e.in_source(shown))?;
+    Ok(evaluate(&mdstat, options))
+}
+
+fn short_name(name: &str) -> &str {
+    name.strip_prefix("/dev/").unwrap_or(name)
+}
+
+/// Turn the parsed file and the options into findings and perfdata.
+pub fn evaluate(mdstat: &Mdstat, options: &Options) -> Report {
+    let mut report = Report::new();
+    let wanted: Vec<&str> = options.arrays.iter().map(|n| short_name(n)).collect();
+    let excluded: Vec<&str> = options.exclude.iter().map(|n| short_name(n)).collect();
+    let selected: Vec<&Array> = mdstat
+        .arrays
+        .iter()
+        .filter(|a| wanted.is_empty() || wanted.contains(&a.name.as_str()))
+        .filter(|a| !excluded.contains(&a.name.as_str()))
+        .collect();
+
+    // The kernel queues a sync behind any other sync on shared disks and shows it as
+    // resync=DELAYED; while a scheduled check runs anywhere, that is the check's queue.
+    let check_running = mdstat.arrays.iter().find_map(|a| {
+        a.sync
+            .as_ref()
+            .filter(|s| matches!(s.action, SyncAction::Check | SyncAction::Repair))
+            .map(|_| a.name.as_str())
+    });
+
+    for name in &wanted {
+        if !mdstat.arrays.iter().any(|a| a.name == *name) {
+            report.add(
+                Finding::critical(format!("{name}: missing, not in {MDSTAT}"))
+                    .summary(format!("{name} missing"))
+                    .hint(format!(
+                        "mdadm --detail /dev/{name}; mdadm --assemble --scan assembles arrays listed in mdadm.conf"
+                    )),
+            );
+        }
+    }
+
+    if selected.is_empty() && wanted.is_empty() {
+        let (status, text) = if options.allow_none {
+            (Status::Ok, "no md arrays")
+        } else {
+            (
+                Status::Unknown,
+                "no md arrays found (use --allow-none if this host has none)",
+            )
+        };
+        report.add(Finding::new(status, format!("{text} in {MDSTAT}")).summary(text));
+        return report;
+    }
+
+    if let Some(expected) = options.expect {
+        let found = selected.len();
+        if found != expected {
+            let status = if found < expected {
+                Status::Critical
+            } else {
+                Status::Warning
+            };
+            report.add(
+                Finding::new(status, format!("expected {expected} arrays, found {found}"))
+                    .summary(format!("{found} of {expected} expected arrays")),
+            );
+        }
+    }
+
+    let mut ok_names = Vec::new();
+    for array in &selected {
+        let finding = evaluate_array(array, check_running);
+        if finding.status == Status::Ok && finding.summary.is_none() {
+            ok_names.push(array.name.clone());
+        }
+        report.add(finding);
+        add_perfdata(&mut report, array);
+    }
+    if !ok_names.is_empty() {
+        let all = ok_names.len() == selected.len();
+        let text = match (ok_names.len(), all) {
+            (n, true) if n > 5 => format!("{n} arrays ok"),
+            (n, false) if n > 5 => format!("{n} other arrays ok"),
+            _ => format!("{} ok", ok_names.join(", ")),
+        };
+        report.add(Finding::ok("").summary(text));
+    }
+    report
+}
+
+/// The rules for one array, most severe first; each branch writes its own message.
+pub fn evaluate_array(array: &Array, check_running: Option<&str>) -> Finding {
+    let name = &array.name;
+    let level = array.level.as_deref().unwrap_or("no level");
+    let detail = describe(array);
+    let failed: Vec<&str> = array.failed_members().map(|m| m.device.as_str()).collect();
+    let failed_text = match failed.len() {
+        0 => String::new(),
+        _ => format!(", {} failed", failed.join(", ")),
+    };
+    let progress = array.sync.as_ref().map(|s| {
+        let finish = s
+            .finish
+            .as_deref()
+            .map(|f| format!(", finish {f}"))
+            .unwrap_or_default();
+        format!("{} {}%{finish}", s.action.word(), s.percent)
+    });
+
+    // Inactive: an external-metadata container is always listed inactive (normal); any other
+    // inactive array is not serving data.
+    if !array.active {
+        if array.is_container() {
+            return Finding::ok(detail);
+        }
+        return Finding::critical(detail)
+            .summary(format!("{name} inactive{failed_text}"))
+            .hint(format!(
+                "mdadm --detail /dev/{name} and mdadm --examine on its members; once they are present: mdadm --run /dev/{name} (or mdadm --assemble --scan)"
+            ));
+    }
+
+    let map = array.map.as_deref().unwrap_or("");
+    let missing = array.counts.is_some_and(|(total, working)| working < total) || map.contains('_');
+
+    // A redundant array with a failed or missing member has lost (some of) its redundancy.
+    if array.is_redundant() && (missing || !failed.is_empty()) {
+        let mut summary = format!("{name} {level} degraded");
+        if !map.is_empty() {
+            summary.push_str(&format!(" [{map}]"));
+        }
+        summary.push_str(&failed_text);
+        let hint = match (&array.sync, failed.is_empty()) {
+            (Some(s), _) if matches!(s.action, SyncAction::Recovery | SyncAction::Resync | SyncAction::Reshape) => {
+                summary.push_str(&format!(", {}", progress.clone().unwrap_or_default()));
+                let mut h = format!(
+                    "{} running: keep the other members healthy until it completes (watch {MDSTAT})",
+                    s.action.word()
+                );
+                if !failed.is_empty() {
+                    h.push_str(&format!(
+                        "; then remove the failed member: mdadm --manage /dev/{name} --remove /dev/{}",
+                        failed[0]
+                    ));
+                }
+                h
+            }
+            (_, false) => format!(
+                "replace the failed disk, then: mdadm --manage /dev/{name} --remove /dev/{} && mdadm --manage /dev/{name} --add /dev/<new disk>",
+                failed[0]
+            ),
+            (_, true) if array.queued.is_some() => {
+                summary.push_str(", recovery queued");
+                "the recovery is queued behind another sync on the same disks (resync=DELAYED); it starts when that one ends".to_string()
+            }
+            (_, true) => format!(
+                "add a disk to the empty slot: mdadm --manage /dev/{name} --add /dev/<new disk> (mdadm --detail /dev/{name} shows which)"
+            ),
+        };
+        return Finding::critical(detail).summary(summary).hint(hint);
+    }
+
+    // Without redundancy a failed member means the array's data is at risk or gone.
+    if !failed.is_empty() {
+        return Finding::critical(detail)
+            .summary(format!("{name} {level} member failed{failed_text}"))
+            .hint(format!("{level} has no redundancy: restore /dev/{name} from backup after replacing the disk"));
+    }
+
+    if let Some(s) = &array.sync {
+        match s.action {
+            SyncAction::Resync | SyncAction::Recovery | SyncAction::Reshape => {
+                return Finding::warning(detail)
+                    .summary(format!("{name} {level} {}", progress.unwrap_or_default()))
+                    .hint(format!(
+                        "{} in progress; redundancy is not complete until it finishes",
+                        s.action.word()
+                    ));
+            }
+            // A scheduled check/repair (e.g. the monthly checkarray) is routine.
+            SyncAction::Check | SyncAction::Repair => {
+                return Finding::ok(detail)
+                    .summary(format!("{name} {}", progress.unwrap_or_default()));
+            }
+        }
+    }
+
+    match array.queued {
+        Some(Queued::Pending) => {
+            return Finding::warning(detail)
+                .summary(format!("{name} {level} resync pending"))
+                .hint(format!(
+                    "the array is auto-read-only; the resync starts on first write, or now with: mdadm --readwrite /dev/{name}"
+                ));
+        }
+        Some(Queued::Delayed) => match check_running {
+            Some(other) => {
+                return Finding::ok(format!("{detail} (queued behind the check on {other})"));
+            }
+            None => {
+                return Finding::warning(detail)
+                    .summary(format!("{name} {level} resync delayed"))
+                    .hint("the resync is queued behind another sync on the same disks; it starts when that one ends");
+            }
+        },
+        None => {}
+    }
+
+    Finding::ok(detail)
+}
+
+/// One line of long output describing an array.
+fn describe(array: &Array) -> String {
+    let mut parts = Vec::new();
+    if array.is_container() {
+        let members: Vec<&str> = array.members.iter().map(|m| m.device.as_str()).collect();
+        return format!(
+            "{}: inactive container ({}) of {}, normal for external metadata",
+            array.name,
+            array.superblock.as_deref().unwrap_or(""),
+            members.join(" ")
+        );
+    }
+    if !array.active {
+        parts.push("inactive".to_string());
+    }
+    if let Some(level) = &array.level {
+        parts.push(level.clone());
+    }
+    match array.access {
+        Access::ReadOnly => parts.push("read-only".into()),
+        Access::AutoReadOnly => parts.push("auto-read-only".into()),
+        Access::ReadWrite => {}
+    }
+    let data_members = array
+        .members
+        .iter()
+        .filter(|m| !m.spare || m.failed)
+        .count();
+    match (array.counts, &array.map) {
+        // An inactive array's counts are those of its last assembly, not its state now.
+        (Some((total, working)), Some(map)) if array.active => {
+            parts.push(format!("{working}/{total} active [{map}]"))
+        }
+        _ => parts.push(format!(
+            "{data_members} member{}",
+            if data_members == 1 { "" } else { "s" }
+        )),
+    }
+    let mut flagged = Vec::new();
+    for m in &array.members {
+        let mut words = Vec::new();
+        if m.failed {
+            words.push("(F) failed");
+        } else if m.spare {
+            words.push("(S) spare");
+        }
+        if m.write_mostly {
+            words.push("(W) write-mostly");
+        }
+        if m.journal {
+            words.push("(J) journal");
+        }
+        if m.replacement {
+            words.push("(R) replacement");
+        }
+        if !words.is_empty() {
+            flagged.push(format!("{} {}", m.device, words.join(" ")));
+        }
+    }
+    if !flagged.is_empty() {
+        parts.push(flagged.join(", "));
+    }
+    if let Some(s) = &array.sync {
+        let mut p = format!("{} {}%", s.action.word(), s.percent);
+        if let Some((done, total)) = s.position {
+            p.push_str(&format!(" ({done}/{total})"));
+        }
+        if let Some(f) = &s.finish {
+            p.push_str(&format!(" finish={f}"));
+        }
+        if let Some(sp) = &s.speed {
+            p.push_str(&format!(" speed={sp}"));
+        }
+        parts.push(p);
+    }
+    match array.queued {
+        Some(Queued::Delayed) => parts.push("resync=DELAYED".into()),
+        Some(Queued::Pending) => parts.push("resync=PENDING".into()),
+        None => {}
+    }
+    let healthy = array.active
+        && array.sync.is_none()
+        && array.queued.is_none()
+        && !array.members.iter().any(|m| m.failed)
+        && !array.counts.is_some_and(|(t, w)| w < t)
+        && !array.map.as_deref().unwrap_or("").contains('_');
+    if healthy {
+        parts.push("clean".into());
+    }
+    format!("{}: {}", array.name, parts.join(", "))
+}
+
+/// Per array: active and total members, degraded (0/1), sync progress (%).
+///
+/// `sync` is the progress of a running resync, recovery or reshape; 0 while a needed resync waits
+/// (PENDING, or a degraded array whose recovery is DELAYED); 100 otherwise. A check does not lower
+/// it, and neither does DELAYED on a clean array: the kernel does not say what is queued there
+/// (usually the next array's monthly check).
+fn add_perfdata(report: &mut Report, array: &Array) {
+    if array.is_container() {
+        return;
+    }
+    let name = &array.name;
+    let (total, active) = match array.counts {
+        Some((total, working)) => (f64::from(total), f64::from(working)),
+        None => {
+            let data: Vec<_> = array
+                .members
+                .iter()
+                .filter(|m| !m.spare || m.failed)
+                .collect();
+            (
+                data.len() as f64,
+                data.iter().filter(|m| !m.failed).count() as f64,
+            )
+        }
+    };
+    let degraded = !array.active
+        || array.failed_members().next().is_some()
+        || active < total
+        || array.map.as_deref().unwrap_or("").contains('_');
+    let sync = match (&array.sync, array.queued) {
+        (Some(s), _)
+            if matches!(
+                s.action,
+                SyncAction::Resync | SyncAction::Recovery | SyncAction::Reshape
+            ) =>
+        {
+            s.percent
+        }
+        (_, Some(Queued::Pending)) => 0.0,
+        (_, Some(Queued::Delayed)) if degraded => 0.0,
+        _ => 100.0,
+    };
+    report.perf(
+        Perfdata::new(format!("{name}_active"), active)
+            .min(0.0)
+            .max(total),
+    );
+    report.perf(Perfdata::new(format!("{name}_total"), total).min(0.0));
+    report.perf(
+        Perfdata::new(format!("{name}_degraded"), f64::from(u8::from(degraded)))
+            .min(0.0)
+            .max(1.0),
+    );
+    report.perf(
+        Perfdata::new(format!("{name}_sync"), sync)
+            .uom(Uom::Percent)
+            .min(0.0)
+            .max(100.0),
+    );
+}

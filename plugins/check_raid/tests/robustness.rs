@@ -1,0 +1,202 @@
+//! check_raid when things go wrong, and its options: every failure is UNKNOWN with a one-line
+//! cause, never a hang, never a backtrace.
+
+mod util;
+use std::time::{Duration, Instant};
+use util::{run, run_on_mdstat, temp_root};
+
+const CLEAN: &str = "Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n      1024 blocks super 1.2 [2/2] [UU]\n\nmd1 : active raid1 sdd1[1] sdc1[0]\n      2048 blocks super 1.2 [2/2] [UU]\n\nunused devices: <none>\n";
+
+#[test]
+fn missing_mdstat_is_unknown_naming_the_file() {
+    let root = temp_root();
+    let o = run(&["--root", root.to_str().unwrap()]);
+    assert_eq!(o.code, 3);
+    assert_eq!(
+        o.stdout,
+        format!(
+            "RAID UNKNOWN - cannot read {}/proc/mdstat: no such file\n",
+            root.display()
+        )
+    );
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[test]
+fn unreadable_mdstat_is_unknown() {
+    let root = temp_root();
+    std::fs::create_dir(root.join("proc/mdstat")).unwrap();
+    let o = run(&["--root", root.to_str().unwrap()]);
+    assert_eq!(o.code, 3);
+    assert!(
+        o.first.starts_with("RAID UNKNOWN - cannot read ")
+            && o.first.ends_with("/proc/mdstat: is a directory"),
+        "{}",
+        o.first
+    );
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[test]
+fn garbage_and_truncated_files_are_unknown_naming_the_line() {
+    let table: &[(&str, &str)] = &[
+        ("", "the file is empty"),
+        ("<html><body>502 Bad Gateway</body></html>\n", "line 1 '<html><body>502 Bad Gateway</body></html>': expected 'Personalities :'"),
+        ("Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n", "line 2 'md0 : active': md0 has no status line ('N blocks ...'): the file looks truncated"),
+        ("Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n      1024 blocks super 1.2 [2/2", "md0 (raid1) has no member count"),
+        ("Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sd", "line 2 'md0 : active raid1 sdb1[1] sd': expected a member like 'sda1[0]'"),
+    ];
+    for (text, want) in table {
+        let o = run_on_mdstat(text, &[]);
+        assert_eq!(o.code, 3, "{text:?}: {}", o.stdout);
+        assert!(
+            o.first.starts_with("RAID UNKNOWN - cannot parse "),
+            "{}",
+            o.first
+        );
+        assert!(o.first.contains(want), "{text:?}: {}", o.first);
+        assert!(o.long.is_empty(), "one line: {}", o.stdout);
+        assert!(o.stderr.is_empty());
+    }
+}
+
+#[test]
+fn a_fifo_nobody_writes_to_ends_unknown_within_the_timeout() {
+    let root = temp_root();
+    nix::unistd::mkfifo(
+        &root.join("proc/mdstat"),
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let o = run(&["--root", root.to_str().unwrap(), "-t", "1"]);
+    let took = started.elapsed();
+    assert_eq!(o.code, 3);
+    assert_eq!(
+        o.stdout,
+        format!(
+            "RAID UNKNOWN - timed out after 1 s while reading {}/proc/mdstat\n",
+            root.display()
+        )
+    );
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[test]
+fn an_unknown_option_is_unknown_exit_3() {
+    let o = run(&["--frobnicate"]);
+    assert_eq!(o.code, 3);
+    assert_eq!(
+        o.first,
+        "RAID UNKNOWN - unexpected argument '--frobnicate' found"
+    );
+    assert!(o.long.contains("Usage: check_raid [OPTIONS]"));
+}
+
+#[test]
+fn array_selects_and_a_missing_named_array_is_critical() {
+    let o = run_on_mdstat(CLEAN, &["--array", "md1"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(o.first.starts_with("RAID OK - md1 ok |"), "{}", o.first);
+    assert!(!o.first.contains("md0_"));
+    let o = run_on_mdstat(CLEAN, &["--array", "/dev/md0", "--array", "md9"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.first.starts_with("RAID CRITICAL - md9 missing; md0 ok"),
+        "{}",
+        o.first
+    );
+}
+
+#[test]
+fn exclude_leaves_an_array_out() {
+    let degraded = CLEAN.replace("[2/2] [UU]\n\nmd1", "[2/1] [U_]\n\nmd1");
+    let o = run_on_mdstat(&degraded, &[]);
+    assert_eq!(o.code, 2);
+    let o = run_on_mdstat(&degraded, &["--exclude", "md0"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(o.first.starts_with("RAID OK - md1 ok"));
+}
+
+#[test]
+fn expect_counts_arrays() {
+    let o = run_on_mdstat(CLEAN, &["--expect", "2"]);
+    assert_eq!(o.code, 0);
+    let o = run_on_mdstat(CLEAN, &["--expect", "3"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.first
+            .starts_with("RAID CRITICAL - 2 of 3 expected arrays"),
+        "{}",
+        o.first
+    );
+    let o = run_on_mdstat(CLEAN, &["--expect", "1"]);
+    assert_eq!(o.code, 1);
+}
+
+#[test]
+fn allow_none_makes_no_arrays_ok() {
+    let none = "Personalities : \nunused devices: <none>\n";
+    assert_eq!(run_on_mdstat(none, &[]).code, 3);
+    let o = run_on_mdstat(none, &["--allow-none"]);
+    assert_eq!(o.code, 0);
+    assert_eq!(o.first, "RAID OK - no md arrays");
+}
+
+#[test]
+fn pending_resync_and_delayed_resync_without_a_check_are_warnings() {
+    let pending = "md11 : active (auto-read-only) raid1 sdb2[0] sdc2[1]\n      4190208 blocks super 1.2 [2/2] [UU]\n      resync=PENDING\n";
+    let o = run_on_mdstat(pending, &[]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.first
+            .starts_with("RAID WARNING - md11 raid1 resync pending |"),
+        "{}",
+        o.first
+    );
+    assert!(o.first.contains("'md11_sync'=0%"));
+    assert!(o.long.contains("mdadm --readwrite /dev/md11"));
+    let delayed = "md1 : active raid1 sda2[0] sdb2[1]\n      467282752 blocks super 1.1 [2/2] [UU]\n        resync=DELAYED\n";
+    let o = run_on_mdstat(delayed, &[]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.first
+            .starts_with("RAID WARNING - md1 raid1 resync delayed"),
+        "{}",
+        o.first
+    );
+}
+
+#[test]
+fn write_mostly_journal_and_replacement_members_are_reported() {
+    let text = "md0 : active raid5 sda1[0](W) sdb1[1] sdc1[2] nvme0n1p1[3](J) sdd1[4](R)\n      2048 blocks super 1.2 level 5, 64k chunk, algorithm 2 [3/3] [UUU]\n      [==>..................]  recovery = 12.6% (37043392/292945152) finish=127.5min speed=33440K/sec\n";
+    let o = run_on_mdstat(text, &[]);
+    // recovering onto a replacement while all slots are up: redundancy intact, but busy
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.first
+            .starts_with("RAID WARNING - md0 raid5 recovery 12.6%"),
+        "{}",
+        o.first
+    );
+    assert!(
+        o.long
+            .contains("sda1 (W) write-mostly, nvme0n1p1 (J) journal, sdd1 (R) replacement"),
+        "{}",
+        o.long
+    );
+}
+
+#[test]
+fn raid0_with_a_failed_member_is_critical() {
+    let text = "md2 : active raid0 sda1[0] sdb1[1](F)\n      2048 blocks super 1.2 512k chunks\n";
+    let o = run_on_mdstat(text, &[]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.first
+            .starts_with("RAID CRITICAL - md2 raid0 member failed, sdb1 failed"),
+        "{}",
+        o.first
+    );
+}
