@@ -335,7 +335,7 @@ fn describe(array: &Array) -> String {
         && array.sync.is_none()
         && array.queued.is_none()
         && !array.members.iter().any(|m| m.failed)
-        && !array.counts.is_some_and(|(t, w)| w < t)
+        && array.counts.is_none_or(|(t, w)| w >= t)
         && !array.map.as_deref().unwrap_or("").contains('_');
     if healthy {
         parts.push("clean".into());
