@@ -1,0 +1,435 @@
+//! check_ups: the UPS circuit behind the core servers, over NUT (upsd) and apcupsd (NIS), or
+//! from saved `upsc` / `apcaccess status` output.
+//!
+//! acquire (net.rs, or --input files) -> parse (nut.rs, upsc.rs, apcaccess.rs) -> one model
+//! (model.rs) -> evaluate (evaluate.rs) -> Report.
+
+pub mod apcaccess;
+pub mod evaluate;
+pub mod model;
+pub mod net;
+pub mod nut;
+pub mod upsc;
+
+use common::{CheckError, Context, ParseError, Plugin, Range, Report, Thresholds};
+use evaluate::Limits;
+use model::{Observation, Reading, Source, Ups};
+use net::{Credentials, NetError};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub const PLUGIN: Plugin = Plugin {
+    name: "check_ups",
+    service: "UPS",
+    version: env!("CARGO_PKG_VERSION"),
+    about: "UPS state (on battery, low battery, overload, replace battery, unreadable) over NUT upsd and apcupsd NIS",
+    reads_host: false,
+    inputs: &["upsc", "apcaccess"],
+};
+
+/// Default TCP port of upsd.
+pub const NUT_PORT: u16 = 3493;
+/// Default TCP port of apcupsd's NIS.
+pub const APCUPSD_PORT: u16 = 3551;
+
+#[derive(Debug, clap::Args)]
+pub struct Options {
+    /// NUT UPS to ask upsd about (repeatable: one check for both UPSes of a dual-fed server)
+    #[arg(long = "ups", value_name = "NAME@HOST[:PORT]", value_parser = parse_nut_target)]
+    pub ups: Vec<NutTarget>,
+
+    /// apcupsd to ask over NIS (repeatable; default port 3551)
+    #[arg(long = "apcupsd", value_name = "HOST[:PORT]", value_parser = parse_apcupsd_target)]
+    pub apcupsd: Vec<HostPort>,
+
+    /// File with 'username = NAME' and 'password = SECRET' lines for upsd (optional; upsd
+    /// needs none to read variables)
+    #[arg(long = "auth-file", value_name = "FILE")]
+    pub auth_file: Option<PathBuf>,
+
+    /// Battery charge (%) warning range, e.g. 50:
+    #[arg(long, value_name = "RANGE")]
+    pub charge_warning: Option<Range>,
+    /// Battery charge (%) critical range, e.g. 20:
+    #[arg(long, value_name = "RANGE")]
+    pub charge_critical: Option<Range>,
+    /// Runtime left (s) warning range, e.g. 600:
+    #[arg(long, value_name = "RANGE")]
+    pub runtime_warning: Option<Range>,
+    /// Runtime left (s) critical range, e.g. 300:
+    #[arg(long, value_name = "RANGE")]
+    pub runtime_critical: Option<Range>,
+    /// Load (%) warning range, e.g. 80
+    #[arg(long, value_name = "RANGE")]
+    pub load_warning: Option<Range>,
+    /// Load (%) critical range, e.g. 95
+    #[arg(long, value_name = "RANGE")]
+    pub load_critical: Option<Range>,
+    /// Input voltage (V) warning range, e.g. 210:250
+    #[arg(long, value_name = "RANGE")]
+    pub input_voltage_warning: Option<Range>,
+    /// Input voltage (V) critical range, e.g. 200:260
+    #[arg(long, value_name = "RANGE")]
+    pub input_voltage_critical: Option<Range>,
+    /// Temperature (C) warning range, e.g. 40
+    #[arg(long, value_name = "RANGE")]
+    pub temperature_warning: Option<Range>,
+    /// Temperature (C) critical range, e.g. 50
+    #[arg(long, value_name = "RANGE")]
+    pub temperature_critical: Option<Range>,
+}
+
+impl Options {
+    pub fn limits(&self) -> Limits {
+        let t = |w: &Option<Range>, c: &Option<Range>| Thresholds::new(w.clone(), c.clone());
+        Limits {
+            charge: t(&self.charge_warning, &self.charge_critical),
+            runtime: t(&self.runtime_warning, &self.runtime_critical),
+            load: t(&self.load_warning, &self.load_critical),
+            input_voltage: t(&self.input_voltage_warning, &self.input_voltage_critical),
+            temperature: t(&self.temperature_warning, &self.temperature_critical),
+        }
+    }
+}
+
+/// `HOST[:PORT]`; an IPv6 address with a port is written `[::1]:3493`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPort {
+    pub host: String,
+    pub port: u16,
+}
+
+/// `NAME@HOST[:PORT]` as upsc takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NutTarget {
+    pub ups: String,
+    pub at: HostPort,
+}
+
+fn parse_host_port(text: &str, default_port: u16) -> Result<HostPort, String> {
+    let bad_port = |p: &str| format!("'{p}' is not a TCP port (1-65535)");
+    let port = |p: &str| match p.parse::<u16>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(bad_port(p)),
+    };
+    let (host, port) = if let Some(rest) = text.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("'{text}': missing ']' after the IPv6 address"))?;
+        match after {
+            "" => (host, default_port),
+            _ => match after.strip_prefix(':') {
+                Some(p) => (host, port(p)?),
+                None => return Err(format!("'{text}': expected ':PORT' after ']'")),
+            },
+        }
+    } else if text.matches(':').count() > 1 {
+        (text, default_port) // a bare IPv6 address
+    } else {
+        match text.split_once(':') {
+            Some((h, p)) => (h, port(p)?),
+            None => (text, default_port),
+        }
+    };
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("'{text}': expected a host name or address"));
+    }
+    Ok(HostPort {
+        host: host.to_string(),
+        port,
+    })
+}
+
+fn parse_nut_target(text: &str) -> Result<NutTarget, String> {
+    let (ups, at) = match text.split_once('@') {
+        Some((u, h)) => (u, parse_host_port(h, NUT_PORT)?),
+        None => (
+            text,
+            HostPort {
+                host: "localhost".into(),
+                port: NUT_PORT,
+            },
+        ),
+    };
+    let valid = !ups.is_empty()
+        && ups
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'));
+    if !valid {
+        return Err(format!(
+            "'{text}': expected NAME@HOST[:PORT] with a UPS name of letters, digits, '.', '-', '_'"
+        ));
+    }
+    Ok(NutTarget {
+        ups: ups.to_string(),
+        at,
+    })
+}
+
+fn parse_apcupsd_target(text: &str) -> Result<HostPort, String> {
+    parse_host_port(text, APCUPSD_PORT)
+}
+
+/// The auth file: `username = NAME` and `password = SECRET` lines, `#` comments. Errors never
+/// quote a line (it may hold the password).
+///
+/// ```
+/// let c = check_ups::parse_auth("# upsd.users: monuser\nusername = monuser\npassword = s3cr=t\n").unwrap();
+/// assert_eq!((c.username.as_str(), c.password.as_str()), ("monuser", "s3cr=t"));
+/// ```
+pub fn parse_auth(text: &str) -> Result<Credentials, ParseError> {
+    let mut username = None;
+    let mut password = None;
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let expected = || {
+            ParseError::whole(format!(
+                "line {}: expected 'username = NAME' or 'password = SECRET'",
+                index + 1
+            ))
+        };
+        let (key, value) = line.split_once('=').ok_or_else(expected)?;
+        let value = value.trim().to_string();
+        match key.trim() {
+            "username" => username = Some(value),
+            "password" => password = Some(value),
+            _ => return Err(expected()),
+        }
+    }
+    match (username, password) {
+        (Some(username), Some(password)) if !username.is_empty() => {
+            Ok(Credentials { username, password })
+        }
+        _ => Err(ParseError::whole(
+            "expected both 'username = NAME' and 'password = SECRET'",
+        )),
+    }
+}
+
+pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
+    let mut upses = if ctx.inputs_given() {
+        if !opts.ups.is_empty() || !opts.apcupsd.is_empty() {
+            return Err(CheckError::usage(
+                "--input evaluates saved output only; do not combine it with --ups or --apcupsd",
+            ));
+        }
+        from_inputs(ctx)?
+    } else {
+        if opts.ups.is_empty() && opts.apcupsd.is_empty() {
+            return Err(CheckError::usage(
+                "nothing to check: give --ups NAME@HOST[:PORT], --apcupsd HOST[:PORT] or --input upsc=FILE / apcaccess=FILE",
+            ));
+        }
+        let credentials = match &opts.auth_file {
+            Some(path) => Some(read_auth(ctx, path)?),
+            None => None,
+        };
+        ask_daemons(opts, credentials.as_ref(), ctx)
+    };
+    distinct_names(&mut upses);
+    Ok(evaluate::evaluate(&upses, &opts.limits()))
+}
+
+fn read_auth(ctx: &Context, path: &std::path::Path) -> Result<Credentials, CheckError> {
+    let full = std::path::absolute(path).map_err(|e| CheckError::Read {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let shown = full.display().to_string();
+    let text = ctx.read_host(&shown)?;
+    parse_auth(&text).map_err(|e| CheckError::Parse(e.in_source(shown)))
+}
+
+/// Saved outputs: each file is one UPS, named after the file (or apcupsd's UPSNAME).
+fn from_inputs(ctx: &Context) -> Result<Vec<Ups>, CheckError> {
+    let mut upses = Vec::new();
+    for (shown, text) in ctx.inputs("upsc")? {
+        let observation = match upsc::parse(&text) {
+            Ok(upsc::Upsc::Vars(vars)) => Observation::Read(Reading::from_nut(&vars)),
+            Ok(upsc::Upsc::Error(e)) => Observation::NutError(e),
+            Err(e) => Observation::Unreadable(e.in_source(&shown).to_string()),
+        };
+        upses.push(Ups {
+            name: file_name(&shown),
+            origin: shown,
+            source: Source::Nut,
+            observation,
+        });
+    }
+    for (shown, text) in ctx.inputs("apcaccess")? {
+        let (name, observation) = match apcaccess::parse(&text) {
+            Ok(status) => (
+                status
+                    .get("UPSNAME")
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| file_name(&shown)),
+                Observation::Read(Reading::from_apcupsd(&status)),
+            ),
+            Err(e) => (
+                file_name(&shown),
+                Observation::Unreadable(e.in_source(&shown).to_string()),
+            ),
+        };
+        upses.push(Ups {
+            name,
+            origin: shown,
+            source: Source::Apcupsd,
+            observation,
+        });
+    }
+    Ok(upses)
+}
+
+fn file_name(shown: &str) -> String {
+    if shown == "-" {
+        return "stdin".into();
+    }
+    std::path::Path::new(shown)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.to_string())
+}
+
+/// Ask every daemon at once, so one that hangs costs the others nothing; each conversation
+/// ends a little before the global timeout so a hung daemon is reported as unreachable (with
+/// its address), not as a plugin timeout.
+fn ask_daemons(opts: &Options, credentials: Option<&Credentials>, ctx: &Context) -> Vec<Ups> {
+    let deadline = Instant::now() + ctx.remaining().saturating_sub(Duration::from_millis(300));
+    std::thread::scope(|scope| {
+        let nut: Vec<_> = opts
+            .ups
+            .iter()
+            .map(|t| scope.spawn(move || ask_upsd(t, credentials, deadline)))
+            .collect();
+        let apc: Vec<_> = opts
+            .apcupsd
+            .iter()
+            .map(|t| scope.spawn(move || ask_apcupsd(t, deadline)))
+            .collect();
+        nut.into_iter()
+            .chain(apc)
+            .map(|h| {
+                h.join().unwrap_or_else(|_| Ups {
+                    name: "?".into(),
+                    origin: "?".into(),
+                    source: Source::Nut,
+                    observation: Observation::Unreadable(
+                        "internal error while asking a daemon (a bug, please report it)".into(),
+                    ),
+                })
+            })
+            .collect()
+    })
+}
+
+fn ask_upsd(t: &NutTarget, credentials: Option<&Credentials>, deadline: Instant) -> Ups {
+    let origin = format!("{}@{}", t.ups, net::display_address(&t.at.host, t.at.port));
+    let observation = match net::nut_list_var(&t.at.host, t.at.port, &t.ups, credentials, deadline)
+    {
+        Ok(nut::ListVar::Vars(vars)) => Observation::Read(Reading::from_nut(&vars)),
+        Ok(nut::ListVar::Error(e)) => Observation::NutError(e),
+        Err(NetError::Unreachable(why)) => Observation::Unreachable(format!("upsd at {why}")),
+        Err(NetError::Garbage(why)) => Observation::Unreadable(why),
+    };
+    Ups {
+        name: t.ups.clone(),
+        origin,
+        source: Source::Nut,
+        observation,
+    }
+}
+
+fn ask_apcupsd(t: &HostPort, deadline: Instant) -> Ups {
+    let address = net::display_address(&t.host, t.port);
+    let origin = format!("apcupsd {address}");
+    let (name, observation) = match net::apcupsd_status(&t.host, t.port, deadline) {
+        Ok(text) => match apcaccess::parse(&text) {
+            Ok(status) => (
+                status
+                    .get("UPSNAME")
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| address.clone()),
+                Observation::Read(Reading::from_apcupsd(&status)),
+            ),
+            Err(e) => (
+                address.clone(),
+                Observation::Unreadable(
+                    e.in_source(format!("the answer of apcupsd at {address}"))
+                        .to_string(),
+                ),
+            ),
+        },
+        Err(NetError::Unreachable(why)) => (
+            address.clone(),
+            Observation::Unreachable(format!("apcupsd at {why}")),
+        ),
+        Err(NetError::Garbage(why)) => (address.clone(), Observation::Unreadable(why)),
+    };
+    Ups {
+        name,
+        origin,
+        source: Source::Apcupsd,
+        observation,
+    }
+}
+
+/// Two UPSes of the same name (`ups@hostA`, `ups@hostB`) would share perfdata labels: give
+/// those their full origin instead.
+fn distinct_names(upses: &mut [Ups]) {
+    let names: Vec<String> = upses.iter().map(|u| u.name.clone()).collect();
+    for ups in upses.iter_mut() {
+        if names.iter().filter(|n| **n == ups.name).count() > 1 {
+            ups.name = ups.origin.clone();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_like_upsc() {
+        let t = parse_nut_target("ups1@127.0.0.1:13493").unwrap();
+        assert_eq!(
+            (t.ups.as_str(), t.at.host.as_str(), t.at.port),
+            ("ups1", "127.0.0.1", 13493)
+        );
+        let t = parse_nut_target("ups2@nas").unwrap();
+        assert_eq!((t.at.host.as_str(), t.at.port), ("nas", 3493));
+        let t = parse_nut_target("ups").unwrap();
+        assert_eq!((t.at.host.as_str(), t.at.port), ("localhost", 3493));
+        let t = parse_nut_target("ups@[::1]:4000").unwrap();
+        assert_eq!((t.at.host.as_str(), t.at.port), ("::1", 4000));
+        let a = parse_apcupsd_target("127.0.0.1").unwrap();
+        assert_eq!(a.port, 3551);
+        for bad in [
+            "@host",
+            "u p@host",
+            "ups@host:0",
+            "ups@host:x",
+            "ups@",
+            "ups@[::1",
+            "a\"b@h",
+        ] {
+            assert!(parse_nut_target(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn auth_errors_never_quote_the_secret() {
+        let err = parse_auth("username = u\npasword s3cret\n")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("s3cret"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+        assert!(parse_auth("username = u\n").is_err());
+        let c = parse_auth("username = u\npassword = p\n").unwrap();
+        assert!(!format!("{c:?}").contains('p') || !format!("{c:?}").contains("\"p\""));
+    }
+}

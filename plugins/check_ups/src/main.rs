@@ -1,0 +1,3 @@
+fn main() {
+    common::run(&check_ups::PLUGIN, check_ups::check)
+}
