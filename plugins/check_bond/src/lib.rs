@@ -1,0 +1,295 @@
+//! check_bond: bonded (kernel bonding) and teamed (libteam) NICs, and whether their
+//! redundancy exists now.
+//!
+//! Acquire (/proc/net/bonding/*, /sys/class/net/<bond>/bonding/*, `teamdctl DEV state dump`
+//! or `--input teamdctl=FILE`) -> parse (`procfs`, `sysfs`, `teamd`) -> `evaluate` -> Report.
+
+pub mod evaluate;
+pub mod model;
+pub mod procfs;
+pub mod sysfs;
+pub mod teamd;
+
+use common::{CheckError, Context, Plugin, Report, ToolCommand};
+use evaluate::{Observed, Rules};
+use model::{Kind, Mode};
+use std::path::Path;
+
+pub const PLUGIN: Plugin = Plugin {
+    name: "check_bond",
+    service: "BOND",
+    version: env!("CARGO_PKG_VERSION"),
+    about:
+        "Bonded and teamed NICs: every slave up, one LACP bundle with a partner, the expected mode",
+    reads_host: true,
+    inputs: &["teamdctl"],
+};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Options {
+    /// Check only this bond (repeatable); a named bond that does not exist is CRITICAL
+    #[arg(long = "bond", value_name = "NAME")]
+    pub bonds: Vec<String>,
+
+    /// Check this team device with `teamdctl DEV state dump` (repeatable); without --bond and
+    /// --team, every bond and every team with a teamd pid file in /run/teamd is checked
+    #[arg(long = "team", value_name = "DEV")]
+    pub teams: Vec<String>,
+
+    /// WARNING when fewer slaves/ports are up than N [default: all configured]
+    #[arg(long = "min-slaves", value_name = "N")]
+    pub min_slaves: Option<usize>,
+
+    /// CRITICAL when fewer slaves/ports are up than N
+    #[arg(long = "critical-slaves", value_name = "N", default_value_t = 1)]
+    pub critical_slaves: usize,
+
+    /// CRITICAL when a bond/team runs another mode (balance-rr, active-backup, balance-xor,
+    /// broadcast, 802.3ad, balance-tlb, balance-alb, 0-6, or a teamd runner name)
+    #[arg(long, value_name = "MODE")]
+    pub mode: Option<Mode>,
+
+    /// OK instead of UNKNOWN when the host has no bond or team
+    #[arg(long)]
+    pub allow_none: bool,
+
+    /// Run teamdctl through `sudo -n` (teamd's control socket is root's)
+    #[arg(long)]
+    pub sudo: bool,
+
+    /// The teamdctl program
+    #[arg(long, value_name = "PATH", default_value = "teamdctl")]
+    pub teamdctl: String,
+}
+
+pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
+    for name in opts.bonds.iter().chain(&opts.teams) {
+        if !valid_ifname(name) {
+            return Err(CheckError::usage(format!(
+                "'{name}' is not an interface name"
+            )));
+        }
+    }
+    let observed = if ctx.inputs_given() {
+        from_inputs(opts, ctx)?
+    } else {
+        let mut all = bonds(opts, ctx)?;
+        all.extend(teams(opts, ctx)?);
+        all
+    };
+    let rules = Rules {
+        min_members: opts.min_slaves,
+        critical_members: opts.critical_slaves,
+        mode: opts.mode,
+        allow_none: opts.allow_none,
+    };
+    Ok(evaluate::evaluate(&observed, &rules))
+}
+
+/// Interface names as the kernel allows them (and nothing that walks out of a directory).
+fn valid_ifname(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 15
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', ':'])
+        && !name.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// `--input teamdctl=FILE`: exactly those dumps, nothing from the host.
+fn from_inputs(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
+    if !opts.bonds.is_empty() {
+        return Err(CheckError::usage(
+            "--bond reads /proc/net/bonding on the host; it cannot be combined with --input",
+        ));
+    }
+    let mut out = Vec::new();
+    for (shown, text) in ctx.inputs("teamdctl")? {
+        let fallback = Path::new(&shown)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| shown.clone());
+        out.push(match teamd::parse(&fallback, &text) {
+            Ok(team) => Observed::Seen(team),
+            Err(e) => Observed::Unreadable {
+                name: fallback,
+                why: e.in_source(&shown).to_string(),
+            },
+        });
+    }
+    // A --team named alongside the dumps must be among them.
+    for team in &opts.teams {
+        let found = out.iter().any(|o| match o {
+            Observed::Seen(a) => &a.name == team,
+            _ => false,
+        });
+        if !found {
+            out.push(Observed::Missing {
+                name: team.clone(),
+                kind: Kind::Team,
+                looked: "no --input teamdctl dump of it".into(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Bonds: the --bond names, or every /proc/net/bonding/* unless only --team was given.
+fn bonds(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
+    let names = if !opts.bonds.is_empty() {
+        opts.bonds.clone()
+    } else if !opts.teams.is_empty() {
+        Vec::new()
+    } else {
+        ctx.list_host_dir("/proc/net/bonding")?
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let path = format!("/proc/net/bonding/{name}");
+        let text = match ctx.read_host_if_exists(&path) {
+            Ok(Some(text)) => text,
+            Ok(None) => {
+                out.push(Observed::Missing {
+                    name: name.clone(),
+                    kind: Kind::Bond,
+                    looked: format!("no {}", ctx.host_path(&path).display()),
+                });
+                continue;
+            }
+            Err(e) => {
+                out.push(Observed::Unreadable {
+                    name: name.clone(),
+                    why: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let shown = ctx.host_path(&path).display().to_string();
+        let parsed = procfs::parse(&name, &text).and_then(|mut bond| {
+            sysfs::apply(&mut bond, &read_sys(ctx, &name))?;
+            Ok(bond)
+        });
+        out.push(match parsed {
+            Ok(bond) => Observed::Seen(bond),
+            Err(e) => {
+                let e = if e.source_name.is_none() {
+                    e.in_source(&shown)
+                } else {
+                    e
+                };
+                Observed::Unreadable {
+                    name: name.clone(),
+                    why: e.to_string(),
+                }
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// The sysfs files of one bond; an absent or unreadable one is simply not used.
+fn read_sys(ctx: &Context, bond: &str) -> sysfs::SysBonding {
+    let file = |leaf: &str| {
+        let path = format!("/sys/class/net/{bond}/bonding/{leaf}");
+        match ctx.read_host_if_exists(&path) {
+            Ok(Some(text)) => Some((ctx.host_path(&path).display().to_string(), text)),
+            _ => None,
+        }
+    };
+    sysfs::SysBonding {
+        ad_aggregator: file("ad_aggregator"),
+        ad_num_ports: file("ad_num_ports"),
+        ad_partner_mac: file("ad_partner_mac"),
+        min_links: file("min_links"),
+        slaves: file("slaves"),
+    }
+}
+
+/// Teams: the --team names, or (without --bond/--team) every team teamd runs for, found by
+/// its pid file (/run/teamd/DEV.pid; /var/run/teamd on older systems).
+fn teams(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
+    let names: Vec<String> = if !opts.teams.is_empty() {
+        opts.teams.clone()
+    } else if !opts.bonds.is_empty() {
+        Vec::new()
+    } else {
+        let mut found: Vec<String> = Vec::new();
+        for dir in ["/run/teamd", "/var/run/teamd"] {
+            for f in ctx.list_host_dir(dir)? {
+                if let Some(dev) = f.strip_suffix(".pid") {
+                    if valid_ifname(dev) && !found.iter().any(|d| d == dev) {
+                        found.push(dev.to_string());
+                    }
+                }
+            }
+        }
+        found
+    };
+    let live = ctx.host_path("/") == Path::new("/");
+    let interfaces = ctx.list_host_dir("/sys/class/net")?;
+    let mut out = Vec::new();
+    for dev in names {
+        if !interfaces.is_empty() && !interfaces.contains(&dev) {
+            out.push(Observed::Missing {
+                name: dev.clone(),
+                kind: Kind::Team,
+                looked: format!(
+                    "no {}",
+                    ctx.host_path(&format!("/sys/class/net/{dev}")).display()
+                ),
+            });
+            continue;
+        }
+        if !live {
+            // A saved host tree holds no teamd to ask.
+            out.push(Observed::Unreadable {
+                name: dev.clone(),
+                why: format!(
+                    "{dev}: a team's state comes from teamdctl on the live host, not from --root; \
+                     save `teamdctl {dev} state dump` and pass --input teamdctl=FILE"
+                ),
+            });
+            continue;
+        }
+        let cmd = ToolCommand::new(&opts.teamdctl)
+            .args([dev.as_str(), "state", "dump"])
+            .sudo(opts.sudo);
+        let output = match ctx.run_tool(&cmd) {
+            Ok(o) => o,
+            Err(CheckError::Tool(e)) => {
+                out.push(Observed::Unreadable {
+                    name: dev.clone(),
+                    why: e.to_string(),
+                });
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if !output.success() {
+            let first = output.first_error_line();
+            out.push(if first.contains("does not exist") {
+                Observed::Missing {
+                    name: dev.clone(),
+                    kind: Kind::Team,
+                    looked: format!("{}: {first}", cmd.display()),
+                }
+            } else {
+                Observed::Unreadable {
+                    name: dev.clone(),
+                    why: format!("{} failed: {first}", cmd.display()),
+                }
+            });
+            continue;
+        }
+        out.push(match teamd::parse(&dev, &output.stdout) {
+            Ok(team) => Observed::Seen(team),
+            Err(e) => Observed::Unreadable {
+                name: dev.clone(),
+                why: e
+                    .in_source(format!("output of {}", cmd.display()))
+                    .to_string(),
+            },
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,3 @@
+fn main() {
+    common::run(&check_bond::PLUGIN, check_bond::check)
+}
