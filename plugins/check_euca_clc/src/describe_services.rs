@@ -1,0 +1,298 @@
+//! Parser for the Empyrean `DescribeServices` answer (XML), and for the error bodies the CLC
+//! sends instead.
+//!
+//! ```text
+//! <euca:DescribeServicesResponseType xmlns:euca="http://msgs.eucalyptus.com/4.4.2">
+//!   <euca:correlationId>...</euca:correlationId><euca:_return>true</euca:_return>
+//!   <euca:serviceStatuses>
+//!     <euca:item>
+//!       <euca:serviceId>
+//!         <euca:partition>one</euca:partition><euca:name>one-cc-1</euca:name>
+//!         <euca:type>cluster</euca:type><euca:fullName>arn:euca:eucalyptus:one:cluster:one-cc-1/</euca:fullName>
+//!         <euca:uri>http://10.111.5.130:8774/axis2/services/EucalyptusCC</euca:uri><euca:host>10.111.5.130</euca:host>
+//!       </euca:serviceId>
+//!       <euca:localState>ENABLED</euca:localState><euca:localEpoch>112</euca:localEpoch>
+//!       <euca:statusDetails><euca:item><euca:severity>ERROR</euca:severity><euca:message>...</euca:message>...
+//! ```
+//!
+//! The bindings are generated at CLC start-up (namespace carries the version, prefix `euca`),
+//! and the exact set and order of the BaseMessage siblings was never observed live, so this
+//! parser matches local names only, ignores unknown elements, needs no XML declaration and
+//! takes one line or pretty-printed text alike.
+
+use crate::model::{host_of_uri, Event, Service, State};
+use common::ParseError;
+use roxmltree::{Document, Node};
+
+/// What the CLC answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Services(Vec<Service>),
+    /// `<Response><Errors><Error><Code>..</Code><Message>..</Message>` (the query pipeline's
+    /// REST fault) or `<ErrorResponse><Error>...`.
+    Error {
+        code: String,
+        message: String,
+    },
+}
+
+/// Parse a DescribeServices answer or an error body.
+pub fn parse(text: &str) -> Result<Answer, ParseError> {
+    if text.trim().is_empty() {
+        return Err(ParseError::whole("the answer is empty"));
+    }
+    let doc = Document::parse(text).map_err(|e| {
+        let pos = e.pos();
+        let line = text
+            .lines()
+            .nth(pos.row.saturating_sub(1) as usize)
+            .unwrap_or("");
+        ParseError::at(
+            pos.row as usize,
+            line,
+            format!("not well-formed XML (truncated or not XML?): {e}"),
+        )
+    })?;
+    let root = doc.root_element();
+    match root.tag_name().name() {
+        "DescribeServicesResponseType" | "DescribeServicesResponse" => {
+            parse_services(text, &doc, root).map(Answer::Services)
+        }
+        "Response" | "ErrorResponse" => Ok(parse_error(root)),
+        other => Err(at(
+            text,
+            &doc,
+            root,
+            format!("expected DescribeServicesResponseType, found <{other}>"),
+        )),
+    }
+}
+
+fn parse_error(root: Node) -> Answer {
+    let error = root.descendants().find(|n| local(n) == "Error");
+    let field = |name: &str| {
+        error
+            .and_then(|e| child(e, name))
+            .map(text_of)
+            .unwrap_or_default()
+    };
+    let mut message = field("Message");
+    if message.is_empty() {
+        message = root
+            .descendants()
+            .find(|n| local(n) == "Message")
+            .map(text_of)
+            .unwrap_or_default();
+    }
+    Answer::Error {
+        code: field("Code"),
+        message,
+    }
+}
+
+fn parse_services(text: &str, doc: &Document, root: Node) -> Result<Vec<Service>, ParseError> {
+    let statuses = child(root, "serviceStatuses").ok_or_else(|| {
+        at(
+            text,
+            doc,
+            root,
+            "no serviceStatuses element in DescribeServicesResponseType",
+        )
+    })?;
+    let mut services = Vec::new();
+    for (i, item) in elements(statuses)
+        .filter(|n| local(n) == "item")
+        .enumerate()
+    {
+        let n = i + 1;
+        let id = child(item, "serviceId").ok_or_else(|| {
+            at(
+                text,
+                doc,
+                item,
+                format!("service status {n} has no serviceId"),
+            )
+        })?;
+        let required = |name: &str| {
+            child(id, name)
+                .map(text_of)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    at(
+                        text,
+                        doc,
+                        id,
+                        format!("service {n} has no {name} in serviceId"),
+                    )
+                })
+        };
+        let kind = required("type")?;
+        let name = required("name")?;
+        let partition = child(id, "partition").map(text_of).unwrap_or_default();
+        let state_node = child(item, "localState").ok_or_else(|| {
+            at(
+                text,
+                doc,
+                item,
+                format!("service {kind} {name} has no localState"),
+            )
+        })?;
+        let state_text = text_of(state_node);
+        let state = State::parse(&state_text).ok_or_else(|| {
+            at(
+                text,
+                doc,
+                state_node,
+                format!("service {kind} {name}: unknown state '{state_text}'"),
+            )
+        })?;
+        let optional = |name: &str| {
+            child(id, name)
+                .map(text_of)
+                .filter(|t| !t.is_empty() && t != "none")
+        };
+        let uri = optional("uri").or_else(|| {
+            child(id, "uris")
+                .and_then(|u| u.descendants().find(|n| local(n) == "entry"))
+                .map(text_of)
+                .filter(|t| !t.is_empty())
+        });
+        let host = optional("host").or_else(|| uri.as_deref().and_then(host_of_uri));
+        let epoch_node = child(item, "localEpoch");
+        let epoch = match epoch_node.map(text_of) {
+            None => None,
+            Some(t) if t.is_empty() => None,
+            Some(t) => Some(t.parse::<u64>().map_err(|_| {
+                at(
+                    text,
+                    doc,
+                    epoch_node.unwrap_or(item),
+                    format!("service {kind} {name}: localEpoch '{t}' is not a number"),
+                )
+            })?),
+        };
+        let events = child(item, "statusDetails")
+            .map(|d| {
+                elements(d)
+                    .filter(|n| local(n) == "item")
+                    .map(|e| Event {
+                        severity: child(e, "severity").map(text_of).unwrap_or_default(),
+                        message: child(e, "message").map(text_of).unwrap_or_default(),
+                        timestamp: child(e, "timestamp").map(text_of).unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        services.push(Service {
+            kind,
+            partition,
+            name,
+            full_name: optional("fullName"),
+            uri,
+            host,
+            state,
+            epoch,
+            events,
+        });
+    }
+    Ok(services)
+}
+
+fn local<'a>(n: &Node<'a, '_>) -> &'a str {
+    n.tag_name().name()
+}
+
+fn elements<'a, 'i>(n: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {
+    n.children().filter(|c| c.is_element())
+}
+
+fn child<'a, 'i>(n: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
+    elements(n).find(|c| local(c) == name)
+}
+
+fn text_of(n: Node) -> String {
+    n.descendants()
+        .filter(|d| d.is_text())
+        .filter_map(|d| d.text())
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A parse error at the line where `node` starts.
+fn at(text: &str, doc: &Document, node: Node, message: impl Into<String>) -> ParseError {
+    let pos = doc.text_pos_at(node.range().start);
+    let line = text
+        .lines()
+        .nth(pos.row.saturating_sub(1) as usize)
+        .unwrap_or("");
+    ParseError::at(pos.row as usize, line, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: &str = "<euca:DescribeServicesResponseType xmlns:euca=\"http://msgs.eucalyptus.com/4.4.2\">\
+        <euca:userId>x</euca:userId><euca:serviceStatuses><euca:item><euca:serviceId>\
+        <euca:partition>one</euca:partition><euca:name>one-cc-1</euca:name><euca:type>cluster</euca:type>\
+        <euca:uri>http://10.1.1.1:8774/axis2/services/EucalyptusCC</euca:uri><euca:unknown/></euca:serviceId>\
+        <euca:localState>NOTREADY</euca:localState><euca:localEpoch>7</euca:localEpoch>\
+        <euca:statusDetails><euca:item><euca:severity>ERROR</euca:severity><euca:message>cc down</euca:message>\
+        </euca:item></euca:statusDetails></euca:item></euca:serviceStatuses></euca:DescribeServicesResponseType>";
+
+    #[test]
+    fn local_names_unknown_siblings_and_host_from_uri() {
+        let Answer::Services(s) = parse(ONE).unwrap() else {
+            panic!("not services")
+        };
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].kind, "cluster");
+        assert_eq!(s[0].state, State::NotReady);
+        assert_eq!(s[0].host.as_deref(), Some("10.1.1.1"));
+        assert_eq!(s[0].epoch, Some(7));
+        assert_eq!(s[0].cause(), Some("cc down"));
+        // another prefix, or none, is the same document
+        let other = ONE
+            .replace("euca:", "e:")
+            .replace("xmlns:euca=", "xmlns:e=");
+        assert_eq!(parse(&other).unwrap(), parse(ONE).unwrap());
+        let plain = ONE.replace("euca:", "");
+        assert_eq!(parse(&plain).unwrap(), parse(ONE).unwrap());
+    }
+
+    #[test]
+    fn missing_fields_and_truncation_name_what_is_wrong() {
+        let e = parse(&ONE.replace("<euca:localState>NOTREADY</euca:localState>", ""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cluster one-cc-1 has no localState"), "{e}");
+        let e = parse(&ONE[..300]).unwrap_err().to_string();
+        assert!(e.contains("not well-formed XML"), "{e}");
+        let e = parse("<html><body>proxy error</body></html>")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("expected DescribeServicesResponseType, found <html>"),
+            "{e}"
+        );
+        let e = parse(&ONE.replace("NOTREADY", "RUNNING"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown state 'RUNNING'"), "{e}");
+        assert!(parse("  ").unwrap_err().to_string().contains("empty"));
+    }
+
+    #[test]
+    fn error_bodies_give_code_and_message() {
+        let body = "<?xml version=\"1.0\"?><Response><Errors><Error><Code>403 Forbidden</Code>\
+            <Message>Signature validation failed</Message></Error></Errors><RequestID>x</RequestID></Response>";
+        assert_eq!(
+            parse(body).unwrap(),
+            Answer::Error {
+                code: "403 Forbidden".into(),
+                message: "Signature validation failed".into()
+            }
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! Parser for the text of the legacy `euca-describe-services` (eucadmin, Eucalyptus 3.x-4.1).
+//!
+//! ```text
+//! (\t is a tab)
+//! SERVICE\tstorage           \tone       \tone-sc-1             \tNOTREADY\t112 \thttp://10.111.5.130:8773/services/Storage\tarn:euca:eucalyptus:one:storage:one-sc-1/
+//! SERVICEEVENT\t6c1f7a0a-21c9-496c-bb79-23ddd5749204\tarn:euca:eucalyptus:one:storage:one-sc-1/
+//! SERVICEEVENT\t6c1f7a0a-21c9-496c-bb79-23ddd5749204\tERROR
+//! SERVICEEVENT\t6c1f7a0a-21c9-496c-bb79-23ddd5749204\tTue Mar 14 09:12:44 PDT 2017
+//! SERVICEEVENT\t6c1f7a0a-21c9-496c-bb79-23ddd5749204\ttgtadm (Linux SCSI target administrator utility) is unresponsive
+//! ```
+//!
+//! Fields are tab-separated *and* padded (`%-18s` ...; a long value overflows its width), so
+//! each field is trimmed. With `-E` every event is four `SERVICEEVENT` lines: full name,
+//! severity, timestamp, message (`EucaFormat` in eucadmin).
+
+use crate::model::{host_of_uri, Event, Service, State};
+use common::ParseError;
+
+/// Parse the whole output.
+pub fn parse(text: &str) -> Result<Vec<Service>, ParseError> {
+    let mut services: Vec<Service> = Vec::new();
+    // The event being read: (uuid, full name, lines seen, event).
+    let mut event: Option<(String, String, usize, Event)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        match fields[0] {
+            "SERVICE" => {
+                if fields.len() < 7 {
+                    return Err(ParseError::at(
+                        n,
+                        line,
+                        "expected tab-separated SERVICE type partition name STATE epoch uri fullName",
+                    ));
+                }
+                let state = State::parse(fields[4]).ok_or_else(|| {
+                    ParseError::at(n, line, format!("unknown state '{}'", fields[4]))
+                })?;
+                let epoch = if fields[5].is_empty() {
+                    None
+                } else {
+                    Some(fields[5].parse::<u64>().map_err(|_| {
+                        ParseError::at(n, line, format!("epoch '{}' is not a number", fields[5]))
+                    })?)
+                };
+                let mut s = Service::new(fields[1], fields[2], fields[3], state);
+                s.epoch = epoch;
+                s.uri = Some(fields[6].to_string()).filter(|u| !u.is_empty() && u != "none");
+                s.host = s.uri.as_deref().and_then(host_of_uri);
+                s.full_name = fields
+                    .get(7)
+                    .map(|f| f.to_string())
+                    .filter(|f| !f.is_empty());
+                if s.kind.is_empty() || s.name.is_empty() {
+                    return Err(ParseError::at(n, line, "service type or name is empty"));
+                }
+                services.push(s);
+            }
+            "SERVICEEVENT" => {
+                if fields.len() < 3 {
+                    return Err(ParseError::at(
+                        n,
+                        line,
+                        "expected SERVICEEVENT <uuid> <value>",
+                    ));
+                }
+                let (uuid, value) = (fields[1], fields[2..].join(" "));
+                let same = event.as_ref().is_some_and(|(u, ..)| u == uuid);
+                if !same {
+                    if let Some(done) = event.take() {
+                        attach(&mut services, done);
+                    }
+                    event = Some((uuid.to_string(), value, 1, Event::default()));
+                    continue;
+                }
+                if let Some((_, _, seen, ev)) = event.as_mut() {
+                    match *seen {
+                        1 => ev.severity = value,
+                        2 => ev.timestamp = value,
+                        _ if ev.message.is_empty() => ev.message = value,
+                        _ => {
+                            ev.message.push(' ');
+                            ev.message.push_str(&value);
+                        }
+                    }
+                    *seen += 1;
+                }
+            }
+            _ => {
+                return Err(ParseError::at(
+                    n,
+                    line,
+                    "expected a SERVICE or SERVICEEVENT line (euca-describe-services output)",
+                ))
+            }
+        }
+    }
+    if let Some(done) = event.take() {
+        attach(&mut services, done);
+    }
+    if services.is_empty() {
+        return Err(ParseError::whole(
+            "no SERVICE lines (is this euca-describe-services output?)",
+        ));
+    }
+    Ok(services)
+}
+
+/// Give an event to the service it names (else to the service listed last).
+fn attach(services: &mut [Service], (_, full_name, _, event): (String, String, usize, Event)) {
+    let target = services
+        .iter()
+        .position(|s| s.full_name.as_deref() == Some(full_name.as_str()))
+        .or_else(|| services.len().checked_sub(1));
+    if let Some(i) = target {
+        services[i].events.push(event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_trimmed_and_events_attached() {
+        let text = "SERVICE\tstorage        \tZONE1        \tSC71           \tBROKEN    \t37  \thttp://192.168.51.71:8773/services/Storage\tarn:euca:eucalyptus:ZONE1:storage:SC71/\n\
+SERVICEEVENT\tu1\tarn:euca:eucalyptus:ZONE1:storage:SC71/\n\
+SERVICEEVENT\tu1\tERROR\n\
+SERVICEEVENT\tu1\tSun Nov 18 22:11:13 PST 2012\n\
+SERVICEEVENT\tu1\tSC blockstorageamanger not configured.\n";
+        let s = parse(text).unwrap();
+        assert_eq!(s[0].partition, "ZONE1");
+        assert_eq!(s[0].state, State::Broken);
+        assert_eq!(s[0].host.as_deref(), Some("192.168.51.71"));
+        assert_eq!(s[0].events[0].severity, "ERROR");
+        assert_eq!(s[0].cause(), Some("SC blockstorageamanger not configured."));
+    }
+
+    #[test]
+    fn garbage_names_the_line() {
+        let e = parse("SERVICE\tstorage\tone\n").unwrap_err().to_string();
+        assert!(e.contains("line 1"), "{e}");
+        let e = parse("Connection refused\n").unwrap_err().to_string();
+        assert!(e.contains("expected a SERVICE or SERVICEEVENT line"), "{e}");
+        assert!(parse("").is_err());
+    }
+}

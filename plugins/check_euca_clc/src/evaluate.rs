@@ -1,0 +1,689 @@
+//! The rules: the CLC's list of services in, findings and perfdata out.
+//!
+//! Service types fall in two families (EUCALYPTUS.md section 1; fixtures/euca/SOURCES.md):
+//! * active/passive — the CLC (`eucalyptus`) and the CLC-local backends, `walrusbackend` (and
+//!   3.x `walrus`), `db`, cloud-wide; `cluster`, `storage` and `vmwarebroker` per zone. Exactly
+//!   one ENABLED; the others should be DISABLED (the healthy passive).
+//! * active/active — `user-api` and its members (the UFS), `bootstrap`, `node` (per zone) and
+//!   anything else: at least one ENABLED; every one not ENABLED is lost redundancy or capacity.
+//!
+//! Above that sits the "Eucalyptus Core" of the deployment guide: the CLC, at least one CC, a
+//! UFS, object storage with its backend, an SC and NCs. Without one of them the cloud does
+//! not serve, and the status line opens with "Eucalyptus Core unavailable".
+
+use crate::model::{Service, State};
+use common::{Finding, Perfdata, Range, Report};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the user asked for beyond the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    /// A single ENABLED without a passive peer is a WARNING.
+    pub require_passive: bool,
+    /// This many UFS hosts must have every service ENABLED.
+    pub min_ufs: Option<usize>,
+    /// Zones that must exist with an ENABLED CC and SC.
+    pub zones: Vec<String>,
+    /// ENABLED NCs each zone needs.
+    pub min_nodes: Option<usize>,
+    /// Only these service types (empty: all).
+    pub types: Vec<String>,
+    /// Not these service types.
+    pub exclude_types: Vec<String>,
+}
+
+impl Rules {
+    fn selects(&self, kind: &str) -> bool {
+        (self.types.is_empty() || self.types.iter().any(|t| t == kind))
+            && !self.exclude_types.iter().any(|t| t == kind)
+    }
+    fn filtered(&self) -> bool {
+        !self.types.is_empty() || !self.exclude_types.is_empty()
+    }
+}
+
+/// Backends behind service VMs: NOTREADY until the worker image is installed.
+const SERVICE_VM_BACKENDS: &[&str] = &["imagingbackend", "loadbalancingbackend"];
+
+/// The short name an admin uses for a service type.
+pub fn what(kind: &str) -> String {
+    match kind {
+        "eucalyptus" => "CLC".into(),
+        "cluster" => "CC".into(),
+        "storage" => "SC".into(),
+        "node" => "NC".into(),
+        "user-api" => "UFS".into(),
+        "objectstorage" => "OSG".into(),
+        "walrusbackend" => "Walrus backend".into(),
+        "walrus" => "Walrus".into(),
+        "vmwarebroker" => "VMware broker".into(),
+        "imagingbackend" => "imaging backend".into(),
+        "loadbalancingbackend" => "ELB backend".into(),
+        "db" => "CLC database".into(),
+        other => other.into(),
+    }
+}
+
+fn per_zone(kind: &str) -> bool {
+    matches!(kind, "cluster" | "storage" | "vmwarebroker" | "node")
+}
+
+fn active_passive(s: &Service) -> bool {
+    matches!(
+        s.kind.as_str(),
+        "eucalyptus"
+            | "cluster"
+            | "storage"
+            | "vmwarebroker"
+            | "walrusbackend"
+            | "walrus"
+            | "db"
+            | "notifications"
+            | "pollednotifications"
+    ) || s.kind.ends_with("backend")
+        // 3.x CLC-local services (euare, tokens, dns ... in partition `eucalyptus`)
+        || (s.partition == "eucalyptus" && s.kind != "bootstrap")
+}
+
+/// A restore hint per type.
+fn hint(kind: &str, hosts: &str) -> String {
+    let on = if hosts.is_empty() {
+        String::new()
+    } else {
+        format!(" on {hosts}")
+    };
+    match kind {
+        "eucalyptus" | "db" => format!("check eucalyptus-cloud{on} (service eucalyptus-cloud status; EL7: systemctl status eucalyptus-cloud), /var/log/eucalyptus/cloud-output.log and the database; events: euserv-describe-services -a --show-events"),
+        "cluster" => format!("check the CC{on}: service eucalyptus-cc status (EL7: systemctl status eucalyptus-cluster), /var/log/eucalyptus/cc.log; events: euserv-describe-services -a --show-events --filter service-type=cluster"),
+        "storage" => format!("check the SC{on}: /var/log/eucalyptus/cloud-output.log, the block storage backend (tgtd/iSCSI, SAN, property <zone>.storage.blockstoragemanager); events: euserv-describe-services -a --show-events --filter service-type=storage"),
+        "node" => format!("check the NC{on}: service eucalyptus-nc status (EL7: systemctl status eucalyptus-node), libvirtd, /var/log/eucalyptus/nc.log; the CC must reach it on port 8775"),
+        "walrusbackend" | "walrus" => format!("check eucalyptus-cloud{on} and its storage (walrusbackend.storagedir; an HA pair replicates with DRBD: drbdadm cstate r0)"),
+        "objectstorage" => format!("check the OSG{on} and its provider (property objectstorage.providerclient; Walrus backend or Riak CS reachable)"),
+        "imagingbackend" | "loadbalancingbackend" => "install the service image (4.2+: esi-install-image --install-default; 4.0/4.1: euca-install-imaging-worker / euca-install-load-balancer), then read the events: euserv-describe-services -a --show-events".to_string(),
+        "vmwarebroker" => format!("check the VMware broker{on} and its vCenter connection (/var/log/eucalyptus/cloud-output.log)"),
+        _ => format!("check eucalyptus-cloud{on} (/var/log/eucalyptus/cloud-output.log); events: euserv-describe-services -a --show-events"),
+    }
+}
+
+const RESTART_PASSIVE: &str = "once it is fixed, start it again so it comes back DISABLED: euserv-modify-service -s START NAME (3.x-4.1: euca-modify-service -s START NAME)";
+
+/// `one-cc-1 BROKEN, one-cc-2 NOTREADY`
+fn states(members: &[&Service]) -> String {
+    members
+        .iter()
+        .map(|s| format!("{} {}", s.name, s.state))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `one-cc-1 on 10.111.5.130 BROKEN (cause), ...` for long output.
+fn states_long(members: &[&Service]) -> String {
+    members
+        .iter()
+        .map(|s| match s.cause() {
+            Some(c) => format!("{} {} ({c})", s.label(), s.state),
+            None => format!("{} {}", s.label(), s.state),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn hosts(members: &[&Service]) -> String {
+    let set: BTreeSet<&str> = members
+        .iter()
+        .map(|s| s.host.as_deref().unwrap_or(s.name.as_str()))
+        .collect();
+    set.into_iter().collect::<Vec<_>>().join(", ")
+}
+
+/// "zone one: " for per-zone types, "" otherwise.
+fn scope(kind: &str, partition: &str) -> String {
+    if per_zone(kind) {
+        format!("zone {partition}: ")
+    } else {
+        String::new()
+    }
+}
+
+/// Evaluate the services into the report.
+pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
+    // The era decides what the core is made of: 4.0+ has UFS (`user-api`) and the OSG; 3.x
+    // serves the APIs from the CLC itself and stores objects in `walrus`.
+    let modern = all.iter().any(|s| {
+        matches!(
+            s.kind.as_str(),
+            "user-api" | "objectstorage" | "walrusbackend"
+        )
+    });
+    let nodes_listed = all.iter().any(|s| s.kind == "node");
+    let services: Vec<&Service> = all.iter().filter(|s| rules.selects(&s.kind)).collect();
+
+    let ufs_names: BTreeSet<&str> = services
+        .iter()
+        .filter(|s| s.kind == "user-api")
+        .map(|s| s.name.as_str())
+        .collect();
+    let in_ufs = |s: &Service| {
+        s.kind == "user-api" || (ufs_names.contains(s.partition.as_str()) && s.kind != "bootstrap")
+    };
+
+    let mut core_missing: Vec<String> = Vec::new();
+
+    // n/a states: that one service is UNKNOWN, whatever its peers do.
+    for s in &services {
+        if let State::NotAvailable(msg) = &s.state {
+            report.add(
+                Finding::unknown(format!(
+                    "{}{} {}: state unknown (n/a: {msg})",
+                    scope(&s.kind, &s.partition),
+                    what(&s.kind),
+                    s.label()
+                ))
+                .summary(format!("{} {} state unknown", what(&s.kind), s.name))
+                .hint("ask again; if it persists, read /var/log/eucalyptus/cloud-output.log on the CLC"),
+            );
+        }
+    }
+
+    // The UFS: every member type needs one ENABLED somewhere; every UFS host should have all.
+    let ufs: Vec<&Service> = services.iter().copied().filter(|s| in_ufs(s)).collect();
+    let mut ufs_types: Vec<&str> = Vec::new();
+    for s in &ufs {
+        if !ufs_types.contains(&s.kind.as_str()) {
+            ufs_types.push(&s.kind);
+        }
+    }
+    for kind in &ufs_types {
+        let members: Vec<&Service> = ufs.iter().copied().filter(|s| s.kind == *kind).collect();
+        let na = members
+            .iter()
+            .any(|s| matches!(s.state, State::NotAvailable(_)));
+        if !members.iter().any(|s| s.state == State::Enabled) && !na {
+            let name = what(kind);
+            report.add(
+                Finding::critical(format!(
+                    "no ENABLED {name} on any UFS: {}",
+                    states_long(&members)
+                ))
+                .summary(format!("no ENABLED {name} ({})", states(&members)))
+                .hint(hint(kind, &hosts(&members))),
+            );
+        }
+    }
+    let mut fully_enabled = 0;
+    for ufs_name in &ufs_names {
+        let members: Vec<&Service> = ufs
+            .iter()
+            .copied()
+            .filter(|s| s.partition == *ufs_name || (s.kind == "user-api" && s.name == *ufs_name))
+            .collect();
+        let host = members
+            .iter()
+            .find_map(|s| s.host.clone())
+            .map(|h| format!(" on {h}"))
+            .unwrap_or_default();
+        let down: Vec<&Service> = members
+            .iter()
+            .copied()
+            .filter(|s| s.state != State::Enabled && !matches!(s.state, State::NotAvailable(_)))
+            .collect();
+        if down.is_empty() {
+            if !members
+                .iter()
+                .any(|s| matches!(s.state, State::NotAvailable(_)))
+            {
+                fully_enabled += 1;
+            }
+            report.add(Finding::ok(format!(
+                "UFS {ufs_name}{host}: all {} services ENABLED",
+                members.len()
+            )));
+            continue;
+        }
+        let same_state = down.iter().all(|s| s.state == down[0].state);
+        let how = if down.len() == members.len() {
+            "down"
+        } else {
+            "degraded"
+        };
+        let counted = if same_state {
+            format!(
+                "{}/{} services {}",
+                down.len(),
+                members.len(),
+                down[0].state
+            )
+        } else {
+            format!(
+                "{}/{} services not ENABLED ({})",
+                down.len(),
+                members.len(),
+                count_states(&down)
+            )
+        };
+        let cause = down
+            .iter()
+            .find_map(|s| s.cause())
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default();
+        report.add(
+            Finding::warning(format!(
+                "UFS {ufs_name}{host}: {} of {} services not ENABLED: {}{cause}",
+                down.len(),
+                members.len(),
+                down.iter().map(|s| format!("{} {}", s.kind, s.state)).collect::<Vec<_>>().join(", ")
+            ))
+            .summary(format!("UFS {ufs_name}{host} {how}: {counted}"))
+            .hint(format!(
+                "check eucalyptus-cloud{host} (the UFS JVM) and its network to the CLC; /var/log/eucalyptus/cloud-output.log"
+            )),
+        );
+    }
+    if let Some(min) = rules.min_ufs {
+        if fully_enabled < min {
+            report.add(
+                Finding::critical(format!(
+                    "only {fully_enabled} of {} UFS hosts have every service ENABLED, --min-ufs is {min}",
+                    ufs_names.len()
+                ))
+                .summary(format!("{fully_enabled} UFS fully ENABLED (--min-ufs {min})"))
+                .hint("bring the degraded UFS hosts back (see the lines above)"),
+            );
+        }
+    }
+
+    // Groups: active/passive per (type, zone) or cloud-wide; active/active outside the UFS.
+    let mut groups: Vec<(String, String, Vec<&Service>)> = Vec::new();
+    for s in services.iter().filter(|s| !in_ufs(s)) {
+        let partition = if per_zone(&s.kind) {
+            s.partition.clone()
+        } else {
+            String::new()
+        };
+        match groups
+            .iter_mut()
+            .find(|(k, p, _)| *k == s.kind && *p == partition)
+        {
+            Some((_, _, members)) => members.push(s),
+            None => groups.push((s.kind.clone(), partition, vec![s])),
+        }
+    }
+
+    // The CLC's own verdict, so the CLC-local backends that share it are not repeated in the
+    // summary (a CLC split brain splits every backend too).
+    let clc_enabled = services
+        .iter()
+        .filter(|s| s.kind == "eucalyptus" && s.state == State::Enabled)
+        .count();
+
+    for (kind, partition, members) in &groups {
+        let ap = members.iter().all(|s| active_passive(s));
+        let enabled: Vec<&Service> = members
+            .iter()
+            .copied()
+            .filter(|s| s.state == State::Enabled)
+            .collect();
+        let na = members
+            .iter()
+            .any(|s| matches!(s.state, State::NotAvailable(_)));
+        let others: Vec<&Service> = members
+            .iter()
+            .copied()
+            .filter(|s| s.state != State::Enabled && !matches!(s.state, State::NotAvailable(_)))
+            .collect();
+        let zone = scope(kind, partition);
+        let name = what(kind);
+        let clc_local = kind != "eucalyptus" && members.iter().all(|s| s.partition == "eucalyptus");
+        if enabled.is_empty() {
+            if na {
+                continue; // the UNKNOWN line above says it: no verdict without the state
+            }
+            let service_vm = SERVICE_VM_BACKENDS.contains(&kind.as_str());
+            let f = if service_vm {
+                Finding::warning(format!("{zone}no ENABLED {name}: {}", states_long(members)))
+                    .summary(format!("{zone}{name} not ENABLED ({})", states(members)))
+            } else {
+                let f = Finding::critical(format!(
+                    "{zone}no ENABLED {name}, the {name} is out: {}",
+                    states_long(members)
+                ));
+                if clc_local && clc_enabled == 0 {
+                    f
+                } else {
+                    f.summary(format!("{zone}no ENABLED {name} ({})", states(members)))
+                }
+            };
+            report.add(f.hint(hint(kind, &hosts(members))));
+            continue;
+        }
+        if ap && enabled.len() > 1 {
+            let f = Finding::critical(format!(
+                "{zone}split brain: {} {name} services ENABLED at once: {}",
+                enabled.len(),
+                states_long(&enabled)
+            ))
+            .hint(format!(
+                "check the network between {}; stop the {name} that should be passive and start it again so it rejoins DISABLED",
+                hosts(&enabled)
+            ));
+            let f = if clc_local && clc_enabled > 1 {
+                f
+            } else {
+                f.summary(format!(
+                    "{zone}split brain: {} ENABLED {name} ({})",
+                    enabled.len(),
+                    enabled
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            };
+            report.add(f);
+            continue;
+        }
+        if ap {
+            let active = enabled[0];
+            let starting: Vec<&Service> = others
+                .iter()
+                .copied()
+                .filter(|s| s.state.is_starting())
+                .collect();
+            let failed: Vec<&Service> = others
+                .iter()
+                .copied()
+                .filter(|s| s.state != State::Disabled && !s.state.is_starting())
+                .collect();
+            if !failed.is_empty() {
+                report.add(
+                    Finding::warning(format!(
+                        "{zone}{name} {} ENABLED, but no failover left: passive {}",
+                        active.label(),
+                        states_long(&failed)
+                    ))
+                    .summary(format!(
+                        "{zone}{name} {} ENABLED, passive {}: no failover left",
+                        active.name,
+                        states(&failed)
+                    ))
+                    .hint(format!(
+                        "{}; {RESTART_PASSIVE}",
+                        hint(kind, &hosts(&failed))
+                    )),
+                );
+            } else if !starting.is_empty() {
+                report.add(
+                    Finding::warning(format!(
+                        "{zone}{name} {} ENABLED, passive starting: {}",
+                        active.label(),
+                        states_long(&starting)
+                    ))
+                    .summary(format!("{zone}{name} passive {} starting", states(&starting)))
+                    .hint(format!("wait for it to finish starting; if it stays, read /var/log/eucalyptus/cloud-output.log on {}", hosts(&starting))),
+                );
+            } else if others.is_empty() && rules.require_passive && !na {
+                report.add(
+                    Finding::warning(format!(
+                        "{zone}{name} {} ENABLED, no passive peer registered (--require-passive)",
+                        active.label()
+                    ))
+                    .summary(format!("{zone}{name} has no passive peer"))
+                    .hint(format!(
+                        "register a second {name} (euserv-register-service) to have a failover"
+                    )),
+                );
+            } else {
+                let passive = others
+                    .iter()
+                    .map(|s| s.label())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let detail = if passive.is_empty() {
+                    format!("{zone}{name} {} ENABLED", active.label())
+                } else {
+                    format!(
+                        "{zone}{name} {} ENABLED, passive {passive} DISABLED",
+                        active.label()
+                    )
+                };
+                report.add(Finding::ok(detail));
+            }
+            continue;
+        }
+        // active/active
+        if others.is_empty() {
+            report.add(Finding::ok(format!(
+                "{zone}{name}: {} of {} ENABLED",
+                enabled.len(),
+                members.len()
+            )));
+        } else {
+            report.add(
+                Finding::warning(format!(
+                    "{zone}{name}: {} of {} ENABLED, not ENABLED: {}",
+                    enabled.len(),
+                    members.len(),
+                    states_long(&others)
+                ))
+                .summary(format!(
+                    "{zone}{} {name} not ENABLED ({})",
+                    others.len(),
+                    states(&others)
+                ))
+                .hint(hint(kind, &hosts(&others))),
+            );
+        }
+    }
+
+    // Zones: every zone seen or named needs its CC and SC; --min-nodes NCs.
+    let nodes_required = nodes_listed || modern;
+    let mut zones: Vec<String> = Vec::new();
+    for s in all.iter().filter(|s| per_zone(&s.kind)) {
+        if !zones.contains(&s.partition) {
+            zones.push(s.partition.clone());
+        }
+    }
+    for z in &rules.zones {
+        if !zones.contains(z) {
+            report.add(
+                Finding::critical(format!("zone {z} missing: no CC, SC or NC registered in it"))
+                    .summary(format!("zone {z} missing"))
+                    .hint("compare with euserv-describe-services -a; re-register the zone's CC and SC (euserv-register-service -t cluster/-t storage -z ZONE)"),
+            );
+        }
+    }
+    let mut node_perf: Vec<(String, usize, usize)> = Vec::new();
+    for z in &zones {
+        let in_zone = |kind: &str| {
+            all.iter()
+                .filter(|s| s.kind == kind && &s.partition == z)
+                .count()
+        };
+        for kind in ["cluster", "storage"] {
+            if rules.selects(kind) && in_zone(kind) == 0 {
+                report.add(
+                    Finding::critical(format!(
+                        "zone {z}: no {} registered, the zone cannot run instances",
+                        what(kind)
+                    ))
+                    .summary(format!("zone {z}: no {} registered", what(kind)))
+                    .hint(format!(
+                        "register the zone's {} (euserv-register-service -t {kind} -z {z})",
+                        what(kind)
+                    )),
+                );
+            }
+        }
+        if !rules.selects("node") {
+            continue;
+        }
+        let total = in_zone("node");
+        let enabled = all
+            .iter()
+            .filter(|s| s.kind == "node" && &s.partition == z && s.state == State::Enabled)
+            .count();
+        if total == 0 && nodes_required {
+            report.add(
+                Finding::critical(format!("zone {z}: no NC registered, the zone cannot run instances"))
+                    .summary(format!("zone {z}: no NC registered"))
+                    .hint(format!("register the NCs of zone {z} on its CC (clusteradmin-register-nodes / euca_conf --register-nodes)")),
+            );
+        } else if let Some(min) = rules.min_nodes {
+            if enabled < min {
+                report.add(
+                    Finding::critical(format!(
+                        "zone {z}: {enabled} of {total} NCs ENABLED, fewer than --min-nodes {min}"
+                    ))
+                    .summary(format!(
+                        "zone {z}: {enabled} NCs ENABLED (--min-nodes {min})"
+                    ))
+                    .hint(hint("node", "")),
+                );
+            }
+        }
+        if total > 0 || nodes_required {
+            node_perf.push((z.clone(), enabled, total));
+        }
+    }
+    if !nodes_required && rules.selects("node") && !zones.is_empty() {
+        report.verbose(
+            0,
+            "NCs are not in this listing (3.x lists them with euca-describe-nodes); give --min-nodes with a 4.x listing to count them",
+        );
+    }
+
+    // The Eucalyptus Core.
+    let enabled_of = |kinds: &[&str]| {
+        all.iter()
+            .filter(|s| kinds.contains(&s.kind.as_str()) && s.state == State::Enabled)
+            .count()
+    };
+    let registered = |kind: &str| all.iter().any(|s| s.kind == kind);
+    let mut core: Vec<(&str, bool, &str)> = vec![
+        ("eucalyptus", enabled_of(&["eucalyptus"]) > 0, "CLC"),
+        ("cluster", enabled_of(&["cluster"]) > 0, "CC"),
+        ("storage", enabled_of(&["storage"]) > 0, "SC"),
+    ];
+    if modern {
+        core.push(("user-api", enabled_of(&["user-api"]) > 0, "UFS"));
+        core.push((
+            "objectstorage",
+            enabled_of(&["objectstorage"]) > 0,
+            "object storage (OSG)",
+        ));
+        if registered("walrusbackend") {
+            core.push((
+                "walrusbackend",
+                enabled_of(&["walrusbackend"]) > 0,
+                "Walrus backend",
+            ));
+        }
+    } else {
+        core.push(("walrus", enabled_of(&["walrus"]) > 0, "Walrus"));
+    }
+    if nodes_required {
+        core.push(("node", enabled_of(&["node"]) > 0, "NC"));
+    }
+    for (kind, ok, name) in core {
+        if ok || !rules.selects(kind) {
+            continue;
+        }
+        core_missing.push(name.to_string());
+        let f = if registered(kind) {
+            Finding::critical(format!("Eucalyptus Core: no ENABLED {name} anywhere"))
+        } else {
+            Finding::critical(format!("Eucalyptus Core: no {name} registered"))
+        };
+        // A type that is registered but not ENABLED has its own line (and summary) above.
+        let zone_says_it = matches!(kind, "cluster" | "storage" | "node") && !zones.is_empty();
+        let f = if registered(kind) || zone_says_it {
+            f
+        } else {
+            f.summary(format!("no {name} registered"))
+        };
+        report.add(f.hint(hint(kind, "")));
+    }
+
+    if !core_missing.is_empty() {
+        report.headline("Eucalyptus Core unavailable");
+    } else if !rules.filtered() {
+        report.headline("Eucalyptus Core available");
+    }
+
+    // Summary when nothing needs attention.
+    let counts = count_states(&services);
+    let zone_text = if node_perf.is_empty() {
+        format!(
+            "{} zone{}",
+            zones.len(),
+            if zones.len() == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "NCs ENABLED per zone: {}",
+            node_perf
+                .iter()
+                .map(|(z, e, t)| format!("{z} {e}/{t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    report.ok_summary(format!(
+        "{} services: {counts}; {zone_text}",
+        services.len()
+    ));
+
+    // Perfdata: services per state, ENABLED per type, ENABLED NCs per zone.
+    let total = services.len() as f64;
+    for key in State::KEYS {
+        let n = services.iter().filter(|s| s.state.key() == key).count();
+        report.perf(
+            Perfdata::new(format!("services_{key}"), n as f64)
+                .min(0.0)
+                .max(total),
+        );
+    }
+    let mut per_type: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for s in &services {
+        let e = per_type.entry(s.kind.as_str()).or_default();
+        e.1 += 1;
+        if s.state == State::Enabled {
+            e.0 += 1;
+        }
+    }
+    for (kind, (enabled, total)) in per_type {
+        report.perf(
+            Perfdata::new(format!("enabled_{kind}"), enabled as f64)
+                .min(0.0)
+                .max(total as f64),
+        );
+    }
+    let crit = rules
+        .min_nodes
+        .and_then(|m| Range::parse(&format!("{m}:")).ok());
+    for (z, enabled, total) in node_perf {
+        report.perf(
+            Perfdata::new(format!("zone_{z}_nodes_enabled"), enabled as f64)
+                .crit(crit.as_ref())
+                .min(0.0)
+                .max(total as f64),
+        );
+    }
+}
+
+/// `45 ENABLED, 10 DISABLED`
+fn count_states(services: &[&Service]) -> String {
+    let mut counts: BTreeMap<State, usize> = BTreeMap::new();
+    for s in services {
+        let key = match &s.state {
+            State::NotAvailable(_) => State::NotAvailable(String::new()),
+            other => other.clone(),
+        };
+        *counts.entry(key).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(state, n)| format!("{n} {state}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

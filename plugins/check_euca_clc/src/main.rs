@@ -1,0 +1,3 @@
+fn main() {
+    check_euca_clc::main()
+}
