@@ -4,13 +4,13 @@
 # Needs hyperfine and monitoring-plugins-contrib (tests/install-peers.sh installs both).
 # The stock peer reads a hard-coded /proc/mdstat; bench/peers/make-check-raid-copy.sh makes a
 # copy that reads $CHECK_RAID_MDSTAT instead (same code otherwise).
-set -euo pipefail
+set -uo pipefail  # no -e: the plugins exit 1-3 on purpose
 cd "$(dirname "$0")/.."
-cargo build --release --quiet -p check_raid
+cargo build --release --quiet -p check_raid || exit 1
 ours="$PWD/target/release/check_raid"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-bench/peers/make-check-raid-copy.sh "$work/peer_check_raid"
+bench/peers/make-check-raid-copy.sh "$work/peer_check_raid" || exit 1
 
 for sample in ok degraded; do
   mkdir -p "$work/$sample/proc"
