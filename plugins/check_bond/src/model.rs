@@ -126,11 +126,13 @@ impl std::str::FromStr for Mode {
             "balance-alb" | "6" => Mode::Alb,
             "loadbalance" => Mode::LoadBalance,
             "random" => Mode::Random,
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "unknown mode '{s}'; expected balance-rr, active-backup, balance-xor, broadcast, \
                      802.3ad, balance-tlb, balance-alb (or 0-6, or a teamd runner: roundrobin, \
                      activebackup, lacp, loadbalance, random)"
-            )),
+            ))
+            }
         };
         Ok(m)
     }

@@ -202,8 +202,30 @@ pub fn parse(name: &str, text: &str) -> Result<Aggregate, ParseError> {
                 }
                 agg_partner = Some(value.to_string());
             }
-            // Driver details the rules do not use (hash policy, delays, ARP targets, LACP
-            // rate, system priority and MAC ...), and lines a newer kernel may add.
+            // Driver details the rules do not use are still checked for the shape the kernel
+            // writes, so a capture cut inside them is not taken for a whole one.
+            "MII Polling Interval (ms)"
+            | "Up Delay (ms)"
+            | "Down Delay (ms)"
+            | "Peer Notification Delay (ms)"
+            | "ARP Polling Interval (ms)"
+            | "ARP Missed Max"
+            | "System priority" => {
+                let _: u64 = number(value, &at)?;
+            }
+            "System MAC address" if !is_mac(value) => {
+                return Err(at.err("expected a MAC address"));
+            }
+            "LACP rate" if value != "slow" && value != "fast" => {
+                return Err(at.err("expected 'slow' or 'fast'"));
+            }
+            "LACP active" if value != "on" && value != "off" => {
+                return Err(at.err("expected 'on' or 'off'"));
+            }
+            "Transmit Hash Policy" if !value.ends_with(')') => {
+                return Err(at.err("expected 'POLICY (N)'"));
+            }
+            // Lines a newer kernel may add.
             _ => {}
         }
     }
@@ -235,6 +257,11 @@ pub fn parse(name: &str, text: &str) -> Result<Aggregate, ParseError> {
     }
     if let Some(open) = slaves.last() {
         check_slave(open, Some(mode))?;
+    }
+    // The kernel drops a bond's carrier when its last slave leaves: "up" with no slave
+    // section means the file was cut before them.
+    if bond_up && slaves.is_empty() {
+        return Err(at_end.err("bond MII up but the file ends before any slave (truncated?)"));
     }
 
     let mut bond = Aggregate::new(name, Kind::Bond, mode);
@@ -312,11 +339,9 @@ fn slave_line(slave: &mut SlaveBlock, key: &str, value: &str, at: &At) -> Result
             m.link_failures = Some(number(value, at)?);
             slave.has_failures = true;
         }
-        "Permanent HW addr" => {
-            // empty on some drivers (v3.6.0 captures)
-            if !value.is_empty() && !is_mac(value) {
-                return Err(at.err("expected a MAC address"));
-            }
+        // empty on some drivers (v3.6.0 captures)
+        "Permanent HW addr" if !value.is_empty() && !is_mac(value) => {
+            return Err(at.err("expected a MAC address"));
         }
         "Aggregator ID" => {
             m.aggregator_id = if value == "N/A" {
@@ -327,7 +352,7 @@ fn slave_line(slave: &mut SlaveBlock, key: &str, value: &str, at: &At) -> Result
             slave.has_aggregator = true;
         }
         "Actor Churn State" | "Partner Churn State" => {
-            if value.is_empty() || value.contains(char::is_whitespace) {
+            if !["none", "monitoring", "churned", "unknown"].contains(&value) {
                 return Err(at.err("expected a churn state (none, monitoring, churned)"));
             }
             if key.starts_with("Actor") {
@@ -455,11 +480,11 @@ Permanent HW addr: 00:1f:f3:af:d3:f1\n";
         let table: Vec<(String, &str)> = vec![
             (String::new(), "file is empty"),
             ("hello world\n".into(), "line 1 'hello world': expected 'Ethernet"),
-            (AB.replace("Speed: 1000 Mbps", "Speed: 1000"), "line 16 'Speed: 1000'"),
+            (AB.replace("Speed: 1000 Mbps", "Speed: 1000"), "line 17 'Speed: 1000'"),
             (AB.replace("MII Status: up\n\nSlave", "MII Stat\n\nSlave"), "line 6 'MII Stat': expected 'Key: value'"),
-            (AB[..AB.find("Link Failure Count: 0").unwrap()].to_string(), "line 13 'Slave Interface: eth1': slave section has no 'Link Failure Count'"),
+            (AB[..AB.find("Link Failure Count: 0").unwrap()].to_string(), "line 15 'Slave Interface: eth1': slave section has no 'Link Failure Count'"),
             (AB[..AB.find("MII Status: up\n\n").unwrap()].to_string(), "file ends before the bond's 'MII Status'"),
-            (AB.replace("00:1f:f3:af:d3:f1", "00:1f:f3:a"), "line 19 'Permanent HW addr: 00:1f:f3:a': expected a MAC"),
+            (AB.replace("00:1f:f3:af:d3:f1", "00:1f:f3:a"), "line 20 'Permanent HW addr: 00:1f:f3:a': expected a MAC"),
             (AB.replace("(active-backup)", "(active-bac"), "line 3 'Bonding Mode: fault-tolerance (active-bac': unknown bonding mode"),
             (AB.replace("Duplex: full", "Duplex: fu"), "expected 'full', 'half'"),
             ("Ethernet Channel Bonding Driver: v3.7.1\n".into(), "line 1 'Ethernet Channel Bonding Driver: v3.7.1': file ends before the 'Bonding Mode'"),

@@ -1,0 +1,663 @@
+//! check_bond end to end: the binary on every fixture, asserting the state, the key words of
+//! the output and the perfdata. Bond fixtures are placed at DIR/proc/net/bonding/bond0 and
+//! read with --root DIR; teamdctl dumps are given with --input teamdctl=FILE.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_check_bond");
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+fn read_fixture(rel: &str) -> String {
+    std::fs::read_to_string(fixture(rel)).expect(rel)
+}
+
+/// A saved host tree in a temporary directory, removed when dropped.
+struct Tree(PathBuf);
+
+impl Tree {
+    fn new(tag: &str) -> Tree {
+        let d = std::env::temp_dir().join(format!("check_bond-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        Tree(d)
+    }
+    fn file(&self, rel: &str, text: &str) -> &Tree {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+        self
+    }
+    /// A tree with one fixture as bond0.
+    fn with_bond(tag: &str, rel: &str) -> Tree {
+        let t = Tree::new(tag);
+        t.file("proc/net/bonding/bond0", &read_fixture(rel));
+        t
+    }
+    fn root(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Run {
+    code: i32,
+    out: String,
+}
+
+impl Run {
+    fn first(&self) -> &str {
+        self.out.lines().next().unwrap_or("")
+    }
+    /// The exit code, the start of the status line, and words that must appear.
+    fn expect(&self, code: i32, start: &str, words: &[&str]) -> &Run {
+        assert_eq!(self.code, code, "exit code of:\n{}", self.out);
+        assert!(
+            self.first().starts_with(start),
+            "status line should start with '{start}':\n{}",
+            self.out
+        );
+        for w in words {
+            assert!(self.out.contains(w), "missing '{w}' in:\n{}", self.out);
+        }
+        self
+    }
+    fn lacks(&self, words: &[&str]) -> &Run {
+        for w in words {
+            assert!(!self.out.contains(w), "unexpected '{w}' in:\n{}", self.out);
+        }
+        self
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("run check_bond");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+    }
+}
+
+fn bond(rel: &str, tag: &str, extra: &[&str]) -> Run {
+    let t = Tree::with_bond(tag, rel);
+    let root = t.root();
+    let mut args = vec!["--root", root.as_str()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn team(rel: &str, extra: &[&str]) -> Run {
+    let input = format!("teamdctl={}", fixture(rel).display());
+    let mut args = vec!["--input", input.as_str()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+// ---- captured /proc/net/bonding files (../shared/fixtures/bonding) ----
+
+#[test]
+fn balance_rr_with_both_slaves_up_is_ok() {
+    bond("bonding/bond-balance-rr-2slaves-up", "rr", &[]).expect(
+        0,
+        "BOND OK - bond0 balance-rr 2/2 up | 'bond0_slaves_up'=2;2:;1:;0;2",
+        &[
+            "'bond0_eno1_link_failures'=0c;;;0;",
+            "bond0: balance-rr, MII up, 2/2 slaves up",
+        ],
+    );
+}
+
+#[test]
+fn rhel5_lacp_without_partner_and_a_slave_in_another_aggregator_is_warning() {
+    bond(
+        "bonding/bond-8023ad-rhel5-v3.2.4-zero-partner-mixed-aggregators",
+        "rhel5",
+        &["-vv"],
+    )
+    .expect(
+        1,
+        "BOND WARNING - bond0 eth2 not in the LACP bundle; bond0 no LACP partner |",
+        &[
+            "eth2 up but not in the LACP bundle (in aggregator 2, the active aggregator is 3)",
+            "partner MAC 00:00:00:00:00:00 on active aggregator 3",
+            "'bond0_aggregator_ports'=1;;;0;2",
+            "'Speed' without a value, skipped",
+        ],
+    );
+}
+
+#[test]
+fn active_backup_10g_with_both_slaves_up_is_ok() {
+    bond("bonding/bond-active-backup-10g-ok", "ab10g", &[]).expect(
+        0,
+        "BOND OK - bond0 active-backup 2/2 up",
+        &[
+            "active enp17s0f0",
+            "'bond0_enp17s0f1_link_failures'=0c;;;0;",
+        ],
+    );
+}
+
+#[test]
+fn lacp_with_a_slave_down_no_partner_and_churn_is_warning() {
+    bond(
+        "bonding/bond-8023ad-lacp-pdu-slave-down-no-partner",
+        "pdu",
+        &[],
+    )
+    .expect(
+        1,
+        "BOND WARNING - bond0 1/2 slaves up, enp0s8 down; bond0 no LACP partner; bond0 enp0s9 LACP churned |",
+        &[
+            "enp0s8 down (link failures 0)",
+            "-> check cable, switch port and NIC of enp0s8",
+            "enp0s9 LACP churned (partner)",
+            "'bond0_slaves_up'=1;2:;1:;0;2",
+            "'bond0_aggregator_ports'=1;;;0;2",
+        ],
+    )
+    // the down slave's own aggregator is not a second complaint
+    .lacks(&["enp0s8 up but not in the LACP bundle"]);
+}
+
+#[test]
+fn active_backup_with_the_backup_slave_down_is_warning() {
+    bond(
+        "bonding/bond-active-backup-v3.6.0-backup-slave-down",
+        "abdown",
+        &[],
+    )
+    .expect(
+        1,
+        "BOND WARNING - bond0 1/2 slaves up, eth3 down |",
+        &[
+            "redundancy lost; eth3 down (link failures 2)",
+            "active eth2, primary eth2",
+            "'bond0_eth3_link_failures'=2c;;;0;",
+        ],
+    )
+    // eth3 (1000 Mbps) is down, so its speed is not compared with eth2 (100 Mbps)
+    .lacks(&["differ in speed"]);
+}
+
+#[test]
+fn lacp_with_churn_counters_and_both_slaves_up_is_ok() {
+    bond("bonding/bond-8023ad-v3.7.1-churn-2slaves-up", "churn", &[]).expect(
+        0,
+        "BOND OK - bond0 802.3ad 2/2 up",
+        &[
+            "active aggregator not shown (the kernel shows it to root only)",
+            "'bond0_eth0_link_failures'=2c;;;0;",
+            "'bond0_eth1_link_failures'=1c;;;0;",
+        ],
+    );
+}
+
+#[test]
+fn lacp_with_the_second_slave_down_is_warning() {
+    bond(
+        "bonding/bond-8023ad-v3.7.1-second-slave-down",
+        "lacpdown",
+        &[],
+    )
+    .expect(
+        1,
+        "BOND WARNING - bond0 1/2 slaves up, eth1 down | 'bond0_slaves_up'=1;2:;1:;0;2",
+        &["eth1 down (link failures 1)"],
+    );
+}
+
+#[test]
+fn active_backup_without_slaves_and_mii_down_is_critical() {
+    bond(
+        "bonding/bond-active-backup-ubuntu12-no-slaves-mii-down",
+        "noslaves",
+        &[],
+    )
+    .expect(
+        2,
+        "BOND CRITICAL - bond0 down, MII down, no slaves | 'bond0_slaves_up'=0;;1:;0;0",
+        &["-> enslave the NICs again"],
+    );
+}
+
+// ---- built /proc/net/bonding files (tests/fixtures/built, see SOURCES.md there) ----
+
+#[test]
+fn kernel6_lacp_with_pdu_details_and_a_partner_is_ok() {
+    bond("built/bond-8023ad-v6-2slaves-ok", "v6", &[]).expect(
+        0,
+        "BOND OK - bond0 802.3ad 2/2 up | 'bond0_slaves_up'=2;2:;1:;0;2 'bond0_aggregator_ports'=2;;;0;2",
+        &["aggregator 1 (2 ports), partner 00:23:04:ee:be:64, min_links 1"],
+    );
+}
+
+#[test]
+fn slaves_with_different_speeds_are_warning() {
+    bond("built/bond-8023ad-v6-speed-mismatch", "speed", &[]).expect(
+        1,
+        "BOND WARNING - bond0 slaves differ in speed/duplex |",
+        &["eno1 10000 Mbps full, eno2 1000 Mbps full"],
+    );
+}
+
+#[test]
+fn active_backup_on_the_backup_while_the_primary_is_up_is_warning() {
+    bond("built/bond-active-backup-arp-not-on-primary", "prim", &[]).expect(
+        1,
+        "BOND WARNING - bond0 active eth1, not primary eth0 |",
+        &[
+            "active slave eth1, not the primary eth0",
+            "-> once eth0 is healthy: echo eth0 > /sys/class/net/bond0/bonding/active_slave",
+        ],
+    );
+}
+
+#[test]
+fn alb_with_no_slave_up_is_critical_even_if_the_bond_says_up() {
+    bond("built/bond-balance-alb-no-slave-up", "alb", &[]).expect(
+        2,
+        "BOND CRITICAL - bond0 down, no slave up (0/2) | 'bond0_slaves_up'=0;2:;1:;0;2",
+        &["eth1 going back (link failures 3)"],
+    );
+}
+
+#[test]
+fn xor_with_one_of_four_down_is_warning_and_min_and_critical_slaves_move_it() {
+    let f = "built/bond-balance-xor-4slaves-1down";
+    bond(f, "xor", &[]).expect(
+        1,
+        "BOND WARNING - bond0 3/4 slaves up, eth3 down | 'bond0_slaves_up'=3;4:;1:;0;4",
+        &["want at least 4"],
+    );
+    bond(f, "xor3", &["--min-slaves", "3"]).expect(
+        0,
+        "BOND OK - bond0 balance-xor 3/4 up | 'bond0_slaves_up'=3;3:;1:;0;4",
+        &["eth3 down, tolerated (3 up, --min-slaves 3)"],
+    );
+    bond(f, "xor4", &["--critical-slaves", "4"]).expect(
+        2,
+        "BOND CRITICAL - bond0 3/4 slaves up, eth3 down | 'bond0_slaves_up'=3;4:;4:;0;4",
+        &[],
+    );
+    bond(f, "xor5", &["--min-slaves", "5"]).expect(1, "BOND WARNING", &["only 4 configured"]);
+}
+
+#[test]
+fn another_mode_than_expected_is_critical() {
+    bond(
+        "bonding/bond-balance-rr-2slaves-up",
+        "mode",
+        &["--mode", "802.3ad"],
+    )
+    .expect(
+        2,
+        "BOND CRITICAL - bond0 mode balance-rr |",
+        &["bond0: mode balance-rr, expected 802.3ad"],
+    );
+    bond(
+        "bonding/bond-balance-rr-2slaves-up",
+        "mode0",
+        &["--mode", "0"],
+    )
+    .expect(0, "BOND OK", &[]);
+}
+
+// ---- the sysfs supplement ----
+
+#[test]
+fn sysfs_fills_in_the_active_aggregator_proc_hides_from_non_root() {
+    let t = Tree::with_bond("sys", "bonding/bond-8023ad-v3.7.1-churn-2slaves-up");
+    t.file("sys/class/net/bond0/bonding/ad_aggregator", "2\n")
+        .file("sys/class/net/bond0/bonding/ad_num_ports", "2\n")
+        .file(
+            "sys/class/net/bond0/bonding/ad_partner_mac",
+            "00:00:00:00:00:00\n",
+        )
+        .file("sys/class/net/bond0/bonding/slaves", "eth0 eth1\n");
+    run(&["--root", &t.root()]).expect(
+        1,
+        "BOND WARNING - bond0 no LACP partner |",
+        &["aggregator 2 (2 ports)", "active aggregator read from /sys"],
+    );
+    t.file(
+        "sys/class/net/bond0/bonding/ad_partner_mac",
+        "00:23:04:ee:be:64\n",
+    );
+    run(&["--root", &t.root()]).expect(
+        0,
+        "BOND OK - bond0 802.3ad 2/2 up",
+        &["'bond0_aggregator_ports'=2;;;0;2"],
+    );
+    t.file("sys/class/net/bond0/bonding/ad_num_ports", "two\n");
+    run(&["--root", &t.root()]).expect(
+        3,
+        "BOND UNKNOWN - cannot parse",
+        &["ad_num_ports line 1 'two'"],
+    );
+}
+
+// ---- several bonds, named bonds, none ----
+
+#[test]
+fn the_worst_bond_leads_and_a_named_missing_bond_is_critical() {
+    let t = Tree::with_bond("multi", "bonding/bond-balance-rr-2slaves-up");
+    t.file(
+        "proc/net/bonding/bond1",
+        &read_fixture("bonding/bond-8023ad-v3.7.1-second-slave-down"),
+    );
+    run(&["--root", &t.root()]).expect(
+        1,
+        "BOND WARNING - bond1 1/2 slaves up, eth1 down; bond0 balance-rr 2/2 up |",
+        &["'bond0_slaves_up'=2", "'bond1_slaves_up'=1"],
+    );
+    run(&["--root", &t.root(), "--bond", "bond0", "--bond", "bond9"])
+        .expect(
+            2,
+            "BOND CRITICAL - bond9 missing; bond0 balance-rr 2/2 up |",
+            &["bond9: bond missing (no "],
+        )
+        .lacks(&["bond1"]);
+}
+
+#[test]
+fn no_bond_at_all_is_unknown_unless_allowed() {
+    let t = Tree::new("none");
+    run(&["--root", &t.root()]).expect(
+        3,
+        "BOND UNKNOWN - no bond or team found",
+        &["--allow-none"],
+    );
+    run(&["--root", &t.root(), "--allow-none"]).expect(0, "BOND OK - no bond or team found", &[]);
+}
+
+#[test]
+fn a_team_in_a_saved_tree_asks_for_a_saved_dump() {
+    let t = Tree::with_bond("teamtree", "bonding/bond-balance-rr-2slaves-up");
+    t.file("run/teamd/team0.pid", "4057\n");
+    run(&["--root", &t.root()]).expect(
+        3,
+        "BOND UNKNOWN - team0: a team's state comes from teamdctl on the live host",
+        &["--input teamdctl=FILE", "bond0 balance-rr 2/2 up"],
+    );
+}
+
+// ---- garbage and half files ----
+
+#[test]
+fn garbage_is_unknown_naming_the_line() {
+    let t = Tree::new("garbage");
+    t.file("proc/net/bonding/bond0", "hello\nworld\n");
+    run(&["--root", &t.root()]).expect(
+        3,
+        "BOND UNKNOWN - cannot parse ",
+        &["proc/net/bonding/bond0 line 1 'hello': expected 'Ethernet Channel Bonding Driver: ...'"],
+    );
+}
+
+#[test]
+fn a_file_cut_after_the_header_is_unknown() {
+    let full = read_fixture("bonding/bond-balance-rr-2slaves-up");
+    let cut = &full[..full.find("Slave Interface").unwrap()];
+    let t = Tree::new("header");
+    t.file("proc/net/bonding/bond0", cut);
+    run(&["--root", &t.root()]).expect(
+        3,
+        "BOND UNKNOWN - cannot parse ",
+        &["line 7 'Down Delay (ms): 0': bond MII up but the file ends before any slave (truncated?)"],
+    );
+}
+
+/// Every fixture cut inside any line (at two thirds of it) is UNKNOWN, never a verdict. (A cut
+/// exactly after "Permanent HW addr:" cannot be told from drivers that print it empty.)
+#[test]
+fn a_cut_inside_any_line_of_any_bond_fixture_is_unknown() {
+    let mut files: Vec<String> = Vec::new();
+    for dir in ["bonding", "built"] {
+        for e in std::fs::read_dir(fixture(dir)).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if name.starts_with("bond-") {
+                files.push(format!("{dir}/{name}"));
+            }
+        }
+    }
+    assert!(files.len() >= 13);
+    let t = Tree::new("cuts");
+    for f in files {
+        let text = read_fixture(&f);
+        let mut offset = 0;
+        for line in text.split('\n') {
+            let body = line.trim();
+            if body.len() >= 2 {
+                let start = offset + (line.len() - line.trim_start().len());
+                let cut = start + body.len() * 2 / 3;
+                t.file("proc/net/bonding/bond0", &text[..cut]);
+                let r = run(&["--root", &t.root()]);
+                assert_eq!(
+                    r.code,
+                    3,
+                    "{f} cut at {cut} ('{}'):\n{}",
+                    &text[start..cut],
+                    r.out
+                );
+                assert!(r.first().contains(" line "), "{f} cut at {cut}: {}", r.out);
+            }
+            offset += line.len() + 1;
+        }
+    }
+}
+
+// ---- teamdctl state dumps ----
+
+#[test]
+fn team_roundrobin_with_both_ports_up_is_ok() {
+    team("teamdctl/teamdctl-team0-roundrobin-2ports-up.json", &[]).expect(
+        0,
+        "BOND OK - team0 roundrobin 2/2 up | 'team0_ports_up'=2;2:;1:;0;2",
+        &["'team0_eno12399_link_failures'=0c;;;0;"],
+    );
+}
+
+#[test]
+fn team_dump_without_ports_is_unknown() {
+    team(
+        "teamdctl/teamdctl-team0-activebackup-trimmed-no-ports.json",
+        &[],
+    )
+    .expect(3, "BOND UNKNOWN - cannot parse ", &["no 'ports' object"]);
+}
+
+#[test]
+fn team_lacp_with_both_ports_in_the_bundle_is_ok() {
+    team("built/teamdctl-built-lacp-2ports-ok.json", &[]).expect(
+        0,
+        "BOND OK - team0 lacp 2/2 up | 'team0_ports_up'=2;2:;1:;0;2 'team0_aggregator_ports'=2;;;0;2",
+        &["partner 00:23:04:ee:be:64"],
+    );
+    team(
+        "built/teamdctl-built-lacp-2ports-ok.json",
+        &["--mode", "802.3ad"],
+    )
+    .expect(0, "BOND OK", &[]);
+    team(
+        "built/teamdctl-built-lacp-2ports-ok.json",
+        &["--mode", "active-backup"],
+    )
+    .expect(
+        2,
+        "BOND CRITICAL - team0 mode lacp",
+        &["expected activebackup"],
+    );
+}
+
+#[test]
+fn team_lacp_from_old_libteam_is_ok() {
+    team("built/teamdctl-built-lacp-old-libteam-ok.json", &[]).expect(
+        0,
+        "BOND OK - team0 lacp 2/2 up",
+        &["aggregator 3 (2 ports)"],
+    );
+}
+
+#[test]
+fn team_lacp_with_a_port_down_is_warning() {
+    team("built/teamdctl-built-lacp-port-down.json", &[]).expect(
+        1,
+        "BOND WARNING - team0 1/2 ports up, ens1f1 down |",
+        &[
+            "'team0_ens1f1_link_failures'=3c;;;0;",
+            "'team0_aggregator_ports'=1;;;0;2",
+        ],
+    );
+}
+
+#[test]
+fn team_lacp_without_partner_is_warning() {
+    team("built/teamdctl-built-lacp-no-partner.json", &[]).expect(
+        1,
+        "BOND WARNING - team0 no LACP partner |",
+        &["partner MAC 00:00:00:00:00:00"],
+    );
+}
+
+#[test]
+fn team_lacp_port_outside_the_selected_aggregator_is_warning() {
+    team("built/teamdctl-built-lacp-split-aggregator.json", &[]).expect(
+        1,
+        "BOND WARNING - team0 ens1f1 not in the LACP bundle |",
+        &["in aggregator 5, the active aggregator is 4"],
+    );
+}
+
+#[test]
+fn team_activebackup_with_both_ports_up_is_ok() {
+    team("built/teamdctl-built-activebackup-2ports-ok.json", &[]).expect(
+        0,
+        "BOND OK - team0 activebackup 2/2 up",
+        &["active eno1"],
+    );
+}
+
+#[test]
+fn team_activebackup_with_all_ports_down_is_critical() {
+    team("built/teamdctl-built-activebackup-all-down.json", &[]).expect(
+        2,
+        "BOND CRITICAL - team0 down, no port up (0/2) | 'team0_ports_up'=0;2:;1:;0;2",
+        &["eno1 down (link failures 5)"],
+    );
+}
+
+#[test]
+fn team_activebackup_not_on_the_preferred_port_is_warning() {
+    team("built/teamdctl-built-activebackup-not-preferred.json", &[]).expect(
+        1,
+        "BOND WARNING - team0 active eno2, not preferred (highest prio) eno1 |",
+        &["teamdctl team0 state item set runner.active_port eno1"],
+    );
+}
+
+#[test]
+fn team_port_with_link_up_but_link_watch_down_is_warning() {
+    team("built/teamdctl-built-activebackup-linkwatch-down.json", &[]).expect(
+        1,
+        "BOND WARNING - team0 1/2 ports up, eno2 down |",
+        &["eno2 link up, link watch down (link failures 12)"],
+    );
+}
+
+#[test]
+fn team_dump_cut_short_is_unknown_naming_the_line() {
+    team("built/teamdctl-built-truncated.json", &[]).expect(
+        3,
+        "BOND UNKNOWN - cannot parse ",
+        &["teamdctl-built-truncated.json line 66 '\"link_wa': invalid JSON"],
+    );
+}
+
+#[test]
+fn several_team_dumps_and_a_named_team_not_among_them() {
+    let a = format!(
+        "teamdctl={}",
+        fixture("built/teamdctl-built-lacp-2ports-ok.json").display()
+    );
+    let b = format!(
+        "teamdctl={}",
+        fixture("built/teamdctl-built-lacp-port-down.json").display()
+    );
+    // both dumps are of team0: both are judged, under labels of their own
+    run(&["--input", &a, "--input", &b]).expect(
+        1,
+        "BOND WARNING - team0@teamdctl-built-lacp-port-down 1/2 ports up",
+        &[
+            "team0 lacp 2/2 up",
+            "'team0_ports_up'=2",
+            "'team0@teamdctl-built-lacp-port-down_ports_up'=1",
+        ],
+    );
+    run(&["--input", &a, "--team", "team1"]).expect(2, "BOND CRITICAL - team1 missing", &[]);
+}
+
+// ---- running teamdctl (a stand-in script; no real teamd needed) ----
+
+#[test]
+fn teams_are_read_by_running_teamdctl() {
+    let t = Tree::new("tool");
+    let dump = fixture("built/teamdctl-built-lacp-2ports-ok.json");
+    t.file(
+        "teamdctl",
+        &format!(
+            "#!/bin/sh\nif [ \"$1 $2 $3\" = \"team0 state dump\" ]; then cat '{}'; \
+             else echo \"Device \\\"$1\\\" does not exist\" >&2; exit 1; fi\n",
+            dump.display()
+        ),
+    );
+    let tool = t.0.join("teamdctl");
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let tool = tool.display().to_string();
+    run(&["--team", "team0", "--teamdctl", &tool]).expect(0, "BOND OK - team0 lacp 2/2 up", &[]);
+    run(&["--team", "team0", "--team", "team7", "--teamdctl", &tool]).expect(
+        2,
+        "BOND CRITICAL - team7 missing",
+        &["Device \"team7\" does not exist"],
+    );
+    run(&["--team", "team0", "--teamdctl", "/nonexistent/teamdctl"]).expect(
+        3,
+        "BOND UNKNOWN - /nonexistent/teamdctl not found",
+        &[],
+    );
+}
+
+// ---- usage ----
+
+#[test]
+fn bad_usage_is_unknown() {
+    run(&["--bond", "../../etc"]).expect(
+        3,
+        "BOND UNKNOWN - '../../etc' is not an interface name",
+        &[],
+    );
+    let a = format!(
+        "teamdctl={}",
+        fixture("built/teamdctl-built-lacp-2ports-ok.json").display()
+    );
+    run(&["--input", &a, "--bond", "bond0"]).expect(
+        3,
+        "BOND UNKNOWN - --bond reads /proc/net/bonding",
+        &[],
+    );
+    run(&["--mode", "bogus"]).expect(3, "BOND UNKNOWN - ", &["unknown mode 'bogus'"]);
+}
