@@ -87,12 +87,18 @@ pub enum ListVar {
 }
 
 /// True once `text` holds a whole answer to `LIST VAR` (the end line or an error), so the
-/// reader knows when to stop.
+/// reader knows when to stop; also true as soon as the first line shows it is no such answer
+/// (a peer that is not upsd may keep the connection open: the parser then names the line).
 pub fn list_var_complete(text: &str) -> bool {
-    text.lines().any(|l| {
-        let l = l.trim();
-        l.starts_with("END LIST VAR") || l.starts_with("ERR ")
-    }) && text.ends_with('\n')
+    let mut whole_lines = text
+        .split_inclusive('\n')
+        .filter(|l| l.ends_with('\n') && !l.trim().is_empty());
+    match whole_lines.next() {
+        None => return false,
+        Some(first) if !first.starts_with("BEGIN LIST VAR ") => return true,
+        Some(_) => {}
+    }
+    whole_lines.any(|l| l.starts_with("END LIST VAR") || l.starts_with("ERR "))
 }
 
 /// Parse the whole answer to `LIST VAR <ups>`.
@@ -278,6 +284,9 @@ mod tests {
     fn truncated_and_garbage_answers_name_the_line() {
         let truncated = "BEGIN LIST VAR ups1\nVAR ups1 ups.status \"OL\"\n";
         assert!(!list_var_complete(truncated));
+        assert!(!list_var_complete("BEGIN LIST VAR ups1\nVAR ups1 ups.st"));
+        assert!(!list_var_complete("BEGIN LIS"));
+        assert!(list_var_complete("SSH-2.0-OpenSSH_9.2\r\n"));
         let err = parse_list_var("ups1", truncated).unwrap_err().to_string();
         assert!(
             err.contains("without 'END LIST VAR ups1' (truncated)"),

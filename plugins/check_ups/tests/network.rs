@@ -1,0 +1,121 @@
+//! check_ups against misbehaving peers on 127.0.0.1 (in-process listeners): a daemon that
+//! accepts and never answers, and one that answers garbage.
+
+mod support;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use support::check_ups;
+
+/// A listener that answers every connection with `answer` (None: says nothing, holds the
+/// connection open until the test ends).
+fn fake_daemon(answer: Option<&'static [u8]>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 256];
+            let _ = stream.read(&mut buf);
+            match answer {
+                Some(bytes) => {
+                    let _ = stream.write_all(bytes);
+                }
+                None => held.push(stream),
+            }
+        }
+    });
+    port
+}
+
+/// A listener that answers and then keeps the connection open.
+fn fake_daemon_open(answer: &'static [u8]) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 256];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(answer);
+            held.push(stream);
+        }
+    });
+    port
+}
+
+#[test]
+fn a_upsd_that_never_answers_is_critical_unreachable_before_the_timeout() {
+    let port = fake_daemon(None);
+    let target = format!("ups1@127.0.0.1:{port}");
+    let run = check_ups(&["-t", "2", "--ups", &target]);
+    run.expect(
+        2,
+        &[&format!(
+            "UPS CRITICAL - ups1 unreachable: upsd at 127.0.0.1:{port}: no answer within"
+        )],
+    );
+}
+
+#[test]
+fn an_apcupsd_that_never_answers_is_critical_unreachable() {
+    let port = fake_daemon(None);
+    let target = format!("127.0.0.1:{port}");
+    let run = check_ups(&["-t", "2", "--apcupsd", &target]);
+    run.expect(
+        2,
+        &[
+            "UPS CRITICAL",
+            "unreachable: apcupsd at",
+            "no answer within",
+        ],
+    );
+}
+
+#[test]
+fn a_upsd_answering_garbage_is_unknown_naming_the_line() {
+    // held open after the answer: the check must not wait for the close
+    let port = fake_daemon_open(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+    let target = format!("ups1@127.0.0.1:{port}");
+    let run = check_ups(&["--ups", &target]);
+    run.expect(
+        3,
+        &[
+            "UPS UNKNOWN",
+            &format!("cannot parse the answer of upsd at 127.0.0.1:{port} line 1 'HTTP/1.1 400 Bad Request'"),
+        ],
+    );
+}
+
+#[test]
+fn a_upsd_cut_off_mid_list_is_unknown_truncated() {
+    let port = fake_daemon(Some(b"BEGIN LIST VAR ups1\nVAR ups1 ups.status \"OL\"\n"));
+    let target = format!("ups1@127.0.0.1:{port}");
+    check_ups(&["--ups", &target]).expect(3, &["UPS UNKNOWN", "(truncated)"]);
+}
+
+#[test]
+fn an_apcupsd_port_answering_garbage_is_unknown() {
+    let port = fake_daemon(Some(b"SSH-2.0-OpenSSH_9.2\r\n"));
+    let target = format!("127.0.0.1:{port}");
+    check_ups(&["--apcupsd", &target]).expect(3, &["UPS UNKNOWN", "not an apcupsd NIS answer"]);
+}
+
+#[test]
+fn one_dead_ups_of_two_is_critical_and_the_other_still_reported() {
+    let upsd = fake_daemon(Some(
+        b"BEGIN LIST VAR ups\nVAR ups ups.status \"OL\"\nVAR ups battery.charge \"100\"\nEND LIST VAR ups\n",
+    ));
+    let dead = support::free_port();
+    let a = format!("ups@127.0.0.1:{upsd}");
+    let b = format!("ups@127.0.0.1:{dead}");
+    let run = check_ups(&["--ups", &a, "--ups", &b]);
+    // same UPS name on two servers: the labels carry the address
+    run.expect(
+        2,
+        &[
+            &format!("UPS CRITICAL - ups@127.0.0.1:{dead} unreachable"),
+            &format!("ups@127.0.0.1:{upsd} on line (charge 100%)"),
+            &format!("'ups@127.0.0.1:{upsd} charge'=100%;;;0;100"),
+        ],
+    );
+}

@@ -1,0 +1,266 @@
+//! check_ups against the real daemons: NUT's upsd with two dummy-ups drivers, and apcupsd
+//! fed by a simulated Smart-UPS (recipes in tests/peers/). Each test walks one daemon through
+//! its states, one step per state, waiting for each change to show (the daemons poll once a
+//! second); the daemons are stopped by a Drop guard whatever happens.
+
+mod support;
+use support::{check_ups, peer_available, Peer};
+
+const OK: i32 = 0;
+const WARNING: i32 = 1;
+const CRITICAL: i32 = 2;
+
+#[test]
+fn nut_upsd_on_line_on_battery_low_battery_replace_battery() {
+    if !peer_available("nut") {
+        return;
+    }
+    let nut = Peer::start("nut", "states");
+    let ups1 = format!("ups1@127.0.0.1:{}", nut.port);
+    let ups2 = format!("ups2@127.0.0.1:{}", nut.port);
+    let both = ["--ups", ups1.as_str(), "--ups", ups2.as_str()];
+
+    eprintln!("step: OL on both UPSes is OK, with perfdata per UPS");
+    let run = check_ups(&both);
+    run.expect(
+        OK,
+        &[
+            "UPS OK - ups1 on line (charge 100%, runtime 60 min); ups2 on line",
+            "'ups1 charge'=100%;;;0;100",
+            "'ups1 runtime'=3600s;;;0;",
+            "'ups1 load'=23%;;;0;",
+            "'ups2 load'=41%;;;0;",
+            "'ups1 input voltage'=230;;;;",
+            "'ups1 output voltage'=230;;;;",
+            "'ups2 temperature'=30.5;;;;",
+            "model DummyUPS 3000",
+        ],
+    );
+
+    eprintln!("step: OB is WARNING");
+    nut.run("set-var.sh", &["ups1", "ups.status", "OB", "DISCHRG"]);
+    nut.eventually(
+        &both,
+        WARNING,
+        &["UPS WARNING - ups1 on battery (charge 100%", "ups2 on line"],
+        8.0,
+    );
+
+    eprintln!("step: OB LB is CRITICAL, and thresholds apply");
+    nut.run("set-var.sh", &["ups1", "battery.charge", "15"]);
+    nut.run("set-var.sh", &["ups1", "battery.runtime", "240"]);
+    nut.run("set-var.sh", &["ups1", "ups.status", "OB", "LB"]);
+    let with_limits = [
+        "--ups",
+        ups1.as_str(),
+        "--charge-warning",
+        "50:",
+        "--charge-critical",
+        "20:",
+    ];
+    nut.eventually(
+        &with_limits,
+        CRITICAL,
+        &[
+            "UPS CRITICAL - ups1 on battery, low battery, charge 15% (critical 20:) (runtime 4 min)",
+            "ups.status 'OB LB'",
+            "-> the battery is nearly exhausted",
+            "'ups1 charge'=15%;50:;20:;0;100",
+            "'ups1 runtime'=240s;;;0;",
+        ],
+        8.0,
+    );
+
+    eprintln!("step: RB on line power is WARNING");
+    nut.run("set-var.sh", &["ups1", "battery.charge", "100"]);
+    nut.run("set-var.sh", &["ups1", "ups.status", "OL", "RB"]);
+    nut.eventually(
+        &both,
+        WARNING,
+        &[
+            "UPS WARNING - ups1 replace battery (charge 100%",
+            "-> the UPS failed its battery test",
+        ],
+        8.0,
+    );
+
+    eprintln!("step: username/password from a file are accepted by upsd");
+    let auth = nut.dir.join("check_ups.auth");
+    std::fs::write(
+        &auth,
+        "# for upsd.users [monuser]\nusername = monuser\npassword = monpass\n",
+    )
+    .unwrap();
+    let auth = auth.display().to_string();
+    let run = check_ups(&["--ups", ups2.as_str(), "--auth-file", auth.as_str()]);
+    run.expect(OK, &["UPS OK - ups2 on line"]);
+    assert!(!run.out.contains("monpass"), "{}", run.out);
+
+    eprintln!("step: a UPS upsd does not know is CRITICAL");
+    let nosuch = format!("nosuch@127.0.0.1:{}", nut.port);
+    check_ups(&["--ups", nosuch.as_str()]).expect(
+        CRITICAL,
+        &["UPS CRITICAL - nosuch unknown to upsd", "upsc -l HOST"],
+    );
+}
+
+#[test]
+fn nut_upsd_stale_data_killed_driver_and_stopped_upsd_are_critical() {
+    if !peer_available("nut") {
+        return;
+    }
+    let nut = Peer::start("nut", "blind");
+    let ups1 = format!("ups1@127.0.0.1:{}", nut.port);
+    let ups2 = format!("ups2@127.0.0.1:{}", nut.port);
+    let both = ["--ups", ups1.as_str(), "--ups", ups2.as_str()];
+    check_ups(&both).expect(OK, &["UPS OK"]);
+
+    eprintln!("step: a driver that stops sending data makes upsd say data stale: CRITICAL");
+    nut.run("stale.sh", &["ups2", "stop"]);
+    let run = nut.eventually(
+        &both,
+        CRITICAL,
+        &[
+            "UPS CRITICAL - ups2 data stale",
+            "; ups1 on line",
+            "-> check the UPS cable and restart the driver",
+        ],
+        15.0,
+    );
+    assert!(
+        !run.out.contains("'ups2 "),
+        "no perfdata for a blind UPS:\n{}",
+        run.out
+    );
+    assert!(run.out.contains("'ups1 charge'=100%"), "{}", run.out);
+
+    eprintln!("step: fresh data again is OK again");
+    nut.run("stale.sh", &["ups2", "cont"]);
+    nut.eventually(&both, OK, &["UPS OK - ups1 on line", "ups2 on line"], 8.0);
+
+    eprintln!("step: a killed driver is CRITICAL driver not connected");
+    nut.run("stale.sh", &["ups1", "kill"]);
+    nut.eventually(
+        &both,
+        CRITICAL,
+        &[
+            "UPS CRITICAL - ups1 driver not connected",
+            "upsdrvctl start",
+        ],
+        8.0,
+    );
+
+    eprintln!("step: a stopped upsd is CRITICAL unreachable, with the address");
+    nut.run("stop.sh", &[]);
+    let address = format!("127.0.0.1:{}", nut.port);
+    nut.eventually(
+        &both,
+        CRITICAL,
+        &[
+            &format!("UPS CRITICAL - ups1 unreachable: upsd at {address}: connection refused"),
+            &format!("ups2 unreachable: upsd at {address}"),
+            "-> start upsd",
+        ],
+        8.0,
+    );
+}
+
+#[test]
+fn apcupsd_online_onbatt_lowbatt_shutting_down_and_stopped() {
+    if !peer_available("apcupsd") {
+        return;
+    }
+    let apc = Peer::start("apcupsd", "states");
+    let target = format!("127.0.0.1:{}", apc.port);
+    let args = ["--apcupsd", target.as_str()];
+
+    eprintln!("step: ONLINE is OK, with perfdata named after UPSNAME");
+    check_ups(&args).expect(
+        OK,
+        &[
+            "UPS OK - simups on line (charge 100%, runtime 45 min)",
+            &format!("apcupsd {target}: on line; STATUS 'ONLINE'"),
+            "'simups charge'=100%;;;0;100",
+            "'simups runtime'=2700s;;;0;",
+            "'simups load'=23.4%;;;0;",
+            "'simups input voltage'=230.4;;;;",
+            "'simups output voltage'=230.4;;;;",
+            "'simups temperature'=31.5;;;;",
+        ],
+    );
+
+    // (REPLACEBATT is not tested live: apcupsd 3.14.14 ignores the simulator's replace-battery
+    // bit (Q 88) and its self-test result; the saved REPLACEBATT fixture covers the rule.)
+
+    eprintln!("step: ONBATT is WARNING");
+    apc.run("state.sh", &["Q", "10"]);
+    apc.eventually(&args, WARNING, &["UPS WARNING - simups on battery"], 8.0);
+
+    eprintln!("step: ONBATT LOWBATT is CRITICAL");
+    apc.run("state.sh", &["f", "012.0"]);
+    apc.run("state.sh", &["Q", "50"]);
+    apc.eventually(
+        &args,
+        CRITICAL,
+        &[
+            "UPS CRITICAL - simups on battery, low battery (charge 12%",
+            "STATUS 'ONBATT LOWBATT'",
+            "'simups charge'=12%;;;0;100",
+        ],
+        8.0,
+    );
+
+    eprintln!("step: apcupsd then latches SHUTTING DOWN: CRITICAL");
+    apc.eventually(
+        &args,
+        CRITICAL,
+        &["UPS CRITICAL - simups apcupsd is shutting the system down"],
+        10.0,
+    );
+
+    eprintln!("step: a stopped apcupsd is CRITICAL unreachable, with the address");
+    apc.run("stop.sh", &[]);
+    apc.eventually(
+        &args,
+        CRITICAL,
+        &[&format!(
+            "UPS CRITICAL - {target} unreachable: apcupsd at {target}: connection refused"
+        )],
+        8.0,
+    );
+}
+
+#[test]
+fn apcupsd_commlost_is_critical_without_perfdata() {
+    if !peer_available("apcupsd") {
+        return;
+    }
+    let apc = Peer::start("apcupsd", "commlost");
+    let target = format!("127.0.0.1:{}", apc.port);
+    let args = ["--apcupsd", target.as_str()];
+    check_ups(&args).expect(OK, &["UPS OK - simups on line"]);
+
+    eprintln!("step: the UPS stops answering apcupsd: COMMLOST (apcupsd needs ~20-25 s)");
+    let sim = apc.pid("sim").expect("sim.pid");
+    let killed = std::process::Command::new("kill")
+        .arg(&sim)
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let run = apc.eventually(
+        &args,
+        CRITICAL,
+        &[
+            "UPS CRITICAL - simups communication lost",
+            "STATUS 'COMMLOST'",
+            "last known: charge 100%",
+            "-> check the UPS cable",
+        ],
+        45.0,
+    );
+    assert!(
+        !run.out.contains('|'),
+        "no perfdata for a blind UPS:\n{}",
+        run.out
+    );
+}
