@@ -101,7 +101,10 @@ pub fn get(
         request = request.header(k.as_str(), v.as_str());
     }
     let started = Instant::now();
-    let response = request.send().map_err(|e| classify(&e, timeout))?;
+    // without_url: the query carries the signature; messages stay short and clean.
+    let response = request
+        .send()
+        .map_err(|e| classify(&e.without_url(), timeout))?;
     let status = response.status();
     let mut body = Vec::new();
     response

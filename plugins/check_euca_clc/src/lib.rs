@@ -145,7 +145,7 @@ fn check_input(ctx: &Context, rules: &Rules) -> Result<Report, CheckError> {
                 Answer::Services(s) => s,
                 Answer::Error { code, message } => {
                     return Ok(error_report(
-                        &format!("the saved answer {file} is an error"),
+                        &format!("saved answer {file}:"),
                         &code,
                         &message,
                     ))
@@ -263,11 +263,7 @@ fn ask_clcs(
                     };
                     failed.push((
                         who.clone(),
-                        error_report(
-                            &format!("CLC {who} answered HTTP {}", answer.status),
-                            &code,
-                            &message,
-                        ),
+                        error_report(&format!("CLC {who} answered"), &code, &message),
                     ));
                     continue;
                 }
@@ -278,7 +274,7 @@ fn ask_clcs(
                     Answer::Error { code, message } => {
                         failed.push((
                             who.clone(),
-                            error_report(&format!("CLC {who} answered an error"), &code, &message),
+                            error_report(&format!("CLC {who} answered"), &code, &message),
                         ));
                         continue;
                     }
@@ -342,8 +338,8 @@ fn error_report(what: &str, code: &str, message: &str) -> Report {
     };
     let mut report = Report::new();
     report.add(
-        Finding::unknown(format!("{what}: {code}: {message}"))
-            .summary(format!("{what}: {code}: {message}"))
+        Finding::unknown(format!("{what} {code}: {message}"))
+            .summary(format!("{what} {code}: {message}"))
             .hint(hint),
     );
     report

@@ -1,0 +1,286 @@
+#!/usr/bin/python3
+"""euca-clc-double: a TEST DOUBLE of the Eucalyptus Cloud Controller's Empyrean endpoint.
+
+This is NOT Eucalyptus. It is a small HTTP server for check_euca_clc's tests and demo that
+answers `Action=DescribeServices` on /services/Empyrean the way a CLC does (EUCALYPTUS.md
+section 1): it serves a saved DescribeServices answer (the scenario, e.g. a file of
+shared/fixtures/euca/describe-services/), lets a test change service states between two
+requests, and rejects what a CLC rejects with the CLC's 403 shape (NioServerHandler +
+Binding.createRestFault): a bad signature ("Signature validation failed") and a timestamp
+outside the allowed clock skew ("Message was generated in the future ..." / "Message has
+expired ...").
+
+Signatures are verified with botocore (SigV2Auth for Signature Version 2, SigV4Auth for
+Version 4), an implementation independent of the plugin's own signing code, so a signing bug
+cannot hide by being mirrored on both sides.
+
+Run:
+  /usr/bin/python3 euca_clc_double.py --scenario FILE.xml --credentials EUCARC \
+      [--control CONTROL.json] [--port 0] [--port-file FILE]
+
+It binds 127.0.0.1 only. With --port 0 (the default) the kernel picks a free port; the port is
+printed on stdout ("listening on 127.0.0.1:PORT") and written to --port-file.
+
+The control file (JSON, read again on every request, so a test changes it between runs) may
+hold:
+  {"scenario": "other.xml",              serve another saved answer
+   "states": {"one-cc-1": "NOTREADY"},   override localState by service name
+   "mode": "normal" | "slow" | "hang" | "close" | "garbage" | "truncated" | "error500",
+   "delay": 5,                           seconds, for "slow"
+   "clock_offset": -3600}                the double's clock minus the real one, in seconds
+
+Needs: Python 3 and botocore (Debian: python3-botocore).
+"""
+
+import argparse
+import base64
+import hmac
+import json
+import os
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from botocore.auth import SigV2Auth, SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+# bootstrap.webservices.clock_skew_sec default (StackConfiguration.CLOCK_SKEW_SEC)
+CLOCK_SKEW_SEC = 20
+# How old a signed request may be before it has expired.
+EXPIRY_SEC = 15 * 60
+
+
+def read_credentials(path):
+    """Access and secret key from an eucarc (EC2_ACCESS_KEY=... / AWS_ACCESS_KEY_ID=...)."""
+    values = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("export "):
+                line = line[len("export "):]
+            if "=" not in line or line.startswith("#"):
+                continue
+            k, v = line.split("=", 1)
+            values[k.strip()] = v.strip().strip("'\"")
+    access = values.get("EC2_ACCESS_KEY") or values.get("AWS_ACCESS_KEY_ID")
+    secret = values.get("EC2_SECRET_KEY") or values.get("AWS_SECRET_ACCESS_KEY")
+    if not access or not secret:
+        sys.exit(f"euca-clc-double: no EC2_ACCESS_KEY/EC2_SECRET_KEY in {path}")
+    return Credentials(access, secret)
+
+
+def java_date(ts):
+    """java.util.Date.toString() in UTC: Tue Mar 14 16:44:03 UTC 2017"""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
+
+
+def rest_fault(status, message):
+    # Binding.createRestFault(status, msg, msg): one line, no newline.
+    return (
+        f'<?xml version="1.0"?><Response><Errors><Error><Code>{status}</Code>'
+        f"<Message>{message}</Message></Error></Errors><RequestID>{message}</RequestID></Response>"
+    )
+
+
+class Double:
+    def __init__(self, args):
+        self.scenario = os.path.abspath(args.scenario)
+        self.control = os.path.abspath(args.control) if args.control else None
+        self.creds = read_credentials(args.credentials)
+        self.lock = threading.Lock()
+        self.requests = 0
+
+    def control_values(self):
+        if not self.control or not os.path.exists(self.control):
+            return {}
+        with open(self.control, encoding="utf-8") as f:
+            text = f.read()
+        return json.loads(text) if text.strip() else {}
+
+    def answer_xml(self, control, show_events):
+        path = control.get("scenario") or self.scenario
+        if not os.path.isabs(path):
+            path = os.path.join(os.path.dirname(self.scenario), path)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        states = control.get("states") or {}
+        if not states and show_events:
+            return text
+        root = ET.fromstring(text)
+        ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+        if ns:
+            ET.register_namespace("euca", ns)
+        q = (lambda n: f"{{{ns}}}{n}") if ns else (lambda n: n)
+        for item in root.iter(q("item")):
+            sid = item.find(q("serviceId"))
+            state = item.find(q("localState"))
+            if sid is None or state is None:
+                continue
+            name = sid.findtext(q("name"))
+            if name in states:
+                state.text = states[name]
+            if not show_events:
+                details = item.find(q("statusDetails"))
+                if details is not None:
+                    for child in list(details):
+                        details.remove(child)
+        return ET.tostring(root, encoding="unicode")
+
+    def check_time(self, ts, now):
+        if ts > now + CLOCK_SKEW_SEC:
+            return f"Message was generated in the future (times in UTC): Timestamp={java_date(ts)}"
+        if ts < now - EXPIRY_SEC:
+            return f"Message has expired (times in UTC): Timestamp={java_date(ts)}"
+        return None
+
+    def authenticate(self, method, host, path, raw_query, params, headers, now):
+        """None when the request is signed right, else the 403 message."""
+        auth = headers.get("Authorization", "")
+        if auth.startswith("AWS4-HMAC-SHA256 "):
+            fields = dict(
+                part.strip().split("=", 1) for part in auth[len("AWS4-HMAC-SHA256 "):].split(",")
+            )
+            try:
+                access, date, region, service, _ = fields["Credential"].split("/")
+                signed = fields["SignedHeaders"].split(";")
+                given = fields["Signature"]
+            except (KeyError, ValueError):
+                return "Signature validation failed"
+            amz_date = headers.get("X-Amz-Date", "")
+            try:
+                ts = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).timestamp()
+            except ValueError:
+                return "Signature validation failed"
+            late = self.check_time(ts, now)
+            if late:
+                return late
+            if access != self.creds.access_key or date != amz_date[:8]:
+                return "Signature validation failed"
+            url = f"http://{host}{path}" + (f"?{raw_query}" if raw_query else "")
+            req = AWSRequest(method=method, url=url, headers={h: headers.get(h, "") for h in signed})
+            req.context["timestamp"] = amz_date
+            signer = SigV4Auth(self.creds, service, region)
+            string_to_sign = signer.string_to_sign(req, signer.canonical_request(req))
+            wanted = signer.signature(string_to_sign, req)
+            return None if hmac.compare_digest(wanted, given) else "Signature validation failed"
+        if "Signature" in params:
+            if params.get("SignatureVersion") != "2" or params.get("SignatureMethod") != "HmacSHA256":
+                return "Signature validation failed"
+            stamp = params.get("Timestamp", "")
+            try:
+                ts = datetime.strptime(stamp.split(".")[0].rstrip("Z"), "%Y-%m-%dT%H:%M:%S")
+                ts = ts.replace(tzinfo=timezone.utc).timestamp()
+            except ValueError:
+                return "Signature validation failed"
+            late = self.check_time(ts, now)
+            if late:
+                return late
+            if params.get("AWSAccessKeyId") != self.creds.access_key:
+                return "Signature validation failed"
+            req = AWSRequest(method=method, url=f"http://{host}{path}")
+            unsigned = {k: v for k, v in params.items() if k != "Signature"}
+            _, wanted = SigV2Auth(self.creds).calc_signature(req, unsigned)
+            return None if hmac.compare_digest(wanted, params["Signature"]) else "Signature validation failed"
+        return "Signature validation failed"
+
+
+def make_handler(double):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "euca-clc-double/1 (test double, not Eucalyptus)"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):
+            if os.environ.get("EUCA_CLC_DOUBLE_LOG"):
+                sys.stderr.write("euca-clc-double: " + fmt % args + "\n")
+
+        def send(self, status, body, content_type="text/xml; charset=UTF-8"):
+            data = body.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+            self.close_connection = True
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+            self.handle_query(body)
+
+        def do_GET(self):
+            self.handle_query("")
+
+        def handle_query(self, body):
+            with double.lock:
+                double.requests += 1
+            control = double.control_values()
+            mode = control.get("mode", "normal")
+            if mode == "hang":
+                time.sleep(3600)
+                return
+            if mode == "close":
+                self.close_connection = True
+                return
+            if mode == "slow":
+                time.sleep(float(control.get("delay", 5)))
+            split = urlsplit(self.path)
+            if not split.path.rstrip("/").endswith("/services/Empyrean"):
+                self.send(404, rest_fault("404 Not Found", f"No service at {split.path}"), "text/plain; charset=UTF-8")
+                return
+            params = dict(parse_qsl(split.query, keep_blank_values=True))
+            params.update(dict(parse_qsl(body, keep_blank_values=True)))
+            now = time.time() + float(control.get("clock_offset", 0))
+            host = self.headers.get("Host", "")
+            refused = double.authenticate(self.command, host, split.path, split.query, params, self.headers, now)
+            if refused:
+                self.send(403, rest_fault("403 Forbidden", refused), "text/plain; charset=UTF-8")
+                return
+            if params.get("Action") != "DescribeServices" or not params.get("Version"):
+                self.send(400, rest_fault("400 Bad Request", "expected Action=DescribeServices and a Version"), "text/plain; charset=UTF-8")
+                return
+            if mode == "error500":
+                self.send(500, rest_fault("500 Internal Server Error", "java.lang.NullPointerException"), "text/plain; charset=UTF-8")
+                return
+            if mode == "garbage":
+                self.send(200, "<html><body><h1>502 Proxy Error</h1>\n</body></html>\n", "text/html")
+                return
+            text = double.answer_xml(control, params.get("ShowEvents", "").lower() == "true")
+            if mode == "truncated":
+                text = text[: len(text) // 2]
+            self.send(200, text)
+
+    return Handler
+
+
+def main():
+    p = argparse.ArgumentParser(description="TEST DOUBLE of the Eucalyptus CLC's Empyrean DescribeServices (not Eucalyptus)")
+    p.add_argument("--scenario", required=True, help="saved DescribeServices answer (XML) to serve")
+    p.add_argument("--credentials", required=True, help="eucarc with the keys requests must be signed with")
+    p.add_argument("--control", help="JSON file read on every request (states, mode, clock_offset ...)")
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
+    p.add_argument("--port-file", help="write the port here once listening")
+    args = p.parse_args()
+    double = Double(args)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(double))
+    server.daemon_threads = True
+    port = server.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(f"{port}\n")
+        os.replace(tmp, args.port_file)
+    print(f"listening on 127.0.0.1:{port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
