@@ -280,7 +280,7 @@ pub fn parse(name: &str, text: &str) -> Result<Aggregate, ParseError> {
         bond.notes.push(if no_active_aggregator {
             "the kernel reports no active aggregator".to_string()
         } else {
-            "active aggregator not shown (the kernel shows it to root only)".to_string()
+            "active aggregator not shown (newer kernels show it to root only)".to_string()
         });
     }
     bond.parse_notes = quirks;

@@ -1,8 +1,8 @@
 //! What `/sys/class/net/<bond>/bonding/` adds where /proc is silent.
 //!
-//! Newer kernels print the 802.3ad `Active Aggregator Info` in /proc only to root (and then
-//! it is missing from a capture made as an unprivileged user); the same facts are in the
-//! `ad_aggregator`, `ad_num_ports` and `ad_partner_mac` files. `min_links` is the bond's own
+//! The 802.3ad `Active Aggregator Info` can be missing from /proc (newer kernels print it to
+//! CAP_NET_ADMIN only; captures get trimmed); the same facts are in the `ad_aggregator`,
+//! `ad_num_ports` and `ad_partner_mac` files where the reader may see them. `min_links` is the bond's own
 //! floor, and `slaves` lists the enslaved interfaces (a cross-check against a cut /proc file).
 //! Each file holds one line; empty files mean "not available".
 
@@ -84,7 +84,7 @@ mod tests {
     fn fills_the_active_aggregator_when_proc_hides_it() {
         let mut b = Aggregate::new("bond0", Kind::Bond, Mode::Lacp);
         b.notes
-            .push("active aggregator not shown (root only)".into());
+            .push("active aggregator not shown (newer kernels show it to root only)".into());
         let sys = SysBonding {
             ad_aggregator: file("2\n"),
             ad_num_ports: file("2\n"),

@@ -200,7 +200,7 @@ fn lacp_with_churn_counters_and_both_slaves_up_is_ok() {
         0,
         "BOND OK - bond0 802.3ad 2/2 up",
         &[
-            "active aggregator not shown (the kernel shows it to root only)",
+            "active aggregator not shown (newer kernels show it to root only)",
             "'bond0_eth0_link_failures'=2c;;;0;",
             "'bond0_eth1_link_failures'=1c;;;0;",
         ],
