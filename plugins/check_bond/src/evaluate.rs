@@ -270,9 +270,11 @@ fn lacp_rules(agg: &Aggregate, up_members: &[&Member], report: &mut Report) {
     // Rule: an up member outside the active aggregator carries no traffic.
     let mut outside = 0;
     for m in up_members {
+        // A bond slave always shows "Aggregator ID:" in 802.3ad; None is its "N/A".
+        let no_aggregator = agg.kind == Kind::Bond && m.aggregator_id.is_none();
         let other_aggregator = match (active, m.aggregator_id) {
             (Some(a), Some(id)) => id != a.id,
-            _ => false,
+            _ => no_aggregator,
         };
         if other_aggregator || m.selected == Some(false) {
             outside += 1;
@@ -281,6 +283,7 @@ fn lacp_rules(agg: &Aggregate, up_members: &[&Member], report: &mut Report) {
                     format!("in aggregator {id}, the active aggregator is {}", a.id)
                 }
                 (Some(id), None) => format!("in aggregator {id}, not selected"),
+                (None, _) if no_aggregator => "in no aggregator (N/A)".into(),
                 _ => "not selected".into(),
             };
             report.add(

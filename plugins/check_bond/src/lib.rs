@@ -234,6 +234,7 @@ fn teams(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
         }
         found
     };
+    let explicit = !opts.teams.is_empty();
     let live = ctx.host_path("/") == Path::new("/");
     let mut out = Vec::new();
     for dev in names {
@@ -264,7 +265,9 @@ fn teams(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
         };
         if !output.success() {
             let first = output.first_error_line();
-            out.push(if first.contains("does not exist") {
+            // A named team that is gone is an outage; a pid file left behind by a removed
+            // team is only something we cannot read.
+            out.push(if explicit && first.contains("does not exist") {
                 Observed::Missing {
                     name: dev.clone(),
                     kind: Kind::Team,
@@ -273,7 +276,14 @@ fn teams(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
             } else {
                 Observed::Unreadable {
                     name: dev.clone(),
-                    why: format!("{} failed: {first}", cmd.display()),
+                    why: if explicit {
+                        format!("{} failed: {first}", cmd.display())
+                    } else {
+                        format!(
+                            "{} failed: {first} (team found by its teamd pid file; stale?)",
+                            cmd.display()
+                        )
+                    },
                 }
             });
             continue;

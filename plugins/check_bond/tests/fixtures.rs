@@ -661,3 +661,17 @@ fn bad_usage_is_unknown() {
     );
     run(&["--mode", "bogus"]).expect(3, "BOND UNKNOWN - ", &["unknown mode 'bogus'"]);
 }
+
+#[test]
+fn an_up_lacp_slave_in_no_aggregator_is_warning() {
+    let text = read_fixture("bonding/bond-8023ad-v3.7.1-churn-2slaves-up");
+    let text = text.replacen("Aggregator ID: 2\nActor Churn State: none\nPartner Churn State: none\nActor Churned Count: 0", "Aggregator ID: N/A\nActor Churn State: none\nPartner Churn State: none\nActor Churned Count: 0", 1);
+    assert!(text.contains("N/A"));
+    let t = Tree::new("na");
+    t.file("proc/net/bonding/bond0", &text);
+    run(&["--root", &t.root()]).expect(
+        1,
+        "BOND WARNING - bond0 eth1 not in the LACP bundle |",
+        &["eth1 up but not in the LACP bundle (in no aggregator (N/A))"],
+    );
+}
