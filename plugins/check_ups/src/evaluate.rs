@@ -252,7 +252,7 @@ fn failure_conditions(ups: &Ups, observation: &Observation) -> Vec<Condition> {
         Observation::NutError(e) => match e {
             NutError::DataStale => cond(
                 Status::Critical,
-                "data stale (upsd gets no fresh data from the driver; the UPS is not watched)",
+                "data stale (upsd gets no fresh data from the driver, the UPS is not watched)",
                 Some("check the UPS cable and restart the driver: upsdrvctl stop NAME; upsdrvctl start NAME"),
             ),
             NutError::DriverNotConnected => cond(
