@@ -675,3 +675,17 @@ fn an_up_lacp_slave_in_no_aggregator_is_warning() {
         &["eth1 up but not in the LACP bundle (in no aggregator (N/A))"],
     );
 }
+
+#[test]
+fn a_hanging_teamdctl_ends_in_unknown_at_the_timeout() {
+    let t = Tree::new("hang");
+    t.file("teamdctl", "#!/bin/sh\nsleep 30\n");
+    let tool = t.0.join("teamdctl");
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let tool = tool.display().to_string();
+    run(&["--team", "team0", "--teamdctl", &tool, "-t", "1"]).expect(
+        3,
+        "BOND UNKNOWN - timed out after 1 s while running ",
+        &["teamdctl team0 state dump"],
+    );
+}
