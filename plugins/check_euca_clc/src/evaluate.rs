@@ -145,8 +145,47 @@ fn scope(kind: &str, partition: &str) -> String {
     }
 }
 
+/// Findings in the order an admin reads them (and the summary lists problems of one state):
+/// the core, the CLC, the UFS, object storage, each zone's CC, SC and NCs together, the
+/// CLC-local backends, bootstrap, the rest.
+#[derive(Default)]
+struct Ordered {
+    items: Vec<((u8, String, u8), Finding)>,
+}
+
+impl Ordered {
+    fn add(&mut self, key: (u8, String, u8), finding: Finding) {
+        self.items.push((key, finding));
+    }
+    fn into_report(mut self, report: &mut Report) {
+        self.items.sort_by(|a, b| a.0.cmp(&b.0)); // stable
+        for (_, f) in self.items {
+            report.add(f);
+        }
+    }
+}
+
+fn order(kind: &str, partition: &str) -> (u8, String, u8) {
+    match kind {
+        "eucalyptus" => (1, String::new(), 0),
+        "db" => (1, String::new(), 1),
+        "user-api" => (2, String::new(), 0),
+        "objectstorage" | "walrusbackend" | "walrus" => (3, String::new(), 0),
+        "cluster" => (4, partition.to_string(), 1),
+        "storage" => (4, partition.to_string(), 2),
+        "vmwarebroker" => (4, partition.to_string(), 3),
+        "node" => (4, partition.to_string(), 4),
+        "bootstrap" => (6, String::new(), 0),
+        k if partition == "eucalyptus" || k.ends_with("backend") || k.contains("notifications") => {
+            (5, String::new(), 0)
+        }
+        _ => (7, kind.to_string(), 0),
+    }
+}
+
 /// Evaluate the services into the report.
 pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
+    let mut out = Ordered::default();
     // The era decides what the core is made of: 4.0+ has UFS (`user-api`) and the OSG; 3.x
     // serves the APIs from the CLC itself and stores objects in `walrus`.
     let modern = all.iter().any(|s| {
@@ -172,7 +211,7 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
     // n/a states: that one service is UNKNOWN, whatever its peers do.
     for s in &services {
         if let State::NotAvailable(msg) = &s.state {
-            report.add(
+            out.add(order(&s.kind, &s.partition),
                 Finding::unknown(format!(
                     "{}{} {}: state unknown (n/a: {msg})",
                     scope(&s.kind, &s.partition),
@@ -200,7 +239,8 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
             .any(|s| matches!(s.state, State::NotAvailable(_)));
         if !members.iter().any(|s| s.state == State::Enabled) && !na {
             let name = what(kind);
-            report.add(
+            out.add(
+                (2, String::new(), 0),
                 Finding::critical(format!(
                     "no ENABLED {name} on any UFS: {}",
                     states_long(&members)
@@ -234,10 +274,13 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
             {
                 fully_enabled += 1;
             }
-            report.add(Finding::ok(format!(
-                "UFS {ufs_name}{host}: all {} services ENABLED",
-                members.len()
-            )));
+            out.add(
+                (2, String::new(), 1),
+                Finding::ok(format!(
+                    "UFS {ufs_name}{host}: all {} services ENABLED",
+                    members.len()
+                )),
+            );
             continue;
         }
         let same_state = down.iter().all(|s| s.state == down[0].state);
@@ -266,7 +309,7 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
             .find_map(|s| s.cause())
             .map(|c| format!(" ({c})"))
             .unwrap_or_default();
-        report.add(
+        out.add((2, String::new(), 1),
             Finding::warning(format!(
                 "UFS {ufs_name}{host}: {} of {} services not ENABLED: {}{cause}",
                 down.len(),
@@ -281,7 +324,7 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
     }
     if let Some(min) = rules.min_ufs {
         if fully_enabled < min {
-            report.add(
+            out.add((2, String::new(), 2),
                 Finding::critical(format!(
                     "only {fully_enabled} of {} UFS hosts have every service ENABLED, --min-ufs is {min}",
                     ufs_names.len()
@@ -353,7 +396,7 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
                     f.summary(format!("{zone}no ENABLED {name} ({})", states(members)))
                 }
             };
-            report.add(f.hint(hint(kind, &hosts(members))));
+            out.add(order(kind, partition), f.hint(hint(kind, &hosts(members))));
             continue;
         }
         if ap && enabled.len() > 1 {
@@ -379,7 +422,7 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
                         .join(", ")
                 ))
             };
-            report.add(f);
+            out.add(order(kind, partition), f);
             continue;
         }
         if ap {
@@ -395,7 +438,8 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
                 .filter(|s| s.state != State::Disabled && !s.state.is_starting())
                 .collect();
             if !failed.is_empty() {
-                report.add(
+                out.add(
+                    order(kind, partition),
                     Finding::warning(format!(
                         "{zone}{name} {} ENABLED, but no failover left: passive {}",
                         active.label(),
@@ -412,7 +456,7 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
                     )),
                 );
             } else if !starting.is_empty() {
-                report.add(
+                out.add(order(kind, partition),
                     Finding::warning(format!(
                         "{zone}{name} {} ENABLED, passive starting: {}",
                         active.label(),
@@ -422,7 +466,8 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
                     .hint(format!("wait for it to finish starting; if it stays, read /var/log/eucalyptus/cloud-output.log on {}", hosts(&starting))),
                 );
             } else if others.is_empty() && rules.require_passive && !na {
-                report.add(
+                out.add(
+                    order(kind, partition),
                     Finding::warning(format!(
                         "{zone}{name} {} ENABLED, no passive peer registered (--require-passive)",
                         active.label()
@@ -446,21 +491,25 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
                         active.label()
                     )
                 };
-                report.add(Finding::ok(detail));
+                out.add(order(kind, partition), Finding::ok(detail));
             }
             continue;
         }
         // active/active
         if others.is_empty() {
-            report.add(Finding::ok(format!(
-                "{zone}{name}: {} of {} ENABLED",
-                enabled.len(),
-                members.len()
-            )));
+            out.add(
+                order(kind, partition),
+                Finding::ok(format!(
+                    "{zone}{name} {}/{} ENABLED",
+                    enabled.len(),
+                    members.len()
+                )),
+            );
         } else {
-            report.add(
+            out.add(
+                order(kind, partition),
                 Finding::warning(format!(
-                    "{zone}{name}: {} of {} ENABLED, not ENABLED: {}",
+                    "{zone}{name} {}/{} ENABLED, not ENABLED: {}",
                     enabled.len(),
                     members.len(),
                     states_long(&others)
@@ -485,7 +534,7 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
     }
     for z in &rules.zones {
         if !zones.contains(z) {
-            report.add(
+            out.add((4, z.clone(), 0),
                 Finding::critical(format!("zone {z} missing: no CC, SC or NC registered in it"))
                     .summary(format!("zone {z} missing"))
                     .hint("compare with euserv-describe-services -a; re-register the zone's CC and SC (euserv-register-service -t cluster/-t storage -z ZONE)"),
@@ -501,7 +550,8 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
         };
         for kind in ["cluster", "storage"] {
             if rules.selects(kind) && in_zone(kind) == 0 {
-                report.add(
+                out.add(
+                    order(kind, z),
                     Finding::critical(format!(
                         "zone {z}: no {} registered, the zone cannot run instances",
                         what(kind)
@@ -523,14 +573,15 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
             .filter(|s| s.kind == "node" && &s.partition == z && s.state == State::Enabled)
             .count();
         if total == 0 && nodes_required {
-            report.add(
+            out.add(order("node", z),
                 Finding::critical(format!("zone {z}: no NC registered, the zone cannot run instances"))
                     .summary(format!("zone {z}: no NC registered"))
                     .hint(format!("register the NCs of zone {z} on its CC (clusteradmin-register-nodes / euca_conf --register-nodes)")),
             );
         } else if let Some(min) = rules.min_nodes {
             if enabled < min {
-                report.add(
+                out.add(
+                    order("node", z),
                     Finding::critical(format!(
                         "zone {z}: {enabled} of {total} NCs ENABLED, fewer than --min-nodes {min}"
                     ))
@@ -553,9 +604,14 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
     }
 
     // The Eucalyptus Core.
+    // A service whose state is n/a may well be serving: it counts as present (its UNKNOWN line
+    // says the state could not be read) rather than make the core look down.
     let enabled_of = |kinds: &[&str]| {
         all.iter()
-            .filter(|s| kinds.contains(&s.kind.as_str()) && s.state == State::Enabled)
+            .filter(|s| {
+                kinds.contains(&s.kind.as_str())
+                    && matches!(s.state, State::Enabled | State::NotAvailable(_))
+            })
             .count()
     };
     let registered = |kind: &str| all.iter().any(|s| s.kind == kind);
@@ -601,8 +657,10 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
         } else {
             f.summary(format!("no {name} registered"))
         };
-        report.add(f.hint(hint(kind, "")));
+        out.add((0, String::new(), 0), f.hint(hint(kind, "")));
     }
+
+    out.into_report(report);
 
     if !core_missing.is_empty() {
         report.headline("Eucalyptus Core unavailable");
@@ -686,4 +744,161 @@ fn count_states(services: &[&Service]) -> String {
         .map(|(state, n)| format!("{n} {state}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Event;
+    use common::Status;
+
+    fn svc(kind: &str, partition: &str, name: &str, state: &str) -> Service {
+        Service::new(kind, partition, name, State::parse(state).unwrap())
+    }
+
+    /// A small healthy 4.4 cloud: one CLC, one UFS, one zone with a CC/SC pair and two NCs.
+    fn cloud() -> Vec<Service> {
+        vec![
+            svc("eucalyptus", "eucalyptus", "clc", "ENABLED"),
+            svc("imagingbackend", "eucalyptus", "clc", "ENABLED"),
+            svc("user-api", "API_1", "API_1", "ENABLED"),
+            svc("objectstorage", "API_1", "API_1.objectstorage", "ENABLED"),
+            svc("compute", "API_1", "API_1.compute", "ENABLED"),
+            svc("cluster", "one", "cc-1", "ENABLED"),
+            svc("cluster", "one", "cc-2", "DISABLED"),
+            svc("storage", "one", "sc-1", "ENABLED"),
+            svc("storage", "one", "sc-2", "DISABLED"),
+            svc("node", "one", "nc-1", "ENABLED"),
+            svc("node", "one", "nc-2", "ENABLED"),
+        ]
+    }
+
+    fn judge(services: &[Service], rules: &Rules) -> (Status, String) {
+        let mut r = Report::new();
+        evaluate(services, rules, &mut r);
+        (r.status(), r.summary_text())
+    }
+
+    fn with(name: &str, state: &str) -> Vec<Service> {
+        let mut c = cloud();
+        for s in c.iter_mut().filter(|s| s.name == name || s.kind == name) {
+            s.state = State::parse(state).unwrap();
+        }
+        c
+    }
+
+    #[test]
+    fn each_rule_gives_its_state_and_words() {
+        let none = Rules::default();
+        let table: Vec<(Vec<Service>, Status, &str)> = vec![
+            (
+                cloud(),
+                Status::Ok,
+                "Eucalyptus Core available: 11 services: 9 ENABLED, 2 DISABLED",
+            ),
+            (
+                with("cc-2", "BROKEN"),
+                Status::Warning,
+                "CC cc-1 ENABLED, passive cc-2 BROKEN: no failover left",
+            ),
+            (
+                with("sc-2", "PRIMORDIAL"),
+                Status::Warning,
+                "passive sc-2 PRIMORDIAL: no failover left",
+            ),
+            (
+                with("sc-2", "LOADED"),
+                Status::Warning,
+                "zone one: SC passive sc-2 LOADED starting",
+            ),
+            (
+                with("sc-2", "ENABLED"),
+                Status::Critical,
+                "zone one: split brain: 2 ENABLED SC (sc-1, sc-2)",
+            ),
+            (
+                with("nc-2", "DISABLED"),
+                Status::Warning,
+                "zone one: 1 NC not ENABLED (nc-2 DISABLED)",
+            ),
+            (
+                with("nc-2", "INITIALIZED"),
+                Status::Warning,
+                "1 NC not ENABLED (nc-2 INITIALIZED)",
+            ),
+            (
+                with("cc-2", "n/a: java.lang.NullPointerException"),
+                Status::Unknown,
+                "CC cc-2 state unknown",
+            ),
+            (
+                with("imagingbackend", "NOTREADY"),
+                Status::Warning,
+                "imaging backend not ENABLED (clc NOTREADY)",
+            ),
+            (
+                with("compute", "STOPPED"),
+                Status::Critical,
+                "no ENABLED compute (API_1.compute STOPPED)",
+            ),
+        ];
+        for (services, want, words) in table {
+            let (status, summary) = judge(&services, &none);
+            assert_eq!(status, want, "{summary}");
+            assert!(summary.contains(words), "want '{words}' in: {summary}");
+        }
+    }
+
+    #[test]
+    fn a_core_component_without_enabled_service_makes_the_core_unavailable() {
+        let mut c = cloud();
+        c[0].state = State::NotReady; // the CLC
+        c[0].events.push(Event {
+            severity: "ERROR".into(),
+            message: "database unreachable".into(),
+            timestamp: String::new(),
+        });
+        let mut r = Report::new();
+        evaluate(&c, &Rules::default(), &mut r);
+        assert_eq!(r.status(), Status::Critical);
+        assert!(
+            r.summary_text()
+                .starts_with("Eucalyptus Core unavailable: no ENABLED CLC (clc NOTREADY)"),
+            "{}",
+            r.summary_text()
+        );
+        let text = r.render("EUCA CLC", 0, 4096).unwrap();
+        assert!(
+            text.contains("clc NOTREADY (database unreachable)"),
+            "{text}"
+        );
+        // no node registered in a 4.x zone: the zone cannot run instances
+        let c: Vec<Service> = cloud().into_iter().filter(|s| s.kind != "node").collect();
+        let (status, summary) = judge(&c, &Rules::default());
+        assert_eq!(status, Status::Critical);
+        assert!(
+            summary.contains("Eucalyptus Core unavailable: zone one: no NC registered"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn a_zone_with_nodes_but_no_cc_is_critical() {
+        let c: Vec<Service> = cloud()
+            .into_iter()
+            .filter(|s| s.kind != "cluster")
+            .collect();
+        let (status, summary) = judge(&c, &Rules::default());
+        assert_eq!(status, Status::Critical);
+        assert!(summary.contains("zone one: no CC registered"), "{summary}");
+    }
+
+    #[test]
+    fn n_a_alone_is_unknown_not_a_false_critical() {
+        let mut c = with("cc-1", "n/a: lookup failed");
+        c.retain(|s| s.name != "cc-2");
+        let (status, summary) = judge(&c, &Rules::default());
+        assert_eq!(status, Status::Unknown, "{summary}");
+        assert!(summary.contains("CC cc-1 state unknown"), "{summary}");
+    }
 }
