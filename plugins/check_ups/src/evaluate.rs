@@ -440,6 +440,18 @@ fn all_metrics(m: &Metrics) -> String {
 }
 
 fn add_perfdata(report: &mut Report, name: &str, m: &Metrics, limits: &Limits) {
+    // A name from outside (apcupsd's UPSNAME, a file name) may hold what no perfdata parser
+    // reads back ('=', '|', control characters): those become '_'.
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c == '=' || c == '|' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
     if let Some(v) = m.charge {
         report.perf(
             limits
@@ -644,6 +656,17 @@ mod tests {
         assert!(s.contains("ups2 data stale"), "{s}");
         assert!(s.contains("simups communication lost"), "{s}");
         assert!(r.perfdata().is_empty());
+    }
+
+    #[test]
+    fn names_that_perfdata_cannot_carry_are_made_safe() {
+        let mut ups = nut("OL");
+        ups.name = "a=b|c".into();
+        let r = evaluate(&[ups], &Limits::default());
+        assert_eq!(
+            r.perfdata()[0].render().unwrap(),
+            "'a_b_c charge'=40%;;;0;100"
+        );
     }
 
     #[test]

@@ -154,7 +154,7 @@ fn parse_nut_target(text: &str) -> Result<NutTarget, String> {
     let valid = !ups.is_empty()
         && ups
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     if !valid {
         return Err(format!(
             "'{text}': expected NAME@HOST[:PORT] with a UPS name of letters, digits, '.', '-', '_'"
@@ -294,11 +294,13 @@ fn file_name(shown: &str) -> String {
         .unwrap_or_else(|| shown.to_string())
 }
 
-/// Ask every daemon at once, so one that hangs costs the others nothing; each conversation
-/// ends a little before the global timeout so a hung daemon is reported as unreachable (with
-/// its address), not as a plugin timeout.
+/// Ask every daemon at once, so one that hangs costs the others nothing. Each conversation
+/// ends a little (a tenth, at most 0.3 s) before the global timeout, so a hung daemon is
+/// reported as unreachable (with its address), not as a plugin timeout.
 fn ask_daemons(opts: &Options, credentials: Option<&Credentials>, ctx: &Context) -> Vec<Ups> {
-    let deadline = Instant::now() + ctx.remaining().saturating_sub(Duration::from_millis(300));
+    let remaining = ctx.remaining();
+    let margin = (remaining / 10).min(Duration::from_millis(300));
+    let deadline = Instant::now() + remaining.saturating_sub(margin);
     std::thread::scope(|scope| {
         let nut: Vec<_> = opts
             .ups

@@ -38,7 +38,12 @@ pub fn parse(text: &str) -> Result<Upsc, ParseError> {
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
         let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed == "Init SSL without certificate database" {
+        // '#' lines: upsc never prints them, but dummy-ups .dev files (the same format, often
+        // kept as saved state) carry them.
+        if trimmed.is_empty()
+            || trimmed.starts_with('#')
+            || trimmed == "Init SSL without certificate database"
+        {
             continue;
         }
         if let Some(message) = trimmed.strip_prefix("Error: ") {
@@ -83,7 +88,10 @@ mod tests {
 
     #[test]
     fn empty_values_and_padding_are_kept_as_upsc_prints_them() {
-        let got = parse("battery.protection:\noutput.voltage:   0.0\nups.status: OL\n").unwrap();
+        let got = parse(
+            "# dummy-ups comment\nbattery.protection:\noutput.voltage:   0.0\nups.status: OL\n",
+        )
+        .unwrap();
         assert_eq!(
             got,
             Upsc::Vars(vec![
