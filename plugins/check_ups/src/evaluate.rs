@@ -46,6 +46,11 @@ pub fn evaluate(upses: &[Ups], limits: &Limits) -> Report {
         };
         report.add(finding(ups, &conditions));
         if let Observation::Read(reading) = &ups.observation {
+            for (key, value) in &reading.raw {
+                report.verbose(2, format!("{}: {key} = {value}", ups.name));
+            }
+        }
+        if let Observation::Read(reading) = &ups.observation {
             if !blind(reading) {
                 add_perfdata(&mut report, &ups.name, &reading.metrics, limits);
             }

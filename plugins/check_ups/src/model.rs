@@ -113,6 +113,8 @@ pub struct Reading {
     pub model: Option<String>,
     /// NUT `ups.alarm`: the alarm text behind an ALARM flag.
     pub alarm: Option<String>,
+    /// Every variable / record as read, for `-vv`.
+    pub raw: Vec<(String, String)>,
 }
 
 impl Reading {
@@ -152,6 +154,7 @@ impl Reading {
             alarm: get("ups.alarm")
                 .filter(|a| !a.is_empty())
                 .map(str::to_string),
+            raw: vars.to_vec(),
         }
     }
 
@@ -190,6 +193,7 @@ impl Reading {
                 .map(squeeze)
                 .filter(|m| !m.is_empty()),
             alarm: None,
+            raw: status.records.clone(),
         }
     }
 }

@@ -346,3 +346,18 @@ fn usage_errors_are_unknown() {
     let a = format!("upsc={}", fixture("upsc", "upsc-cyberpower-br1000elcd-OL"));
     check_ups(&["--input", &a, "--ups", "ups1@127.0.0.1"]).expect(3, &["do not combine"]);
 }
+
+#[test]
+fn very_verbose_output_lists_every_variable_as_read() {
+    let a = format!("upsc={}", fixture("upsc", "upsc-cyberpower-br1000elcd-OL"));
+    let quiet = check_ups(&["--input", &a]);
+    assert!(!quiet.out.contains("= OL"), "{}", quiet.out);
+    let run = check_ups(&["--input", &a, "-vv"]);
+    run.expect(
+        OK,
+        &[
+            "upsc-cyberpower-br1000elcd-OL: ups.status = OL",
+            "upsc-cyberpower-br1000elcd-OL: battery.charge = 100",
+        ],
+    );
+}
