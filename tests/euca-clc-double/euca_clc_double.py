@@ -16,7 +16,7 @@ cannot hide by being mirrored on both sides.
 
 Run:
   /usr/bin/python3 euca_clc_double.py --scenario FILE.xml --credentials EUCARC \
-      [--control CONTROL.json] [--port 0] [--port-file FILE]
+      [--control CONTROL.json] [--port 0] [--port-file FILE] [--tls-cert PEM --tls-key PEM]
 
 It binds 127.0.0.1 only. With --port 0 (the default) the kernel picks a free port; the port is
 printed on stdout ("listening on 127.0.0.1:PORT") and written to --port-file.
@@ -36,6 +36,7 @@ import argparse
 import base64
 import hmac
 import json
+import ssl
 import os
 import sys
 import threading
@@ -265,10 +266,16 @@ def main():
     p.add_argument("--control", help="JSON file read on every request (states, mode, clock_offset ...)")
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
     p.add_argument("--port-file", help="write the port here once listening")
+    p.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    p.add_argument("--tls-key", help="... and this key (PEM)")
     args = p.parse_args()
     double = Double(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(double))
     server.daemon_threads = True
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     port = server.server_address[1]
     if args.port_file:
         tmp = args.port_file + ".tmp"

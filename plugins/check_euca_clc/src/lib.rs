@@ -245,10 +245,18 @@ fn ask_clcs(
         full.set_query(Some(&query));
         match http::get(full.as_str(), &headers, budget, tls) {
             Err(http::FetchError::Unreachable(why)) => unreachable.push(format!("{who}: {why}")),
-            Err(http::FetchError::Failed(why)) => failed.push((
-                who.clone(),
-                Report::single(common::Status::Unknown, format!("CLC {who}: {why}")),
-            )),
+            Err(http::FetchError::Failed(why)) => {
+                let text = format!("CLC {who}: {why}");
+                let mut finding = Finding::unknown(text.clone()).summary(text);
+                if why.contains("certificate") {
+                    finding = finding.hint(
+                        "give --ca-file with the CA that signed the CLC's certificate (--insecure skips the check, not recommended)",
+                    );
+                }
+                let mut report = Report::new();
+                report.add(finding);
+                failed.push((who.clone(), report));
+            }
             Ok(answer) => {
                 let source = url.to_string();
                 if answer.status != 200 {

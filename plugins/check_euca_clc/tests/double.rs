@@ -444,3 +444,78 @@ fn hanging_slow_and_broken_answers_never_pass_for_health() {
         r.out
     );
 }
+
+#[test]
+fn https_is_verified_unless_the_user_opts_out() {
+    let Some(mut d) = Double::start("tls", "07-healthy-4.4.xml") else {
+        return;
+    };
+    // The same double again, over HTTPS with a certificate of the throw-away test CA.
+    let _ = d.child.kill();
+    let _ = d.child.wait();
+    let tls = manifest().join("tests/tls");
+    let port_file = d.dir.join("port-tls");
+    d.child = Command::new(PYTHON)
+        .arg(script())
+        .arg("--scenario")
+        .arg(fixture("07-healthy-4.4.xml"))
+        .arg("--credentials")
+        .arg(d.dir.join("eucarc"))
+        .arg("--port-file")
+        .arg(&port_file)
+        .arg("--tls-cert")
+        .arg(tls.join("clc.pem"))
+        .arg("--tls-key")
+        .arg(tls.join("clc.key"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    d.port = loop {
+        if let Some(p) = std::fs::read_to_string(&port_file)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+        {
+            break p;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "no TLS double");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let url = format!("https://127.0.0.1:{}", d.port);
+    let creds = d.dir.join("eucarc");
+    let creds = creds.to_str().unwrap();
+    let ca = tls.join("ca.pem");
+    // not trusted: UNKNOWN, with the way out
+    let r = run(&["--clc", &url, "--credentials", creds], &[]);
+    assert_eq!(r.code, 3, "{}", r.out);
+    assert!(r.summary().contains("certificate"), "{}", r.out);
+    assert!(r.out.contains("  -> give --ca-file"), "{}", r.out);
+    // the private CA: verified and OK
+    let r = run(
+        &[
+            "--clc",
+            &url,
+            "--credentials",
+            creds,
+            "--ca-file",
+            ca.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.out);
+    // explicitly not verified: OK
+    let r = run(
+        &[
+            "--clc",
+            &url,
+            "--credentials",
+            creds,
+            "--insecure",
+            "--signature",
+            "v4",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.out);
+}
