@@ -78,6 +78,17 @@ impl Context {
         Context::new(root, Vec::new(), 0, Instant::now(), Duration::from_secs(10))
     }
 
+    /// The `--root` directory (`/` unless given).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// True when the check looks at the live host (`--root /` and no `--input`), so live-only
+    /// sources (a daemon's socket, a tool) make sense.
+    pub fn is_live_host(&self) -> bool {
+        self.root == Path::new("/") && !self.inputs_given()
+    }
+
     pub fn verbosity(&self) -> u8 {
         self.verbosity
     }
@@ -167,6 +178,19 @@ impl Context {
             .collect();
         names.sort();
         Ok(names)
+    }
+
+    /// Read a file the user named in an option (credentials, a config file), as given: never
+    /// under `--root` and allowed with `--input`, because it is not host state. The contents
+    /// never appear in messages, only the path.
+    pub fn read_user_file(&self, path: &Path) -> Result<String, CheckError> {
+        read_limited(path, &path.display().to_string())
+    }
+
+    /// Say what the check is doing now (e.g. "asking upsd at 10.0.0.5:3493"); a global timeout
+    /// message ends with "while <what>".
+    pub fn doing(&self, what: impl Into<String>) {
+        set_doing(what.into());
     }
 
     /// Run a tool within its own timeout and the global deadline.
@@ -268,6 +292,10 @@ mod tests {
         let err = ctx.read_host("/proc").unwrap_err().to_string();
         assert!(err.ends_with("is a directory"), "{err}");
         assert_eq!(ctx.list_host_dir("/proc").unwrap(), vec!["mdstat"]);
+        assert!(!ctx.is_live_host());
+        assert!(Context::for_root("/").is_live_host());
+        // a user-named file is read as given, not under --root
+        assert_eq!(ctx.read_user_file(&d.join("proc/mdstat")).unwrap(), "hello");
         assert!(ctx.list_host_dir("/nothing").unwrap().is_empty());
         let _ = std::fs::remove_dir_all(d);
     }

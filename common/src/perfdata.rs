@@ -70,6 +70,8 @@ pub enum PerfdataError {
     EmptyLabel,
     #[error("perfdata label '{0}' contains '{1}', which no perfdata parser can read back")]
     BadLabel(String, char),
+    #[error("perfdata label '{0}' is used twice; graphs would mix two series")]
+    DuplicateLabel(String),
     #[error("perfdata '{label}' has a {what} that is not a finite number ({value})")]
     NotFinite {
         label: String,

@@ -76,11 +76,11 @@ impl Report {
         Report::default()
     }
 
-    /// A report of one finding, e.g. an error that makes the whole check UNKNOWN.
+    /// A report of one finding, e.g. an error that makes the whole check UNKNOWN: the message
+    /// is the summary, with no long output repeating it.
     pub fn single(status: Status, message: impl Into<String>) -> Report {
-        let message = message.into();
         let mut report = Report::new();
-        report.add(Finding::new(status, message.clone()).summary(message));
+        report.add(Finding::new(status, "").summary(message));
         report
     }
 
@@ -158,6 +158,14 @@ impl Report {
             .iter()
             .map(Perfdata::render)
             .collect::<Result<_, _>>()?;
+        let mut labels = std::collections::HashSet::new();
+        if let Some(dup) = self
+            .perfdata
+            .iter()
+            .find(|p| !labels.insert(p.label.as_str()))
+        {
+            return Err(PerfdataError::DuplicateLabel(dup.label.clone()));
+        }
         let status = self.status();
 
         let mut header = format!("{} {} - ", one_line(service), status.word());
@@ -198,7 +206,10 @@ impl Report {
         let mut findings: Vec<&Finding> = self.findings.iter().collect();
         findings.sort_by_key(|f| std::cmp::Reverse(f.status));
         for f in findings {
-            long.extend(f.detail.lines().map(clean));
+            // A detail that only repeats the finding's summary adds nothing to long output.
+            if f.summary.as_deref() != Some(f.detail.as_str()) {
+                long.extend(f.detail.lines().map(clean));
+            }
             if let Some(h) = &f.hint {
                 long.extend(h.lines().map(|l| format!("  -> {}", clean(l))));
             }
@@ -415,5 +426,28 @@ mod tests {
         let mut r = Report::new();
         r.perf(Perfdata::new("a=b", 1.0));
         assert!(r.render("S", 0, 4096).is_err());
+        let mut r = Report::new();
+        r.perf(Perfdata::new("x", 1.0))
+            .perf(Perfdata::new("x", 2.0));
+        assert_eq!(
+            r.render("S", 0, 4096).unwrap_err().to_string(),
+            "perfdata label 'x' is used twice; graphs would mix two series"
+        );
+    }
+
+    #[test]
+    fn a_single_message_is_not_repeated_in_long_output() {
+        let r = Report::single(Status::Unknown, "cannot read x");
+        assert_eq!(
+            r.render("S", 0, 4096).unwrap(),
+            "S UNKNOWN - cannot read x\n"
+        );
+        let mut r = Report::new();
+        r.add(Finding::warning("same").summary("same"));
+        r.add(Finding::ok("other detail").summary("other"));
+        assert_eq!(
+            r.render("S", 0, 4096).unwrap(),
+            "S WARNING - same; other\nother detail\n"
+        );
     }
 }
