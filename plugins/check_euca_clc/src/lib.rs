@@ -112,7 +112,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
     let creds = load_credentials(opts, ctx)?;
     let tls = http::Tls {
         ca_pem: match &opts.ca_file {
-            Some(f) => Some(ctx.read_host(&absolute(f))?.into_bytes()),
+            Some(f) => Some(ctx.read_user_file(f)?.into_bytes()),
             None => None,
         },
         insecure: opts.insecure,
@@ -162,21 +162,10 @@ fn check_input(ctx: &Context, rules: &Rules) -> Result<Report, CheckError> {
     Ok(report)
 }
 
-fn absolute(path: &std::path::Path) -> String {
-    if path.is_absolute() {
-        return path.display().to_string();
-    }
-    std::env::current_dir()
-        .map(|d| d.join(path))
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string()
-}
-
 fn load_credentials(opts: &Options, ctx: &Context) -> Result<credentials::Credentials, CheckError> {
     if let Some(file) = &opts.credentials {
-        let path = absolute(file);
-        let text = ctx.read_host(&path)?;
+        let path = file.display();
+        let text = ctx.read_user_file(file)?;
         return credentials::parse(&text)
             .map_err(|why| CheckError::usage(format!("--credentials {path}: {why}")));
     }
@@ -243,6 +232,7 @@ fn ask_clcs(
         };
         let mut full = url.clone();
         full.set_query(Some(&query));
+        ctx.doing(format!("asking the CLC at {who}"));
         match http::get(full.as_str(), &headers, budget, tls) {
             Err(http::FetchError::Unreachable(why)) => unreachable.push(format!("{who}: {why}")),
             Err(http::FetchError::Failed(why)) => {
