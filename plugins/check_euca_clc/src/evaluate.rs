@@ -525,7 +525,7 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
     }
 
     // Zones: every zone seen or named needs its CC and SC; --min-nodes NCs.
-    let nodes_required = nodes_listed || modern;
+    let nodes_required = nodes_listed || modern || rules.min_nodes.is_some();
     let mut zones: Vec<String> = Vec::new();
     for s in all.iter().filter(|s| per_zone(&s.kind)) {
         if !zones.contains(&s.partition) {

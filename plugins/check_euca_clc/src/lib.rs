@@ -68,10 +68,11 @@ pub struct Options {
     /// CRITICAL when a zone has fewer than N ENABLED NCs
     #[arg(long = "min-nodes", value_name = "N")]
     pub min_nodes: Option<usize>,
-    /// Judge only services of this type, e.g. node, cluster, storage (repeatable)
+    /// Judge only services of this type (repeatable): a type as listed (node, cluster, storage,
+    /// user-api ...) or a group: clc, ufs, cc, sc, nc, osg
     #[arg(long = "type", value_name = "TYPE")]
     pub types: Vec<String>,
-    /// Do not judge services of this type (repeatable)
+    /// Do not judge services of this type or group (repeatable)
     #[arg(long = "exclude-type", value_name = "TYPE")]
     pub exclude_types: Vec<String>,
 }
@@ -83,10 +84,56 @@ impl Options {
             min_ufs: self.min_ufs,
             zones: self.zones.clone(),
             min_nodes: self.min_nodes,
-            types: self.types.clone(),
-            exclude_types: self.exclude_types.clone(),
+            types: expand_types(&self.types),
+            exclude_types: expand_types(&self.exclude_types),
         }
     }
+}
+
+/// Service types, with the names admins use for groups of them: `clc` (the CLC and its local
+/// backends), `ufs` (user-api and its members), `cc`, `sc`, `nc`, `osg`.
+pub fn expand_types(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        let group: &[&str] = match name.to_ascii_lowercase().as_str() {
+            "clc" => &[
+                "eucalyptus",
+                "db",
+                "autoscalingbackend",
+                "cloudwatchbackend",
+                "imagingbackend",
+                "loadbalancingbackend",
+                "notifications",
+                "pollednotifications",
+            ],
+            "ufs" => &[
+                "user-api",
+                "compute",
+                "euare",
+                "tokens",
+                "autoscaling",
+                "cloudwatch",
+                "cloudformation",
+                "loadbalancing",
+                "imaging",
+                "objectstorage",
+                "simpleworkflow",
+                "identity",
+                "dns",
+            ],
+            "cc" => &["cluster"],
+            "sc" => &["storage"],
+            "nc" => &["node"],
+            "osg" => &["objectstorage"],
+            _ => &[],
+        };
+        if group.is_empty() {
+            out.push(name.clone());
+        } else {
+            out.extend(group.iter().map(|t| t.to_string()));
+        }
+    }
+    out
 }
 
 pub fn main() {

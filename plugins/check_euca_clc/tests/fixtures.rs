@@ -278,6 +278,22 @@ fn type_filters_split_the_check() {
     assert_eq!(r.code, 0, "{}", r.out);
     let r = xml("03-cc-broken-4.4.xml", &["--type", "cluster"]);
     assert_eq!(r.code, 2, "{}", r.out);
+    // groups: the UFS alone of a cloud with one UFS host down, and everything but the UFS
+    let r = xml("06-ufs-host-down-4.4.xml", &["--type", "ufs"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.summary()
+            .starts_with("EUCA CLC WARNING - UFS API_10.111.5.111 on 10.111.5.111 down"),
+        "{}",
+        r.summary()
+    );
+    assert!(r.out.contains("'enabled_user-api'=1;;;0;2"), "{}", r.out);
+    assert!(!r.out.contains("'enabled_cluster'"), "{}", r.out);
+    let r = xml(
+        "06-ufs-host-down-4.4.xml",
+        &["--exclude-type", "ufs", "--exclude-type", "bootstrap"],
+    );
+    assert_eq!(r.code, 0, "{}", r.out);
 }
 
 #[test]
