@@ -54,6 +54,31 @@ pub fn parse(text: &str) -> Result<Vec<Service>, ParseError> {
             "no SERVICE lines (is this euserv-describe-services output?)",
         ));
     }
+    // --group-by-zone / --group-by-host without headers put the type in the third column; read
+    // as the default layout that would judge nonsense, so refuse it.
+    const KNOWN: &[&str] = &[
+        "eucalyptus",
+        "bootstrap",
+        "cluster",
+        "storage",
+        "node",
+        "user-api",
+    ];
+    let types_in =
+        |f: fn(&Service) -> &str| services.iter().filter(|s| KNOWN.contains(&f(s))).count();
+    if columns.is_none() && types_in(|s| s.kind.as_str()) == 0 && types_in(|s| s.name.as_str()) == 0
+    {
+        let zone_col = services
+            .iter()
+            .filter(|s| KNOWN.contains(&s.partition.as_str()))
+            .count();
+        if zone_col > 0 {
+            return Err(ParseError::whole(
+                "the service type is not in the second column (--group-by-zone or --group-by-host output?); \
+                 save euserv-describe-services -a without grouping, or with --show-headers",
+            ));
+        }
+    }
     Ok(services)
 }
 
@@ -162,6 +187,16 @@ mod tests {
             (s[0].kind.as_str(), s[0].partition.as_str()),
             ("storage", "one")
         );
+    }
+
+    #[test]
+    fn grouped_output_without_headers_is_refused() {
+        let e = parse(
+            "SERVICE  one  cluster  one-cc-1  enabled\nSERVICE  one  node  10.1.1.1  enabled\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("--group-by-zone"), "{e}");
     }
 
     #[test]
