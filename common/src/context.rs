@@ -98,6 +98,17 @@ impl Context {
         self.deadline.saturating_duration_since(Instant::now())
     }
 
+    /// How long network I/O or a tool may still take, so that its own failure ("unreachable",
+    /// "did not finish") is what the user reads, not the runner's timeout: what is left of `-t`
+    /// less a margin for evaluating and printing (a tenth of `-t`, between 50 and 300 ms).
+    /// Zero means there is no time left to start anything: say so (UNKNOWN), do not report
+    /// the peer as down.
+    pub fn io_budget(&self) -> Duration {
+        let margin =
+            (self.timeout / 10).clamp(Duration::from_millis(50), Duration::from_millis(300));
+        self.remaining().saturating_sub(margin)
+    }
+
     /// True when the user gave any `--input`: then the check evaluates exactly those sources and
     /// reads nothing from the host (no auto-detection).
     pub fn inputs_given(&self) -> bool {
@@ -201,8 +212,7 @@ impl Context {
                 cmd.program
             )));
         }
-        // Leave a little of the global budget so the runner's own message wins the race.
-        let global = self.remaining().saturating_sub(Duration::from_millis(100));
+        let global = self.io_budget();
         let limit = cmd.timeout.map_or(global, |t| t.min(global));
         // When the global deadline is what stops the tool, say so as the runner's timeout would.
         let global_bound = cmd.timeout.is_none_or(|t| t >= global);
@@ -313,6 +323,24 @@ mod tests {
         assert!(ctx.read_host("/proc/mdstat").is_err());
         assert!(ctx.run_tool(&ToolCommand::new("true")).is_err());
         let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn the_io_budget_keeps_a_margin_before_the_global_timeout() {
+        let ten = Context::new("/", Vec::new(), 0, Instant::now(), Duration::from_secs(10));
+        let b = ten.io_budget();
+        assert!(
+            b <= Duration::from_millis(9700) && b > Duration::from_millis(9500),
+            "{b:?}"
+        );
+        let short = Context::new(
+            "/",
+            Vec::new(),
+            0,
+            Instant::now(),
+            Duration::from_millis(40),
+        );
+        assert_eq!(short.io_budget(), Duration::ZERO);
     }
 
     #[test]

@@ -490,3 +490,41 @@ fn without_clc_or_credentials_it_refuses_to_start() {
     assert_eq!(r.code, 3, "{}", r.out);
     assert!(r.summary().contains("without --clc"), "{}", r.out);
 }
+
+// --- reaching the CLCs (no double needed: nothing listens on these ports) ---
+
+fn run_with_keys(args: &[&str]) -> Run {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("EC2_ACCESS_KEY", "AKIDTEST")
+        .env("EC2_SECRET_KEY", "not-a-real-secret")
+        .output()
+        .expect("run check_euca_clc");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+    }
+}
+
+#[test]
+fn every_clc_refusing_is_critical_unreachable() {
+    let r = run_with_keys(&["-t", "5", "--clc", "127.0.0.1:1", "--clc", "127.0.0.1:2"]);
+    assert_eq!(r.code, 2, "{}", r.out);
+    assert_eq!(
+        r.summary(),
+        "EUCA CLC CRITICAL - CLC unreachable (127.0.0.1:1: connection refused; 127.0.0.1:2: connection refused)"
+    );
+}
+
+#[test]
+fn a_clc_not_asked_for_lack_of_time_is_unknown_never_unreachable() {
+    // -t 0.05 leaves no I/O budget: claiming "CLC unreachable" (CRITICAL) would page for an
+    // outage nobody observed.
+    let r = run_with_keys(&["-t", "0.05", "--clc", "127.0.0.1:1", "--clc", "127.0.0.1:2"]);
+    assert_eq!(r.code, 3, "{}", r.out);
+    assert_eq!(
+        r.summary(),
+        "EUCA CLC UNKNOWN - the timeout (-t) left no time to ask every CLC: 127.0.0.1:1 not asked; 127.0.0.1:2 not asked"
+    );
+    assert!(r.has("-> raise -t"), "{}", r.out);
+}

@@ -16,7 +16,7 @@ use evaluate::Limits;
 use model::{Observation, Reading, Source, Ups};
 use net::{Credentials, NetError};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 pub const PLUGIN: Plugin = Plugin {
     name: "check_ups",
@@ -295,12 +295,10 @@ fn file_name(shown: &str) -> String {
 }
 
 /// Ask every daemon at once, so one that hangs costs the others nothing. Each conversation
-/// ends a little (a tenth, at most 0.3 s) before the global timeout, so a hung daemon is
+/// ends within the kit's I/O budget (a little before the global timeout), so a hung daemon is
 /// reported as unreachable (with its address), not as a plugin timeout.
 fn ask_daemons(opts: &Options, credentials: Option<&Credentials>, ctx: &Context) -> Vec<Ups> {
-    let remaining = ctx.remaining();
-    let margin = (remaining / 10).min(Duration::from_millis(300));
-    let deadline = Instant::now() + remaining.saturating_sub(margin);
+    let deadline = Instant::now() + ctx.io_budget();
     std::thread::scope(|scope| {
         let nut: Vec<_> = opts
             .ups
@@ -335,7 +333,7 @@ fn ask_upsd(t: &NutTarget, credentials: Option<&Credentials>, deadline: Instant)
         Ok(nut::ListVar::Vars(vars)) => Observation::Read(Reading::from_nut(&vars)),
         Ok(nut::ListVar::Error(e)) => Observation::NutError(e),
         Err(NetError::Unreachable(why)) => Observation::Unreachable(format!("upsd at {why}")),
-        Err(NetError::Garbage(why)) => Observation::Unreadable(why),
+        Err(NetError::Garbage(why) | NetError::NotAsked(why)) => Observation::Unreadable(why),
     };
     Ups {
         name: t.ups.clone(),
@@ -370,7 +368,9 @@ fn ask_apcupsd(t: &HostPort, deadline: Instant) -> Ups {
             address.clone(),
             Observation::Unreachable(format!("apcupsd at {why}")),
         ),
-        Err(NetError::Garbage(why)) => (address.clone(), Observation::Unreadable(why)),
+        Err(NetError::Garbage(why) | NetError::NotAsked(why)) => {
+            (address.clone(), Observation::Unreadable(why))
+        }
     };
     Ups {
         name,

@@ -19,6 +19,10 @@ pub enum NetError {
     /// The peer answered something we cannot read.
     #[error("{0}")]
     Garbage(String),
+    /// The timeout left no time to even try: nothing is known about the peer (UNKNOWN, never
+    /// "unreachable").
+    #[error("{0}")]
+    NotAsked(String),
 }
 
 /// User and password for upsd (`USERNAME`/`PASSWORD`). Never printed.
@@ -128,8 +132,14 @@ impl Conn {
         }
         let mut last = String::new();
         for addr in addrs {
-            let left =
-                time_left(deadline).ok_or_else(|| unreachable("no time left to connect".into()))?;
+            let Some(left) = time_left(deadline) else {
+                if last.is_empty() {
+                    return Err(NetError::NotAsked(format!(
+                        "{address}: not asked, the timeout (-t) left no time to connect; raise -t"
+                    )));
+                }
+                break;
+            };
             match TcpStream::connect_timeout(&addr, left) {
                 Ok(stream) => {
                     let _ = stream.set_nodelay(true);

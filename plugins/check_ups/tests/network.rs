@@ -119,3 +119,17 @@ fn one_dead_ups_of_two_is_critical_and_the_other_still_reported() {
         ],
     );
 }
+
+#[test]
+fn a_timeout_too_short_to_connect_is_unknown_never_unreachable() {
+    // With -t 0.05 the kit's I/O budget is zero: nothing was asked, so nothing is known.
+    let port = fake_daemon(None);
+    let target = format!("ups1@127.0.0.1:{port}");
+    let run = check_ups(&["-t", "0.05", "--ups", &target]);
+    run.expect(
+        3,
+        &[&format!(
+            "UPS UNKNOWN - ups1 127.0.0.1:{port}: not asked, the timeout (-t) left no time to connect; raise -t"
+        )],
+    );
+}
