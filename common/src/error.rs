@@ -52,8 +52,18 @@ impl ParseError {
 
     /// An error at a 1-based line, quoting (the start of) that line.
     pub fn at(line: usize, content: &str, message: impl Into<String>) -> ParseError {
-        let mut quoted: String = content.trim().chars().take(60).collect();
-        if content.trim().chars().count() > 60 {
+        let trimmed = content.trim();
+        // Bytes that were not UTF-8 (read as U+FFFD) or control characters: quoting them would
+        // put mojibake on the status line; say what it is instead.
+        let binary = trimmed
+            .chars()
+            .any(|c| c == char::REPLACEMENT_CHARACTER || (c.is_control() && c != '\t'));
+        let mut quoted: String = if binary {
+            "(binary data, not text)".to_string()
+        } else {
+            trimmed.chars().take(60).collect()
+        };
+        if !binary && trimmed.chars().count() > 60 {
             quoted.push_str("...");
         }
         ParseError {
@@ -96,5 +106,15 @@ mod tests {
         let long = "x".repeat(100);
         let e = ParseError::at(1, &long, "bad");
         assert!(e.to_string().contains(&format!("'{}...'", "x".repeat(60))));
+        let garbage = String::from_utf8_lossy(b"\x9d T*\xc3[\x01 abc").into_owned();
+        let e = ParseError::at(1, &garbage, "expected x");
+        assert_eq!(
+            e.to_string(),
+            "cannot parse input line 1 '(binary data, not text)': expected x"
+        );
+        // ordinary non-ASCII text is quoted as it is
+        assert!(ParseError::at(2, "Zone Zürich", "x")
+            .to_string()
+            .contains("'Zone Zürich'"));
     }
 }

@@ -94,7 +94,7 @@ impl ToolOutput {
 /// Why a tool could not be run to its end.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ToolError {
-    #[error("{program} not found in PATH; install it or give its path")]
+    #[error("{program} not found{}", if program.contains('/') { "; check the path".to_string() } else { " in PATH; install it or give its path".to_string() })]
     NotFound { program: String },
     #[error("permission denied running {program}; run the plugin as root or allow it in sudoers (see packaging/sudoers)")]
     PermissionDenied { program: String },
@@ -292,6 +292,19 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "no-such-tool-euca-checks not found in PATH; install it or give its path"
+        );
+    }
+
+    #[test]
+    fn a_missing_tool_given_by_path_is_not_said_to_be_missing_from_path() {
+        let err = run(
+            &ToolCommand::new("/nonexistent/teamdctl"),
+            Duration::from_secs(5),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/nonexistent/teamdctl not found; check the path"
         );
     }
 
