@@ -22,5 +22,5 @@ pub use range::{Range, RangeError};
 pub use report::{Finding, Report};
 pub use runner::{run, run_from, CheckFn, Plugin};
 pub use status::Status;
-pub use thresholds::Thresholds;
+pub use thresholds::{Metric, MetricList, PerMetric, Thresholds};
 pub use tool::{ToolCommand, ToolError, ToolOutput};

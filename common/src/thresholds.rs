@@ -47,9 +47,207 @@ impl Thresholds {
     }
 }
 
+
+/// One metric that takes a `--NAME-warning RANGE` / `--NAME-critical RANGE` pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Metric {
+    /// Option stem as the admin types it, e.g. `input-voltage`.
+    pub name: &'static str,
+    /// What is measured, for the help text, e.g. `Input voltage`.
+    pub what: &'static str,
+    /// Unit shown in the help, e.g. `V`, `%`, `s`.
+    pub unit: &'static str,
+    /// Example warning and critical ranges for the help.
+    pub warning_example: &'static str,
+    pub critical_example: &'static str,
+}
+
+impl Metric {
+    pub const fn new(
+        name: &'static str,
+        what: &'static str,
+        unit: &'static str,
+        warning_example: &'static str,
+        critical_example: &'static str,
+    ) -> Metric {
+        Metric {
+            name,
+            what,
+            unit,
+            warning_example,
+            critical_example,
+        }
+    }
+}
+
+/// A plugin's list of metrics with thresholds; implemented by a unit struct of the plugin so
+/// that [`PerMetric`] can declare the options as clap's derive expects (a type, no value).
+pub trait MetricList {
+    const METRICS: &'static [Metric];
+}
+
+/// The `--NAME-warning/--NAME-critical` pairs of every metric in `L`, declared once instead of
+/// two hand-written `Option<Range>` fields per metric. Use with `#[command(flatten)]`.
+pub struct PerMetric<L: MetricList> {
+    values: Vec<(&'static str, Thresholds)>,
+    _list: std::marker::PhantomData<L>,
+}
+
+impl<L: MetricList> PerMetric<L> {
+    /// The thresholds given for a metric (none given: both `None`). A name not in the list is
+    /// a bug in the plugin, so it panics (which the runner reports as an internal error).
+    pub fn get(&self, name: &str) -> Thresholds {
+        assert!(
+            L::METRICS.iter().any(|m| m.name == name),
+            "no metric '{name}' declared"
+        );
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl<L: MetricList> std::fmt::Debug for PerMetric<L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.values.iter().map(|(n, t)| (n, t)))
+            .finish()
+    }
+}
+
+impl<L: MetricList> Clone for PerMetric<L> {
+    fn clone(&self) -> Self {
+        PerMetric {
+            values: self.values.clone(),
+            _list: std::marker::PhantomData,
+        }
+    }
+}
+
+fn option_id(metric: &Metric, level: &str) -> String {
+    format!("{}-{level}", metric.name)
+}
+
+impl<L: MetricList> clap::FromArgMatches for PerMetric<L> {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let get = |id: String| m.try_get_one::<Range>(&id).ok().flatten().cloned();
+        let values = L::METRICS
+            .iter()
+            .map(|metric| {
+                (
+                    metric.name,
+                    Thresholds::new(
+                        get(option_id(metric, "warning")),
+                        get(option_id(metric, "critical")),
+                    ),
+                )
+            })
+            .collect();
+        Ok(PerMetric {
+            values,
+            _list: std::marker::PhantomData,
+        })
+    }
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl<L: MetricList> clap::Args for PerMetric<L> {
+    fn augment_args(mut cmd: clap::Command) -> clap::Command {
+        for metric in L::METRICS {
+            for (level, example) in [
+                ("warning", metric.warning_example),
+                ("critical", metric.critical_example),
+            ] {
+                let id = option_id(metric, level);
+                cmd = cmd.arg(
+                    clap::Arg::new(id.clone())
+                        .long(id)
+                        .value_name("RANGE")
+                        .value_parser(|s: &str| s.parse::<Range>())
+                        .help(format!(
+                            "{} ({}) {level} range, e.g. {example}",
+                            metric.what, metric.unit
+                        )),
+                );
+            }
+        }
+        cmd
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct Two;
+    impl MetricList for Two {
+        const METRICS: &'static [Metric] = &[
+            Metric {
+                name: "charge",
+                what: "Battery charge",
+                unit: "%",
+                warning_example: "50:",
+                critical_example: "20:",
+            },
+            Metric {
+                name: "input-voltage",
+                what: "Input voltage",
+                unit: "V",
+                warning_example: "210:250",
+                critical_example: "200:260",
+            },
+        ];
+    }
+
+    fn parse(args: &[&str]) -> Result<PerMetric<Two>, clap::Error> {
+        use clap::{Args, FromArgMatches};
+        let cmd = PerMetric::<Two>::augment_args(clap::Command::new("t").no_binary_name(true));
+        PerMetric::<Two>::from_arg_matches(&cmd.try_get_matches_from(args)?)
+    }
+
+    #[test]
+    fn per_metric_declares_a_warning_and_a_critical_option_per_metric() {
+        let t = parse(&["--charge-critical", "20:", "--input-voltage-warning", "210:250"]).unwrap();
+        assert_eq!(t.get("charge").warning, None);
+        assert_eq!(t.get("charge").critical, Some("20:".parse().unwrap()));
+        assert_eq!(
+            t.get("input-voltage").warning,
+            Some("210:250".parse().unwrap())
+        );
+        assert_eq!(t.get("input-voltage").critical, None);
+        assert_eq!(parse(&[]).unwrap().get("charge"), Thresholds::default());
+        assert!(parse(&["--charge-warning", "20:10"]).is_err());
+        assert!(parse(&["--load-warning", "5"]).is_err());
+        use clap::Args;
+        let cmd = PerMetric::<Two>::augment_args(clap::Command::new("t"));
+        let help: Vec<String> = cmd
+            .get_arguments()
+            .map(|a| format!("--{} {}", a.get_long().unwrap(), a.get_help().unwrap()))
+            .collect();
+        assert_eq!(
+            help,
+            [
+                "--charge-warning Battery charge (%) warning range, e.g. 50:",
+                "--charge-critical Battery charge (%) critical range, e.g. 20:",
+                "--input-voltage-warning Input voltage (V) warning range, e.g. 210:250",
+                "--input-voltage-critical Input voltage (V) critical range, e.g. 200:260",
+            ]
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "no metric 'load' declared")]
+    fn asking_for_an_undeclared_metric_is_a_bug() {
+        parse(&[]).unwrap().get("load");
+    }
 
     #[test]
     fn critical_wins_over_warning() {

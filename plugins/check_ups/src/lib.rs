@@ -11,7 +11,7 @@ pub mod net;
 pub mod nut;
 pub mod upsc;
 
-use common::{CheckError, Context, ParseError, Plugin, Range, Report, Thresholds};
+use common::{CheckError, Context, Metric, MetricList, ParseError, PerMetric, Plugin, Report};
 use evaluate::Limits;
 use model::{Observation, Reading, Source, Ups};
 use net::{Credentials, NetError};
@@ -47,47 +47,34 @@ pub struct Options {
     #[arg(long = "auth-file", value_name = "FILE")]
     pub auth_file: Option<PathBuf>,
 
-    /// Battery charge (%) warning range, e.g. 50:
-    #[arg(long, value_name = "RANGE")]
-    pub charge_warning: Option<Range>,
-    /// Battery charge (%) critical range, e.g. 20:
-    #[arg(long, value_name = "RANGE")]
-    pub charge_critical: Option<Range>,
-    /// Runtime left (s) warning range, e.g. 600:
-    #[arg(long, value_name = "RANGE")]
-    pub runtime_warning: Option<Range>,
-    /// Runtime left (s) critical range, e.g. 300:
-    #[arg(long, value_name = "RANGE")]
-    pub runtime_critical: Option<Range>,
-    /// Load (%) warning range, e.g. 80
-    #[arg(long, value_name = "RANGE")]
-    pub load_warning: Option<Range>,
-    /// Load (%) critical range, e.g. 95
-    #[arg(long, value_name = "RANGE")]
-    pub load_critical: Option<Range>,
-    /// Input voltage (V) warning range, e.g. 210:250
-    #[arg(long, value_name = "RANGE")]
-    pub input_voltage_warning: Option<Range>,
-    /// Input voltage (V) critical range, e.g. 200:260
-    #[arg(long, value_name = "RANGE")]
-    pub input_voltage_critical: Option<Range>,
-    /// Temperature (C) warning range, e.g. 40
-    #[arg(long, value_name = "RANGE")]
-    pub temperature_warning: Option<Range>,
-    /// Temperature (C) critical range, e.g. 50
-    #[arg(long, value_name = "RANGE")]
-    pub temperature_critical: Option<Range>,
+    /// `--charge-warning RANGE`, `--charge-critical RANGE` ... for every metric in [`UpsMetrics`]
+    #[command(flatten)]
+    pub thresholds: PerMetric<UpsMetrics>,
+}
+
+/// The metrics that take `--NAME-warning/--NAME-critical` ranges.
+#[derive(Debug, Clone, Copy)]
+pub struct UpsMetrics;
+
+impl MetricList for UpsMetrics {
+    const METRICS: &'static [Metric] = &[
+        Metric::new("charge", "Battery charge", "%", "50:", "20:"),
+        Metric::new("runtime", "Runtime left", "s", "600:", "300:"),
+        Metric::new("load", "Load", "%", "80", "95"),
+        Metric::new("input-voltage", "Input voltage", "V", "210:250", "200:260"),
+        Metric::new("temperature", "Temperature", "C", "40", "50"),
+    ];
 }
 
 impl Options {
     pub fn limits(&self) -> Limits {
-        let t = |w: &Option<Range>, c: &Option<Range>| Thresholds::new(w.clone(), c.clone());
+        let t = |name| self.thresholds.get(name);
         Limits {
-            charge: t(&self.charge_warning, &self.charge_critical),
-            runtime: t(&self.runtime_warning, &self.runtime_critical),
-            load: t(&self.load_warning, &self.load_critical),
-            input_voltage: t(&self.input_voltage_warning, &self.input_voltage_critical),
-            temperature: t(&self.temperature_warning, &self.temperature_critical),
+            charge: t("charge"),
+            runtime: t("runtime"),
+            load: t("load"),
+            input_voltage: t("input-voltage"),
+            temperature: t("temperature"),
         }
     }
 }
