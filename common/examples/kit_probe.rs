@@ -7,16 +7,19 @@ use common::{
 
 #[derive(clap::Args)]
 struct Options {
-    /// What to do: ok, panic, thread-panic, hang, tool-hang, read, error, usage, bad-perf
+    /// What to do: ok, panic, thread-panic, hang, tool-hang, read, error, usage, bad-perf, state
     #[arg(long, default_value = "ok")]
     mode: String,
     /// The metric value (mode ok)
     #[arg(long, default_value = "5", allow_negative_numbers = true)]
     value: f64,
-    #[arg(short = 'w', long)]
+    #[arg(short = 'w', long, value_name = "RANGE")]
     warning: Option<Range>,
-    #[arg(short = 'c', long)]
+    #[arg(short = 'c', long, value_name = "RANGE")]
     critical: Option<Range>,
+    /// A whole number (for the usage-error tests)
+    #[arg(long)]
+    count: Option<usize>,
 }
 
 const PLUGIN: Plugin = Plugin {
@@ -26,6 +29,9 @@ const PLUGIN: Plugin = Plugin {
     about: "Exercises the euca-checks runner (test helper)",
     reads_host: true,
     inputs: &["saved"],
+    synopsis: "",
+    runs_tools: true,
+    keeps_state: true,
 };
 
 fn check(o: &Options, ctx: &Context) -> Result<Report, CheckError> {
@@ -58,6 +64,14 @@ fn check(o: &Options, ctx: &Context) -> Result<Report, CheckError> {
         }
         "error" => return Err(CheckError::other("something went wrong\nsecond line")),
         "usage" => return Err(CheckError::usage("--mode usage needs more options")),
+        "state" => {
+            let dir = ctx.state()?;
+            dir.store_cached("probe", "kept")?;
+            report.ok_summary(format!("state in {}", dir.path().display()));
+            if let Some(note) = dir.note() {
+                report.verbose(0, note);
+            }
+        }
         "bad-perf" => {
             report.add(Finding::ok("fine"));
             report.perf(Perfdata::new("a=b", 1.0));
@@ -67,6 +81,14 @@ fn check(o: &Options, ctx: &Context) -> Result<Report, CheckError> {
     Ok(report)
 }
 
+/// The tools the probe's modes run.
+fn tools(_: &Options, _: &Context) -> Result<Vec<ToolCommand>, CheckError> {
+    Ok(vec![
+        ToolCommand::new("true"),
+        ToolCommand::new("/bin/echo").arg("a*b"),
+    ])
+}
+
 fn main() {
-    common::run(&PLUGIN, check)
+    common::runner::run_with_tools(&PLUGIN, check, tools)
 }

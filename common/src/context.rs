@@ -53,6 +53,8 @@ pub struct Context {
     verbosity: u8,
     deadline: Instant,
     timeout: Duration,
+    /// `--state-dir`, for plugins that keep state (None: the default, with its fallbacks).
+    state_dir: Option<PathBuf>,
 }
 
 impl Context {
@@ -70,7 +72,20 @@ impl Context {
             verbosity,
             deadline: started + timeout,
             timeout,
+            state_dir: None,
         }
+    }
+
+    /// The `--state-dir` the admin gave (the runner sets it).
+    pub fn with_state_dir(mut self, dir: Option<PathBuf>) -> Context {
+        self.state_dir = dir;
+        self
+    }
+
+    /// The state directory for this run (see [`crate::state`]); a fallback adds a note the
+    /// plugin should put in its long output.
+    pub fn state(&self) -> Result<crate::state::StateDir, CheckError> {
+        Ok(crate::state::StateDir::open(self.state_dir.as_deref())?)
     }
 
     /// A context for tests: root DIR, no inputs, 10 s.

@@ -3,7 +3,8 @@
 //! A plugin is three pure parts and one call: a parser (text in, typed model out), an
 //! evaluation (model and options in, [`Finding`]s and [`Perfdata`] out, gathered in a
 //! [`Report`]), acquisition through [`Context`] (host files under `--root`, saved sources from
-//! `--input`, tools), and `main` calling [`run`]. Only this crate prints and exits.
+//! `--input`, tools), and `main` calling [`run`] (one line: `common::main!(check_raid);`). Only this crate prints and
+//! exits.
 
 pub mod context;
 pub mod error;
@@ -11,7 +12,9 @@ pub mod perfdata;
 pub mod range;
 pub mod report;
 pub mod runner;
+pub mod state;
 pub mod status;
+pub mod sudoers;
 pub mod thresholds;
 pub mod tool;
 
@@ -20,7 +23,8 @@ pub use error::{CheckError, ParseError};
 pub use perfdata::{Perfdata, Uom};
 pub use range::{Range, RangeError};
 pub use report::{Finding, Report};
-pub use runner::{run, run_from, CheckFn, Plugin};
+pub use runner::{command, run, run_from, run_with_tools, CheckFn, Plugin, ToolsFn};
+pub use state::{Cached, StateDir, StateLock};
 pub use status::Status;
 pub use thresholds::{Metric, MetricList, PerMetric, Thresholds};
 pub use tool::{ToolCommand, ToolError, ToolOutput};

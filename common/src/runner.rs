@@ -6,11 +6,13 @@
 //! # #[derive(clap::Args)] struct Options {}
 //! # fn check(_: &Options, _: &Context) -> Result<Report, CheckError> { Ok(Report::new()) }
 //! # const PLUGIN: Plugin = Plugin { name: "check_x", service: "X", version: "0", about: "x",
-//! #     reads_host: false, inputs: &[] };
+//! #     reads_host: false, inputs: &[], synopsis: "", runs_tools: false, keeps_state: false };
 //! fn main() {
 //!     common::run(&PLUGIN, check)
 //! }
 //! ```
+//!
+//! A plugin crate writes the same as one line: `common::main!(check_raid);`.
 //!
 //! Whatever happens ends in one of the four states with a one-line cause: bad usage, `-h` and
 //! `-V` exit 3 (UNKNOWN) as the Monitoring Plugins do, so a misconfigured command definition
@@ -23,7 +25,8 @@ use crate::error::CheckError;
 use crate::perfdata::format_number;
 use crate::report::{Finding, Report, DEFAULT_MAX_OUTPUT};
 use crate::status::Status;
-use crate::tool;
+use crate::sudoers;
+use crate::tool::{self, ToolCommand};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
@@ -48,14 +51,61 @@ pub struct Plugin {
     pub reads_host: bool,
     /// Names accepted by `--input NAME=FILE` (empty: no `--input` option).
     pub inputs: &'static [&'static str],
+    /// The usage line(s), exactly as the README's synopsis (continuation lines indented to
+    /// align under the first option); empty: clap's generated `NAME [OPTIONS]`.
+    pub synopsis: &'static str,
+    /// The plugin runs external tools: `-t` says it kills them, and `--print-sudoers [USER]`
+    /// prints the sudoers lines for the command lines the plugin declares (see [`run_with_tools`]).
+    pub runs_tools: bool,
+    /// Adds `--state-dir DIR` (the plugin keeps a cache or counters between runs).
+    pub keeps_state: bool,
+}
+
+/// One-line `main` for a plugin crate that exports `PLUGIN`, `Options` and `check` (and, with
+/// `tools`, the `tools` function listing the command lines it may run):
+///
+/// ```text
+/// common::main!(check_raid);
+/// common::main!(check_bond, tools);
+/// ```
+#[macro_export]
+macro_rules! main {
+    ($plugin:ident) => {
+        fn main() {
+            $crate::runner::run::<$plugin::Options>(&$plugin::PLUGIN, $plugin::check)
+        }
+    };
+    ($plugin:ident, tools) => {
+        fn main() {
+            $crate::runner::run_with_tools::<$plugin::Options>(
+                &$plugin::PLUGIN,
+                $plugin::check,
+                $plugin::tools,
+            )
+        }
+    };
 }
 
 /// A check: options and host access in, a report (or the reason there is none) out.
 pub type CheckFn<A> = fn(&A, &Context) -> Result<Report, CheckError>;
 
+/// The exact command lines a plugin may run with these options (for `--print-sudoers` and
+/// generated sudoers files). Tools found at run time (a team found by its pid file) are looked
+/// up the same way the check would.
+pub type ToolsFn<A> = fn(&A, &Context) -> Result<Vec<ToolCommand>, CheckError>;
+
 /// Run a plugin with the process' arguments; never returns.
 pub fn run<A: clap::Args + clap::FromArgMatches>(plugin: &Plugin, check: CheckFn<A>) -> ! {
     run_from(plugin, check, std::env::args_os().collect())
+}
+
+/// Run a plugin that runs tools, with the process' arguments; never returns.
+pub fn run_with_tools<A: clap::Args + clap::FromArgMatches>(
+    plugin: &Plugin,
+    check: CheckFn<A>,
+    tools: ToolsFn<A>,
+) -> ! {
+    run_inner(plugin, check, Some(tools), std::env::args_os().collect())
 }
 
 /// Run a plugin with the given argv (argv[0] included); never returns.
@@ -64,13 +114,54 @@ pub fn run_from<A: clap::Args + clap::FromArgMatches>(
     check: CheckFn<A>,
     argv: Vec<std::ffi::OsString>,
 ) -> ! {
+    run_inner(plugin, check, None, argv)
+}
+
+/// The plugin's whole command line: the standard options, the plugin's own, the usage line and
+/// the help text, for the runner and for whatever is generated from it (configuration, man
+/// pages, Icinga 2 CheckCommands).
+pub fn command<A: clap::Args>(plugin: &Plugin) -> Command {
+    let cmd = A::augment_args(standard_command(plugin));
+    // Only plugins whose options take ranges explain the range syntax.
+    let takes_ranges = cmd.get_arguments().any(|a| {
+        a.get_value_names()
+            .is_some_and(|names| names.iter().any(|n| n.as_str() == "RANGE"))
+    });
+    let mut after = String::from(
+        "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad usage, -h and -V).",
+    );
+    if takes_ranges {
+        after.push_str(
+            "\nRanges: N (alert outside 0..N), N: (below N), ~:N (above N), N:M (outside N..M), @N:M (inside N..M).",
+        );
+    }
+    cmd.after_help(after)
+}
+
+/// Parse a plugin's argv as the runner does; a usage error comes back as the plain one-line
+/// message the status line would show (help and version requests too, as clap's text).
+pub fn parse_args(
+    command: &mut Command,
+    argv: Vec<std::ffi::OsString>,
+) -> Result<ArgMatches, String> {
+    command
+        .try_get_matches_from_mut(argv)
+        .map_err(|e| plain_usage_error(command, &e))
+}
+
+fn run_inner<A: clap::Args + clap::FromArgMatches>(
+    plugin: &Plugin,
+    check: CheckFn<A>,
+    tools: Option<ToolsFn<A>>,
+    argv: Vec<std::ffi::OsString>,
+) -> ! {
     let started = Instant::now();
     let service = plugin.service;
     let _ = SERVICE.set(service);
     install_panic_hook();
 
     let guarded = panic::catch_unwind(AssertUnwindSafe(|| {
-        let mut command = A::augment_args(standard_command(plugin));
+        let mut command = command::<A>(plugin);
         let matches = match command.try_get_matches_from_mut(argv) {
             Ok(m) => m,
             Err(e) => usage_exit(plugin, &mut command, e),
@@ -91,7 +182,11 @@ pub fn run_from<A: clap::Args + clap::FromArgMatches>(
             standard.verbosity,
             started,
             timeout,
-        );
+        )
+        .with_state_dir(standard.state_dir.clone());
+        if let Some(user) = &standard.print_sudoers {
+            print_sudoers(plugin, tools, &options, &ctx, user);
+        }
         match check(&options, &ctx) {
             Ok(report) => match report.render(service, standard.verbosity, standard.max_output) {
                 Ok(text) => emit(&text, report.status()),
@@ -122,6 +217,10 @@ struct Standard {
     max_output: usize,
     root: PathBuf,
     inputs: Vec<InputSpec>,
+    /// `--print-sudoers [USER]`: the user to write the lines for.
+    print_sudoers: Option<String>,
+    /// `--state-dir DIR` (plugins that keep state).
+    state_dir: Option<PathBuf>,
 }
 
 impl Standard {
@@ -129,8 +228,8 @@ impl Standard {
         let timeout = *m.get_one::<f64>("timeout").unwrap_or(&DEFAULT_TIMEOUT);
         let verbosity = m.get_count("verbose");
         let max_output = m
-            .get_one::<u64>("max_output")
-            .map_or(DEFAULT_MAX_OUTPUT, |v| *v as usize);
+            .get_one::<usize>("max_output")
+            .map_or(DEFAULT_MAX_OUTPUT, |v| *v);
         let root = if plugin.reads_host {
             m.get_one::<PathBuf>("root")
                 .cloned()
@@ -155,24 +254,43 @@ impl Standard {
                 plugin.inputs.join(", ")
             ));
         }
+        let print_sudoers = if plugin.runs_tools {
+            m.get_one::<String>("print_sudoers").map(|u| {
+                if u.is_empty() {
+                    sudoers::current_user()
+                } else {
+                    u.clone()
+                }
+            })
+        } else {
+            None
+        };
+        let state_dir = if plugin.keeps_state {
+            m.get_one::<PathBuf>("state_dir").cloned()
+        } else {
+            None
+        };
         Ok(Standard {
             timeout,
             verbosity,
             max_output,
             root,
             inputs,
+            print_sudoers,
+            state_dir,
         })
     }
 }
 
 fn standard_command(plugin: &Plugin) -> Command {
+    let timeout_help = if plugin.runs_tools {
+        "Give up after SECONDS with UNKNOWN, killing any tool still running"
+    } else {
+        "Give up after SECONDS with UNKNOWN"
+    };
     let mut cmd = Command::new(plugin.name)
         .version(plugin.version)
         .about(plugin.about)
-        .after_help(
-            "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad usage, -h and -V).\n\
-             Ranges: N (alert outside 0..N), N: (below N), ~:N (above N), N:M (outside N..M), @N:M (inside N..M).",
-        )
         .arg(
             Arg::new("timeout")
                 .short('t')
@@ -180,7 +298,7 @@ fn standard_command(plugin: &Plugin) -> Command {
                 .value_name("SECONDS")
                 .value_parser(parse_timeout)
                 .default_value("10")
-                .help("Give up after SECONDS with UNKNOWN, killing any tool still running"),
+                .help(timeout_help),
         )
         .arg(
             Arg::new("verbose")
@@ -193,10 +311,16 @@ fn standard_command(plugin: &Plugin) -> Command {
             Arg::new("max_output")
                 .long("max-output")
                 .value_name("BYTES")
-                .value_parser(clap::value_parser!(u64).range(256..=1_048_576))
+                .value_parser(parse_max_output)
                 .default_value("4096")
                 .help("Cut long output to fit BYTES (first line and perfdata are kept whole)"),
         );
+    if !plugin.synopsis.is_empty() {
+        // clap writes "Usage: " before the first line; continuation lines move right as much,
+        // so they stay aligned as in the README.
+        let usage = plugin.synopsis.trim().replace('\n', "\n       ");
+        cmd = cmd.override_usage(usage);
+    }
     if plugin.reads_host {
         cmd = cmd.arg(
             Arg::new("root")
@@ -212,12 +336,37 @@ fn standard_command(plugin: &Plugin) -> Command {
             Arg::new("input")
                 .long("input")
                 .value_name("NAME=FILE")
-                .value_parser(|s: &str| s.parse::<InputSpec>())
+                .value_parser(|s: &str| {
+                    s.parse::<InputSpec>()
+                        .map_err(|_| "expected NAME=FILE".to_string())
+                })
                 .action(ArgAction::Append)
                 .help(format!(
                     "Evaluate saved output instead of asking the host (repeatable; FILE - is stdin). NAME: {}",
                     plugin.inputs.join(", ")
                 )),
+        );
+    }
+    if plugin.keeps_state {
+        cmd = cmd.arg(
+            Arg::new("state_dir")
+                .long("state-dir")
+                .value_name("DIR")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help(format!(
+                    "Keep state between runs in DIR [default: {}, or a directory of your own when that is not writable]",
+                    crate::state::DEFAULT_STATE_DIR
+                )),
+        );
+    }
+    if plugin.runs_tools {
+        cmd = cmd.arg(
+            Arg::new("print_sudoers")
+                .long("print-sudoers")
+                .value_name("USER")
+                .num_args(0..=1)
+                .default_missing_value("")
+                .help("Print the sudoers lines that let USER (default: you) run this check's tools with these options, and exit"),
         );
     }
     cmd
@@ -226,10 +375,127 @@ fn standard_command(plugin: &Plugin) -> Command {
 fn parse_timeout(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(t) if t.is_finite() && t > 0.0 && t <= 86_400.0 => Ok(t),
-        _ => Err(format!(
-            "'{text}' is not a number of seconds between 0 and 86400"
-        )),
+        _ => Err("expected seconds, more than 0 and at most 86400".into()),
     }
+}
+
+fn parse_max_output(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (256..=1_048_576).contains(&n) => Ok(n),
+        _ => Err("expected bytes from 256 to 1048576".into()),
+    }
+}
+
+/// The one-line message for a usage error, in our words: "-t 0: expected seconds, more than 0
+/// and at most 86400", never clap's or the standard library's ("invalid digit found in string").
+fn plain_usage_error(command: &Command, e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind: ContextKind| -> Option<String> {
+        match e.get(kind)? {
+            ContextValue::String(s) => Some(s.clone()),
+            ContextValue::Strings(v) => Some(v.join(", ")),
+            _ => None,
+        }
+    };
+    // clap names an option as "--timeout <SECONDS>"; we name it as an admin types it, short
+    // form first (as the guidelines write `-t`).
+    let flag = |shown: &str| -> String {
+        let long = shown.split([' ', '=']).next().unwrap_or(shown);
+        command
+            .get_arguments()
+            .find(|a| a.get_long().is_some_and(|l| long == format!("--{l}")))
+            .and_then(|a| a.get_short())
+            .map_or_else(|| long.to_string(), |c| format!("-{c}"))
+    };
+    let arg = context(ContextKind::InvalidArg);
+    match e.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let shown = arg.as_deref().map_or_else(|| "option".to_string(), flag);
+            let value = context(ContextKind::InvalidValue).unwrap_or_default();
+            if value.is_empty() && e.kind() == ErrorKind::InvalidValue {
+                return format!("{shown} needs a value");
+            }
+            let reason = if let Some(valid) = context(ContextKind::ValidValue) {
+                format!("expected one of {valid}")
+            } else {
+                std::error::Error::source(e)
+                    .map(plain_reason)
+                    .unwrap_or_else(|| "not accepted".into())
+            };
+            format!("{shown} {value}: {reason}")
+        }
+        ErrorKind::UnknownArgument => {
+            let given = arg.unwrap_or_default();
+            let negative = given.len() > 1 && given[1..].parse::<f64>().is_ok();
+            let mut msg = if negative {
+                format!("unexpected {given}: a negative number is not accepted here")
+            } else if given.starts_with('-') {
+                format!("unknown option {given}")
+            } else {
+                format!("unexpected argument '{given}': this plugin takes options only")
+            };
+            if let Some(suggested) = context(ContextKind::SuggestedArg) {
+                msg.push_str(&format!("; did you mean {suggested}?"));
+            }
+            msg
+        }
+        ErrorKind::ArgumentConflict => {
+            let a = arg.as_deref().map_or_else(String::new, flag);
+            match context(ContextKind::PriorArg) {
+                Some(b) => format!("{a} cannot be used with {}", flag(&b)),
+                None => format!("{a} cannot be used with the other options given"),
+            }
+        }
+        ErrorKind::MissingRequiredArgument => {
+            format!(
+                "missing {}",
+                arg.unwrap_or_else(|| "a required option".into())
+            )
+        }
+        ErrorKind::NoEquals => {
+            let shown = arg.as_deref().map_or_else(String::new, flag);
+            format!("{shown} needs its value after '='")
+        }
+        ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            let shown = arg.as_deref().map_or_else(String::new, flag);
+            format!("{shown}: wrong number of values")
+        }
+        // Any other kind (rare: clap's own limits) keeps clap's first line, without its
+        // "error: " prefix.
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("invalid usage");
+            first.strip_prefix("error: ").unwrap_or(first).to_string()
+        }
+    }
+}
+
+/// Why a value was refused, in our words: the standard library's number errors say what is
+/// expected; our own parsers already do.
+fn plain_reason(source: &(dyn std::error::Error + 'static)) -> String {
+    use std::num::IntErrorKind;
+    if let Some(e) = source.downcast_ref::<std::num::ParseIntError>() {
+        return match e.kind() {
+            IntErrorKind::PosOverflow => "expected a whole number (this one is too large)",
+            IntErrorKind::NegOverflow => "expected a whole number, 0 or more",
+            _ => "expected a whole number",
+        }
+        .into();
+    }
+    if source.downcast_ref::<std::num::ParseFloatError>().is_some() {
+        return "expected a number".into();
+    }
+    if let Some(e) = source.downcast_ref::<crate::range::RangeError>() {
+        return format!("expected a range N, N:, ~:N, N:M or @N:M ({})", e.reason);
+    }
+    if source.downcast_ref::<std::str::ParseBoolError>().is_some() {
+        return "expected true or false".into();
+    }
+    source.to_string()
 }
 
 /// Help and version go to stdout; everything else is a usage error. All exit 3.
@@ -242,15 +508,35 @@ fn usage_exit(plugin: &Plugin, command: &mut Command, e: clap::Error) -> ! {
             emit(&e.render().to_string(), Status::Unknown)
         }
         _ => {
-            let rendered = e.render().to_string();
-            let first = rendered
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or("invalid usage");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            emit_usage(plugin, command, first)
+            let message = plain_usage_error(command, &e);
+            emit_usage(plugin, command, &message)
         }
+    }
+}
+
+/// `--print-sudoers [USER]`: the exact sudoers lines for the command lines this run may use,
+/// then exit 3 like -h and -V (the output is not a check result, so it must never show green).
+fn print_sudoers<A>(
+    plugin: &Plugin,
+    tools: Option<ToolsFn<A>>,
+    options: &A,
+    ctx: &Context,
+    user: &str,
+) -> ! {
+    let Some(tools) = tools else {
+        emit_unknown(
+            plugin.service,
+            "internal error: this plugin declares no tool list for --print-sudoers",
+            None,
+        )
+    };
+    let commands = match tools(options, ctx) {
+        Ok(c) => c,
+        Err(e) => emit_unknown(plugin.service, &e.to_string(), None),
+    };
+    match sudoers::file_text(plugin.name, user, &commands) {
+        Ok(text) => emit(&text, Status::Unknown),
+        Err(e) => emit_unknown(plugin.service, &e, None),
     }
 }
 

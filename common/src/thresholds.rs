@@ -47,7 +47,6 @@ impl Thresholds {
     }
 }
 
-
 /// One metric that takes a `--NAME-warning RANGE` / `--NAME-critical RANGE` pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Metric {
@@ -215,7 +214,13 @@ mod tests {
 
     #[test]
     fn per_metric_declares_a_warning_and_a_critical_option_per_metric() {
-        let t = parse(&["--charge-critical", "20:", "--input-voltage-warning", "210:250"]).unwrap();
+        let t = parse(&[
+            "--charge-critical",
+            "20:",
+            "--input-voltage-warning",
+            "210:250",
+        ])
+        .unwrap();
         assert_eq!(t.get("charge").warning, None);
         assert_eq!(t.get("charge").critical, Some("20:".parse().unwrap()));
         assert_eq!(

@@ -96,23 +96,38 @@ impl ToolOutput {
 pub enum ToolError {
     #[error("{program} not found{}", if program.contains('/') { "; check the path".to_string() } else { " in PATH; install it or give its path".to_string() })]
     NotFound { program: String },
-    #[error("permission denied running {program}; run the plugin as root or allow it in sudoers (see packaging/sudoers)")]
-    PermissionDenied { program: String },
+    #[error(
+        "permission denied running {program}; run the check as root, or through sudo and {fix}"
+    )]
+    PermissionDenied {
+        program: String,
+        /// What fixes it: the exact sudoers line (see [`crate::sudoers::hint`]).
+        fix: String,
+    },
     #[error("{command} did not finish within {seconds} s; it was killed")]
     TimedOut { command: String, seconds: f64 },
     #[error("cannot run {program}: {reason}")]
     Spawn { program: String, reason: String },
-    #[error("sudo refused to run {program} without a password; allow it in sudoers (see packaging/sudoers)")]
-    SudoRefused { program: String },
+    #[error("sudo refused to run {program} without a password; {fix}")]
+    SudoRefused {
+        program: String,
+        /// The exact sudoers line that allows this command line (see [`crate::sudoers::hint`]).
+        fix: String,
+    },
 }
 
 /// Run a tool until it ends or `limit` passes. Used by `Context::run_tool`, which sets the
 /// limit from the per-call timeout and the global deadline.
 pub(crate) fn run(cmd: &ToolCommand, limit: Duration) -> Result<ToolOutput, ToolError> {
+    run_via(cmd, "sudo", limit)
+}
+
+/// `run` with the sudo program given (tests use a stand-in for sudo).
+fn run_via(cmd: &ToolCommand, sudo: &str, limit: Duration) -> Result<ToolOutput, ToolError> {
     let (program, args): (&str, Vec<&str>) = if cmd.sudo {
         let mut a = vec!["-n", cmd.program.as_str()];
         a.extend(cmd.args.iter().map(String::as_str));
-        ("sudo", a)
+        (sudo, a)
     } else {
         (
             cmd.program.as_str(),
@@ -142,6 +157,7 @@ pub(crate) fn run(cmd: &ToolCommand, limit: Duration) -> Result<ToolOutput, Tool
         },
         std::io::ErrorKind::PermissionDenied => ToolError::PermissionDenied {
             program: program.to_string(),
+            fix: crate::sudoers::hint(cmd),
         },
         _ => ToolError::Spawn {
             program: program.to_string(),
@@ -212,9 +228,16 @@ pub(crate) fn run(cmd: &ToolCommand, limit: Duration) -> Result<ToolOutput, Tool
         stdout,
         stderr,
     };
-    if cmd.sudo && output.code == Some(1) && output.stderr.contains("a password is required") {
+    // sudo -n without a matching rule says one of these (sudo 1.8 to 1.9), exit 1.
+    let refused = [
+        "a password is required",
+        "is not allowed to execute",
+        "not in the sudoers file",
+    ];
+    if cmd.sudo && output.code == Some(1) && refused.iter().any(|r| output.stderr.contains(r)) {
         return Err(ToolError::SudoRefused {
             program: cmd.program.clone(),
+            fix: crate::sudoers::hint(cmd),
         });
     }
     // A program that exists but may not be executed by this user (exec by a wrapper such as
@@ -222,6 +245,7 @@ pub(crate) fn run(cmd: &ToolCommand, limit: Duration) -> Result<ToolOutput, Tool
     match output.code {
         Some(126) if cmd.sudo => Err(ToolError::PermissionDenied {
             program: cmd.program.clone(),
+            fix: crate::sudoers::hint(cmd),
         }),
         Some(127) if cmd.sudo => Err(ToolError::NotFound {
             program: cmd.program.clone(),
@@ -321,6 +345,36 @@ mod tests {
         .unwrap_err();
         assert!(matches!(err, ToolError::PermissionDenied { .. }), "{err}");
         assert!(err.to_string().contains("sudoers"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_sudo_refusal_names_the_exact_sudoers_line() {
+        // A stand-in for sudo, first in PATH, that refuses as sudo -n does without a rule.
+        let dir = std::env::temp_dir().join(format!("euca-sudo-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sudo = dir.join("sudo");
+        std::fs::write(
+            &sudo,
+            "#!/bin/sh\necho 'sudo: a password is required' >&2\nexit 1\n",
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&sudo, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let cmd = ToolCommand::new("/usr/bin/teamdctl")
+            .args(["team0", "state", "dump"])
+            .sudo(true);
+        // the stand-in is given by path: a test must not change the PATH of other threads
+        let err = run_via(&cmd, sudo.to_str().unwrap(), Duration::from_secs(5)).unwrap_err();
+        let me = crate::sudoers::current_user();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "sudo refused to run /usr/bin/teamdctl without a password; allow it in sudoers: \
+                 {me} ALL=(root) NOPASSWD: /usr/bin/teamdctl team0 state dump"
+            )
+        );
+        assert!(!err.to_string().contains('*'));
         let _ = std::fs::remove_dir_all(dir);
     }
 

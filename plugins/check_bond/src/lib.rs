@@ -23,7 +23,18 @@ pub const PLUGIN: Plugin = Plugin {
         "Bonded and teamed NICs: every slave up, one LACP bundle with a partner, the expected mode",
     reads_host: true,
     inputs: &["teamdctl"],
+    synopsis: "\
+check_bond [--bond NAME]... [--team DEV]... [--mode MODE] [--min-slaves N] [--critical-slaves N]
+           [--allow-none] [--sudo] [--teamdctl PATH] [--root DIR] [--input teamdctl=FILE]... [-t S] [-v]",
+    runs_tools: true,
+    keeps_state: false,
 };
+
+/// The plugin's whole command line (standard options included), for generated configuration,
+/// man pages and Icinga 2 CheckCommands.
+pub fn command() -> clap::Command {
+    common::command::<Options>(&PLUGIN)
+}
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Options {
@@ -216,8 +227,27 @@ fn read_sys(ctx: &Context, bond: &str) -> sysfs::SysBonding {
 
 /// Teams: the --team names, or (without --bond/--team) every team teamd runs for, found by
 /// its pid file (/run/teamd/DEV.pid; /var/run/teamd on older systems).
-fn teams(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
-    let names: Vec<String> = if !opts.teams.is_empty() {
+/// The command lines this check may run with these options (`--print-sudoers`, generated
+/// sudoers files): `teamdctl DEV state dump` for each team it would ask.
+pub fn tools(opts: &Options, ctx: &Context) -> Result<Vec<ToolCommand>, CheckError> {
+    let names = team_names(opts, ctx)?;
+    if names.is_empty() {
+        return Err(CheckError::usage(
+            "no team to ask teamdctl about (none named, no pid file in /run/teamd); name it: --team DEV --print-sudoers",
+        ));
+    }
+    Ok(names.iter().map(|dev| teamdctl(opts, dev)).collect())
+}
+
+fn teamdctl(opts: &Options, dev: &str) -> ToolCommand {
+    ToolCommand::new(&opts.teamdctl)
+        .args([dev, "state", "dump"])
+        .sudo(opts.sudo)
+}
+
+/// The teams to ask: those named, else (without --bond) every one teamd has a pid file for.
+fn team_names(opts: &Options, ctx: &Context) -> Result<Vec<String>, CheckError> {
+    Ok(if !opts.teams.is_empty() {
         opts.teams.clone()
     } else if !opts.bonds.is_empty() {
         Vec::new()
@@ -233,7 +263,11 @@ fn teams(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
             }
         }
         found
-    };
+    })
+}
+
+fn teams(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
+    let names = team_names(opts, ctx)?;
     let explicit = !opts.teams.is_empty();
     let live = ctx.host_path("/") == Path::new("/");
     let mut out = Vec::new();
@@ -249,9 +283,7 @@ fn teams(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
             });
             continue;
         }
-        let cmd = ToolCommand::new(&opts.teamdctl)
-            .args([dev.as_str(), "state", "dump"])
-            .sudo(opts.sudo);
+        let cmd = teamdctl(opts, &dev);
         let output = match ctx.run_tool(&cmd) {
             Ok(o) => o,
             Err(CheckError::Tool(e)) => {

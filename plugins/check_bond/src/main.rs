@@ -1,3 +1,1 @@
-fn main() {
-    common::run(&check_bond::PLUGIN, check_bond::check)
-}
+common::main!(check_bond, tools);

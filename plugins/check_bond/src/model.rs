@@ -127,11 +127,11 @@ impl std::str::FromStr for Mode {
             "loadbalance" => Mode::LoadBalance,
             "random" => Mode::Random,
             _ => {
-                return Err(format!(
-                "unknown mode '{s}'; expected balance-rr, active-backup, balance-xor, broadcast, \
+                return Err(String::from(
+                    "expected balance-rr, active-backup, balance-xor, broadcast, \
                      802.3ad, balance-tlb, balance-alb (or 0-6, or a teamd runner: roundrobin, \
-                     activebackup, lacp, loadbalance, random)"
-            ))
+                     activebackup, lacp, loadbalance, random)",
+                ))
             }
         };
         Ok(m)

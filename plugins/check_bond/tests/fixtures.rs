@@ -659,7 +659,11 @@ fn bad_usage_is_unknown() {
         "BOND UNKNOWN - --bond reads /proc/net/bonding",
         &[],
     );
-    run(&["--mode", "bogus"]).expect(3, "BOND UNKNOWN - ", &["unknown mode 'bogus'"]);
+    run(&["--mode", "bogus"]).expect(
+        3,
+        "BOND UNKNOWN - ",
+        &["--mode bogus: expected balance-rr, active-backup"],
+    );
 }
 
 #[test]

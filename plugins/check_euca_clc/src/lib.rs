@@ -26,7 +26,20 @@ pub const PLUGIN: Plugin = Plugin {
     about: "State of every Eucalyptus service through the CLC (Empyrean DescribeServices): Eucalyptus Core, HA pairs, UFS, zones, NCs",
     reads_host: false,
     inputs: &["describe-services", "euserv", "euca-describe-services"],
+    synopsis: "\
+check_euca_clc --clc HOST[:PORT]|URL [--clc ...] [--credentials FILE] [--signature v2|v4]
+               [--ca-file FILE] [--insecure] [--require-passive] [--min-ufs N] [--zone NAME]...
+               [--min-nodes N] [--type T]... [--exclude-type T]...
+               [--input describe-services=FILE | --input euserv=FILE | --input euca-describe-services=FILE] [-t S] [-v]",
+    runs_tools: false,
+    keeps_state: false,
 };
+
+/// The plugin's whole command line (standard options included), for generated configuration,
+/// man pages and Icinga 2 CheckCommands.
+pub fn command() -> clap::Command {
+    common::command::<Options>(&PLUGIN)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Signature {
@@ -134,10 +147,6 @@ pub fn expand_types(names: &[String]) -> Vec<String> {
         }
     }
     out
-}
-
-pub fn main() {
-    common::run(&PLUGIN, check)
 }
 
 /// The check: a saved answer (`--input`) or the CLC over HTTP.

@@ -1,3 +1,1 @@
-fn main() {
-    check_euca_clc::main()
-}
+common::main!(check_euca_clc);

@@ -15,7 +15,16 @@ pub const PLUGIN: Plugin = Plugin {
     about: "Checks Linux software RAID (md) arrays in /proc/mdstat: degraded, failed, inactive, rebuilding.",
     reads_host: true,
     inputs: &[],
+    synopsis: "check_raid [--array NAME]... [--exclude NAME]... [--expect N] [--allow-none] [--root DIR] [-t SECONDS] [-v]",
+    runs_tools: false,
+    keeps_state: false,
 };
+
+/// The plugin's whole command line (standard options included), for generated configuration,
+/// man pages and Icinga 2 CheckCommands.
+pub fn command() -> clap::Command {
+    common::command::<Options>(&PLUGIN)
+}
 
 /// Where the kernel publishes md state.
 pub const MDSTAT: &str = "/proc/mdstat";

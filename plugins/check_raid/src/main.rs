@@ -1,3 +1,1 @@
-fn main() {
-    common::run(&check_raid::PLUGIN, check_raid::check)
-}
+common::main!(check_raid);

@@ -87,11 +87,10 @@ fn a_fifo_nobody_writes_to_ends_unknown_within_the_timeout() {
 fn an_unknown_option_is_unknown_exit_3() {
     let o = run(&["--frobnicate"]);
     assert_eq!(o.code, 3);
-    assert_eq!(
-        o.first,
-        "RAID UNKNOWN - unexpected argument '--frobnicate' found"
-    );
-    assert!(o.long.contains("Usage: check_raid [OPTIONS]"));
+    assert_eq!(o.first, "RAID UNKNOWN - unknown option --frobnicate");
+    assert!(o
+        .long
+        .contains("Usage: check_raid [--array NAME]... [--exclude NAME]..."));
 }
 
 #[test]

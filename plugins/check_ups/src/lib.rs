@@ -25,7 +25,20 @@ pub const PLUGIN: Plugin = Plugin {
     about: "UPS state (on battery, low battery, overload, replace battery, unreadable) over NUT upsd and apcupsd NIS",
     reads_host: false,
     inputs: &["upsc", "apcaccess"],
+    synopsis: "\
+check_ups [--ups NAME@HOST[:PORT]]... [--apcupsd HOST[:PORT]]... [--auth-file FILE]
+          [--input upsc=FILE]... [--input apcaccess=FILE]...
+          [--charge-warning R --charge-critical R] [--runtime-... R] [--load-... R]
+          [--input-voltage-... R] [--temperature-... R] [-t S] [-v]",
+    runs_tools: false,
+    keeps_state: false,
 };
+
+/// The plugin's whole command line (standard options included), for generated configuration,
+/// man pages and Icinga 2 CheckCommands.
+pub fn command() -> clap::Command {
+    common::command::<Options>(&PLUGIN)
+}
 
 /// Default TCP port of upsd.
 pub const NUT_PORT: u16 = 3493;
@@ -94,7 +107,7 @@ pub struct NutTarget {
 }
 
 fn parse_host_port(text: &str, default_port: u16) -> Result<HostPort, String> {
-    let bad_port = |p: &str| format!("'{p}' is not a TCP port (1-65535)");
+    let bad_port = |p: &str| format!("expected a TCP port from 1 to 65535, not '{p}'");
     let port = |p: &str| match p.parse::<u16>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(bad_port(p)),
@@ -102,12 +115,12 @@ fn parse_host_port(text: &str, default_port: u16) -> Result<HostPort, String> {
     let (host, port) = if let Some(rest) = text.strip_prefix('[') {
         let (host, after) = rest
             .split_once(']')
-            .ok_or_else(|| format!("'{text}': missing ']' after the IPv6 address"))?;
+            .ok_or_else(|| "expected ']' after the IPv6 address".to_string())?;
         match after {
             "" => (host, default_port),
             _ => match after.strip_prefix(':') {
                 Some(p) => (host, port(p)?),
-                None => return Err(format!("'{text}': expected ':PORT' after ']'")),
+                None => return Err("expected ':PORT' after ']'".to_string()),
             },
         }
     } else if text.matches(':').count() > 1 {
@@ -119,7 +132,7 @@ fn parse_host_port(text: &str, default_port: u16) -> Result<HostPort, String> {
         }
     };
     if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("'{text}': expected a host name or address"));
+        return Err("expected a host name or address".to_string());
     }
     Ok(HostPort {
         host: host.to_string(),
@@ -143,9 +156,10 @@ fn parse_nut_target(text: &str) -> Result<NutTarget, String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     if !valid {
-        return Err(format!(
-            "'{text}': expected NAME@HOST[:PORT] with a UPS name of letters, digits, '.', '-', '_'"
-        ));
+        return Err(
+            "expected NAME@HOST[:PORT] with a UPS name of letters, digits, '.', '-', '_'"
+                .to_string(),
+        );
     }
     Ok(NutTarget {
         ups: ups.to_string(),

@@ -1,3 +1,1 @@
-fn main() {
-    common::run(&check_ups::PLUGIN, check_ups::check)
-}
+common::main!(check_ups);
