@@ -490,7 +490,11 @@ fn plain_reason(source: &(dyn std::error::Error + 'static)) -> String {
         return "expected a number".into();
     }
     if let Some(e) = source.downcast_ref::<crate::range::RangeError>() {
-        return format!("expected a range N, N:, ~:N, N:M or @N:M ({})", e.reason);
+        return if e.reason.starts_with("expected") {
+            e.reason.clone()
+        } else {
+            format!("expected a range N, N:, ~:N, N:M or @N:M ({})", e.reason)
+        };
     }
     if source.downcast_ref::<std::str::ParseBoolError>().is_some() {
         return "expected true or false".into();

@@ -341,8 +341,10 @@ fn garbage_and_truncated_input_is_unknown_naming_the_line() {
 fn usage_errors_are_unknown() {
     check_ups(&[]).expect(3, &["UPS UNKNOWN - nothing to check"]);
     check_ups(&["--ups", "a b@host"]).expect(3, &["UPS UNKNOWN"]);
-    check_ups(&["--apcupsd", "127.0.0.1", "--charge-warning", "abc"])
-        .expect(3, &["invalid range 'abc'"]);
+    check_ups(&["--apcupsd", "127.0.0.1", "--charge-warning", "abc"]).expect(
+        3,
+        &["--charge-warning abc: expected N, N:, ~:N, N:M or @N:M"],
+    );
     let a = format!("upsc={}", fixture("upsc", "upsc-cyberpower-br1000elcd-OL"));
     check_ups(&["--input", &a, "--ups", "ups1@127.0.0.1"]).expect(3, &["do not combine"]);
 }
