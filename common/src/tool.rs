@@ -79,6 +79,23 @@ impl ToolOutput {
     pub fn success(&self) -> bool {
         self.code == Some(0)
     }
+    /// The tool failed for lack of privilege (it says so in the words of EACCES/EPERM or
+    /// "must be root"): the caller then names the sudoers line that fixes it.
+    pub fn lacks_privilege(&self) -> bool {
+        if self.success() {
+            return false;
+        }
+        let text = format!("{}\n{}", self.stderr, self.stdout).to_ascii_lowercase();
+        [
+            "permission denied",
+            "operation not permitted",
+            "must be root",
+            "requires root",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
+    }
+
     /// The first non-empty line of stderr (or stdout), for one-line error messages.
     pub fn first_error_line(&self) -> String {
         self.stderr
@@ -304,6 +321,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out.stdout, "* $HOME ;ls\n");
+    }
+
+    #[test]
+    fn a_tool_that_says_permission_denied_lacks_privilege() {
+        let out = |code, stderr: &str| ToolOutput {
+            code: Some(code),
+            stdout: String::new(),
+            stderr: stderr.into(),
+        };
+        assert!(out(1, "teamdctl: Failed to connect: Permission denied").lacks_privilege());
+        assert!(out(1, "storcli: Operation not permitted").lacks_privilege());
+        assert!(out(2, "You must be root to run this").lacks_privilege());
+        assert!(!out(1, "Device \"team7\" does not exist").lacks_privilege());
+        assert!(!out(0, "permission denied (but it worked)").lacks_privilege());
     }
 
     #[test]

@@ -299,6 +299,18 @@ fn teams(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
             let first = output.first_error_line();
             // A named team that is gone is an outage; a pid file left behind by a removed
             // team is only something we cannot read.
+            if !opts.sudo && output.lacks_privilege() {
+                // teamd's control socket is root's: name the exact fix, not a wildcard rule.
+                out.push(Observed::Unreadable {
+                    name: dev.clone(),
+                    why: format!(
+                        "{} failed: {first}; give --sudo and {}",
+                        cmd.display(),
+                        common::sudoers::hint(&cmd.clone().sudo(true))
+                    ),
+                });
+                continue;
+            }
             out.push(if explicit && first.contains("does not exist") {
                 Observed::Missing {
                     name: dev.clone(),

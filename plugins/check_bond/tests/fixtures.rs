@@ -641,6 +641,28 @@ fn teams_are_read_by_running_teamdctl() {
     );
 }
 
+#[test]
+fn a_teamdctl_refused_for_lack_of_privilege_names_the_exact_sudoers_line() {
+    let t = Tree::new("noperm");
+    t.file(
+        "teamdctl",
+        "#!/bin/sh\necho 'Failed to connect to teamd: Permission denied' >&2\nexit 1\n",
+    );
+    let tool = t.0.join("teamdctl");
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let tool = tool.display().to_string();
+    let out = run(&["--team", "team0", "--teamdctl", &tool]);
+    out.expect(
+        3,
+        "BOND UNKNOWN - ",
+        &[
+            "Permission denied; give --sudo and allow it in sudoers: ",
+            &format!(" ALL=(root) NOPASSWD: {tool} team0 state dump"),
+        ],
+    );
+    assert!(!out.out.contains('*'), "{}", out.out);
+}
+
 // ---- usage ----
 
 #[test]
