@@ -426,11 +426,12 @@ mod tests {
         let _ = std::fs::remove_dir_all(d);
     }
 
-    /// Run by `racing_processes_lose_no_update_under_the_lock` in child processes.
+    /// Not a test of its own: the body of the child processes the two tests below start.
     #[test]
+    #[ignore = "helper: run as a child process by the state-directory race and lock tests"]
     fn child_increments_the_counter() {
         let Some(dir) = std::env::var_os("EUCA_STATE_CHILD_DIR") else {
-            return; // only meaningful as a child of the test below
+            return; // run directly (e.g. --include-ignored): nothing to do without its parent
         };
         let dir = StateDir::open(Some(Path::new(&dir))).unwrap();
         if std::env::var_os("EUCA_STATE_CHILD_HOLD").is_some() {
@@ -445,9 +446,13 @@ mod tests {
 
     fn child(dir: &Path, hold: bool) -> std::process::Child {
         let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-        cmd.args(["--exact", "state::tests::child_increments_the_counter"])
-            .env("EUCA_STATE_CHILD_DIR", dir)
-            .stdout(std::process::Stdio::null());
+        cmd.args([
+            "--exact",
+            "--ignored",
+            "state::tests::child_increments_the_counter",
+        ])
+        .env("EUCA_STATE_CHILD_DIR", dir)
+        .stdout(std::process::Stdio::null());
         if hold {
             cmd.env("EUCA_STATE_CHILD_HOLD", "1");
         }
