@@ -245,7 +245,11 @@ impl Context {
             Err(ToolError::TimedOut { .. }) if global_bound => return Err(global_timeout()),
             other => other?,
         };
-        set_doing(String::new());
+        // A tool killed by a signal was most likely killed with the plugin (a kill of its
+        // process group): the guard's "interrupted ... while running" must still name it.
+        if out.code.is_some() {
+            set_doing(String::new());
+        }
         Ok(out)
     }
 

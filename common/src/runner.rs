@@ -78,8 +78,8 @@ pub fn run_from<A: clap::Args + clap::FromArgMatches>(
     let service = plugin.service;
     let _ = SERVICE.set(service);
     // Before any thread exists, so that every thread inherits the mask and only the guard
-    // thread ever takes these signals. Tools do not inherit it: std resets the signal mask in
-    // the child before exec.
+    // thread ever takes these signals. Tools do not keep it: tool.rs clears the mask in the
+    // child before exec.
     let _ = ending_signals().thread_block();
     install_panic_hook();
 
@@ -325,8 +325,29 @@ fn ending_signals() -> SigSet {
     set
 }
 
+/// Set by the guard as soon as it takes a signal, before it stops the tools.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// True when one of the ending signals has come (taken by the guard or still pending). A kill
+/// of the plugin's process group reaches the tools too: a check that then sees its tool die
+/// must not report on that as if it were the host's answer.
+fn interrupted() -> bool {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return true;
+    }
+    // SAFETY: sigpending fills the set it is given.
+    let mut pending: libc::sigset_t = unsafe { std::mem::zeroed() };
+    if unsafe { libc::sigpending(&mut pending) } != 0 {
+        return false;
+    }
+    // SAFETY: a set sigpending filled in.
+    ending_signals()
+        .iter()
+        .any(|s| unsafe { libc::sigismember(&pending, s as libc::c_int) } == 1)
+}
+
 fn emit(text: &str, status: Status) -> ! {
-    if ENDING.swap(true, Ordering::SeqCst) {
+    if interrupted() || ENDING.swap(true, Ordering::SeqCst) {
         // The guard or another thread is ending the run and exits the process; wait for it.
         loop {
             std::thread::park();
@@ -373,6 +394,7 @@ fn start_guard(service: &'static str, seconds: f64, deadline: Instant) {
                 // SAFETY: a valid signal set and timespec; no siginfo wanted.
                 let got = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &wait) };
                 if got > 0 {
+                    INTERRUPTED.store(true, Ordering::SeqCst);
                     break Some(got);
                 }
                 // EAGAIN (time is up: checked at the top) or EINTR (try again).

@@ -163,12 +163,23 @@ pub(crate) fn run(cmd: &ToolCommand, limit: Duration) -> Result<ToolOutput, Tool
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     become_subreaper();
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl(PR_SET_PDEATHSIG) is async-signal-safe: one system call, no allocation.
+    // SAFETY: sigprocmask and prctl(PR_SET_PDEATHSIG) are async-signal-safe: one system call
+    // each, no allocation.
     unsafe {
         command.pre_exec(|| {
+            // The runner blocks SIGTERM/SIGINT/SIGHUP for its guard thread, and a blocked mask
+            // survives exec: unblocked, a tool dies of a group SIGTERM as it should (and a
+            // shell script's background children, which dash starts with the mask it had).
+            nix::sys::signal::sigprocmask(
+                nix::sys::signal::SigmaskHow::SIG_SETMASK,
+                Some(&nix::sys::signal::SigSet::empty()),
+                None,
+            )
+            .map_err(std::io::Error::from)?;
+            #[cfg(target_os = "linux")]
             nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
-                .map_err(std::io::Error::from)
+                .map_err(std::io::Error::from)?;
+            Ok(())
         });
     }
     let cap = cmd.max_output.unwrap_or(TOOL_OUTPUT_CAP);
