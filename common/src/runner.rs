@@ -210,7 +210,7 @@ fn standard_command(plugin: &Plugin) -> Command {
                 .value_name("BYTES")
                 .value_parser(clap::value_parser!(u64).range(256..=1_048_576))
                 .default_value("4096")
-                .help("Cut long output to fit BYTES (first line and perfdata are kept whole)"),
+                .help("Print at most BYTES: long output is cut first; perfdata items are left out whole, never cut, and the first line says how many"),
         );
     if plugin.reads_host {
         cmd = cmd.arg(
@@ -346,8 +346,13 @@ fn interrupted() -> bool {
         .any(|s| unsafe { libc::sigismember(&pending, s as libc::c_int) } == 1)
 }
 
+/// True once the guard thread runs: from then on it is the one that reports a signal.
+static GUARD_RUNNING: AtomicBool = AtomicBool::new(false);
+
 fn emit(text: &str, status: Status) -> ! {
-    if interrupted() || ENDING.swap(true, Ordering::SeqCst) {
+    // Before the guard runs (bad usage, -h), a pending signal is left to die with the process.
+    let guard_reports = GUARD_RUNNING.load(Ordering::SeqCst) && interrupted();
+    if guard_reports || ENDING.swap(true, Ordering::SeqCst) {
         // The guard or another thread is ending the run and exits the process; wait for it.
         loop {
             std::thread::park();
@@ -416,7 +421,9 @@ fn start_guard(service: &'static str, seconds: f64, deadline: Instant) {
             }
             end_from_guard(service, &message)
         });
-    if spawned.is_err() {
+    if spawned.is_ok() {
+        GUARD_RUNNING.store(true, Ordering::SeqCst);
+    } else {
         // Without the guard nothing would enforce -t: refuse to run rather than risk a hang.
         emit_unknown(service, "cannot start the timeout thread", None)
     }

@@ -405,7 +405,11 @@ fn stop_processes(spare: &[i32]) {
             std::thread::sleep(Duration::from_millis(2));
         }
     }
-    let running: Vec<i32> = RUNNING.try_lock().map(|r| r.clone()).unwrap_or_default();
+    // Reaping needs to know which zombies belong to a running tool's own wait; when that is
+    // not known now, leave them (a zombie costs nothing and ends with the plugin).
+    let Ok(running) = RUNNING.try_lock().map(|r| r.clone()) else {
+        return;
+    };
     for pid in children_of(me) {
         if !running.contains(&pid) && !spare.contains(&pid) && is_zombie(pid) {
             let _ = nix::sys::wait::waitpid(
