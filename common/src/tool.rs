@@ -184,7 +184,15 @@ pub(crate) fn run(cmd: &ToolCommand, limit: Duration) -> Result<ToolOutput, Tool
     }
     let cap = cmd.max_output.unwrap_or(TOOL_OUTPUT_CAP);
     let started = Instant::now();
-    let mut child = command.spawn().map_err(|e| match e.kind() {
+    // Spawned and registered under the lock, so that another thread stopping what its own
+    // tool left behind never takes this one, just forked, for a leftover.
+    let mut running = running_tools();
+    let spawned = command.spawn();
+    if let Ok(child) = &spawned {
+        running.push(child.id() as i32);
+    }
+    drop(running);
+    let mut child = spawned.map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ToolError::NotFound {
             program: program.to_string(),
         },
@@ -197,7 +205,6 @@ pub(crate) fn run(cmd: &ToolCommand, limit: Duration) -> Result<ToolOutput, Tool
         },
     })?;
     let pid = child.id() as i32;
-    register(pid);
 
     let (events, pipe_news) = mpsc::channel();
     let stdout = child.stdout.take().map(|p| capture(p, cap, events.clone()));
@@ -347,16 +354,13 @@ fn become_subreaper() {
     }
 }
 
-fn register(pid: i32) {
-    if let Ok(mut running) = RUNNING.lock() {
-        running.push(pid);
-    }
+fn running_tools() -> std::sync::MutexGuard<'static, Vec<i32>> {
+    // A panic elsewhere while holding it leaves a valid list.
+    RUNNING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn unregister(pid: i32) {
-    if let Ok(mut running) = RUNNING.lock() {
-        running.retain(|p| *p != pid);
-    }
+    running_tools().retain(|p| *p != pid);
 }
 
 /// Kill every process below this one (the runner's timeout and signals call this).
@@ -365,9 +369,9 @@ pub(crate) fn kill_all_children() {
 }
 
 /// Stop what a tool left behind, sparing other tools still running (and what is below them).
+/// Called by the thread that ran the tool, never by the guard, so it may wait for the lock.
 fn stop_processes_below_self() {
-    // try_lock: never wait on a lock; at worst another running tool is not spared.
-    let spare: Vec<i32> = RUNNING.try_lock().map(|r| r.clone()).unwrap_or_default();
+    let spare = running_tools().clone();
     stop_processes(&spare);
 }
 
@@ -544,6 +548,45 @@ mod tests {
         assert!(matches!(err, ToolError::PermissionDenied { .. }), "{err}");
         assert!(err.to_string().contains("sudoers"));
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_tool_ending_does_not_take_down_another_tool_still_running() {
+        // The slow tool's own child is its business, not a leftover of the quick ones.
+        let slow = std::thread::spawn(|| {
+            run(
+                &ToolCommand::new("sh").args(["-c", "sleep 0.6 & wait; echo slow done"]),
+                Duration::from_secs(5),
+            )
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        for _ in 0..5 {
+            let quick = run(
+                &ToolCommand::new("echo").arg("quick"),
+                Duration::from_secs(5),
+            );
+            assert_eq!(quick.unwrap().stdout, "quick\n");
+        }
+        let slow = slow.join().unwrap().unwrap();
+        assert_eq!(slow.stdout, "slow done\n");
+        assert_eq!(slow.code, Some(0));
+    }
+
+    #[test]
+    fn a_tool_over_its_output_cap_is_an_error_and_is_stopped() {
+        let started = Instant::now();
+        let err = run(
+            &ToolCommand::new("sh")
+                .args(["-c", "yes; sleep 30"])
+                .max_output(64 * 1024),
+            Duration::from_secs(10),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "output of sh -c yes; sleep 30 is larger than 64 KiB, not read whole; it was stopped"
+        );
+        assert!(started.elapsed() < Duration::from_secs(3));
     }
 
     #[test]
