@@ -7,9 +7,27 @@ use common::{
 
 #[derive(clap::Args)]
 struct Options {
-    /// What to do: ok, panic, thread-panic, hang, tool-hang, read, error, usage, bad-perf, state
+    /// What to do: ok, panic, thread-panic, hang, tool-hang, read, error, usage, bad-perf, state,
+    /// tool (run --tool with --tool-arg), tcp (wait for --peer to speak), many (--count
+    /// findings and perfdata items)
     #[arg(long, default_value = "ok")]
     mode: String,
+    /// The tool for mode tool
+    #[arg(long, default_value = "true")]
+    tool: String,
+    /// An argument of the tool (repeatable)
+    #[arg(long = "tool-arg", allow_hyphen_values = true)]
+    tool_args: Vec<String>,
+    /// Run the tool through sudo -n
+    #[arg(long)]
+    sudo: bool,
+    /// HOST:PORT for mode tcp
+    #[arg(long, default_value = "127.0.0.1:9")]
+    peer: String,
+    /// How many findings and perfdata items for mode many (and a whole number for the
+    /// usage-error tests)
+    #[arg(long, default_value = "10")]
+    count: usize,
     /// The metric value (mode ok)
     #[arg(long, default_value = "5", allow_negative_numbers = true)]
     value: f64,
@@ -17,9 +35,6 @@ struct Options {
     warning: Option<Range>,
     #[arg(short = 'c', long, value_name = "RANGE")]
     critical: Option<Range>,
-    /// A whole number (for the usage-error tests)
-    #[arg(long)]
-    count: Option<usize>,
 }
 
 const PLUGIN: Plugin = Plugin {
@@ -57,6 +72,39 @@ fn check(o: &Options, ctx: &Context) -> Result<Report, CheckError> {
         "hang" => std::thread::sleep(std::time::Duration::from_secs(30)),
         "tool-hang" => {
             ctx.run_tool(&ToolCommand::new("sh").args(["-c", "sleep 31.4159; true"]))?;
+        }
+        "tool" => {
+            let out = ctx.run_tool(
+                &ToolCommand::new(&o.tool)
+                    .args(o.tool_args.iter().cloned())
+                    .sudo(o.sudo),
+            )?;
+            let first = out.stdout.lines().next().unwrap_or("").to_string();
+            report.add(
+                Finding::ok(format!("tool said {first}")).summary(format!("tool said {first}")),
+            );
+        }
+        "tcp" => {
+            use std::io::Read;
+            ctx.doing(format!("asking {}", o.peer));
+            let mut peer = std::net::TcpStream::connect(&o.peer)
+                .map_err(|e| CheckError::other(format!("{} unreachable: {e}", o.peer)))?;
+            let mut byte = [0u8; 1];
+            let _ = peer.read(&mut byte);
+            report.add(Finding::ok("the peer spoke"));
+        }
+        "many" => {
+            for i in 0..o.count {
+                report.add(
+                    Finding::critical(format!("md{i}: raid1, 2 members, 1 active, degraded"))
+                        .summary(format!("md{i} degraded")),
+                );
+                report.perf(
+                    Perfdata::new(format!("md{i}_active"), 1.0)
+                        .min(0.0)
+                        .max(2.0),
+                );
+            }
         }
         "read" => {
             let text = ctx.read_host("/proc/mdstat")?;

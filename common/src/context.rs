@@ -9,8 +9,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Largest file read (a /dev/zero or a runaway log must not eat memory).
-const MAX_READ: u64 = 64 * 1024 * 1024;
+/// Caps on what is read, sized to the source, so that peak memory stays small whatever the
+/// source holds (a /dev/zero, a runaway log, a FIFO fed forever). A source larger than its cap
+/// is an error ("larger than 1 MiB, not read whole"), never evaluated as if it were whole: the
+/// part after the cap may hold the degraded array.
+///
+/// A host file: /proc and /sys files are small (an /proc/mdstat of 1 MiB lists thousands of
+/// arrays). A plugin whose file can be larger asks with [`Context::read_host_capped`].
+pub const HOST_FILE_CAP: usize = 1024 * 1024;
+/// A saved source given with `--input` (a file or standard input): a tool's or a server's
+/// output saved by an admin, a few MiB at most for the largest clouds.
+pub const INPUT_CAP: usize = 8 * 1024 * 1024;
+/// A file named in an option (credentials, a configuration file).
+pub const USER_FILE_CAP: usize = 1024 * 1024;
 
 /// What the check is doing now; the timeout message names it.
 static DOING: Mutex<String> = Mutex::new(String::new());
@@ -140,14 +151,11 @@ impl Context {
                 let shown = i.file.display().to_string();
                 let text = if i.file == Path::new("-") {
                     set_doing("reading standard input".into());
-                    let mut buf = Vec::new();
-                    std::io::stdin()
-                        .take(MAX_READ)
-                        .read_to_end(&mut buf)
-                        .map_err(|e| read_error("standard input", &e))?;
-                    String::from_utf8_lossy(&buf).into_owned()
+                    let text = read_capped(std::io::stdin().lock(), "standard input", INPUT_CAP)?;
+                    set_doing(String::new());
+                    text
                 } else {
-                    read_limited(&i.file, &shown)?
+                    read_limited(&i.file, &shown, INPUT_CAP)?
                 };
                 Ok((shown, text))
             })
@@ -171,11 +179,17 @@ impl Context {
         self.root.join(path.trim_start_matches('/'))
     }
 
-    /// Read a host file (a path as on the host, e.g. `/proc/mdstat`), under `--root`.
+    /// Read a host file (a path as on the host, e.g. `/proc/mdstat`), under `--root`, at
+    /// most [`HOST_FILE_CAP`] bytes: a larger file is an error, not read whole.
     pub fn read_host(&self, path: &str) -> Result<String, CheckError> {
+        self.read_host_capped(path, HOST_FILE_CAP)
+    }
+
+    /// `read_host` with a cap of this plugin's own, for a host file that can be larger.
+    pub fn read_host_capped(&self, path: &str, max_bytes: usize) -> Result<String, CheckError> {
         self.guard_host(path)?;
         let full = self.host_path(path);
-        read_limited(&full, &full.display().to_string())
+        read_limited(&full, &full.display().to_string(), max_bytes)
     }
 
     /// Like `read_host`, but a file that does not exist is `None`, not an error.
@@ -184,7 +198,7 @@ impl Context {
         let full = self.host_path(path);
         match std::fs::symlink_metadata(&full) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            _ => read_limited(&full, &full.display().to_string()).map(Some),
+            _ => read_limited(&full, &full.display().to_string(), HOST_FILE_CAP).map(Some),
         }
     }
 
@@ -210,7 +224,7 @@ impl Context {
     /// under `--root` and allowed with `--input`, because it is not host state. The contents
     /// never appear in messages, only the path.
     pub fn read_user_file(&self, path: &Path) -> Result<String, CheckError> {
-        read_limited(path, &path.display().to_string())
+        read_limited(path, &path.display().to_string(), USER_FILE_CAP)
     }
 
     /// Say what the check is doing now (e.g. "asking upsd at 10.0.0.5:3493"); a global timeout
@@ -246,7 +260,11 @@ impl Context {
             Err(ToolError::TimedOut { .. }) if global_bound => return Err(global_timeout()),
             other => other?,
         };
-        set_doing(String::new());
+        // A tool killed by a signal was most likely killed with the plugin (a kill of its
+        // process group): the guard's "interrupted ... while running" must still name it.
+        if out.code.is_some() {
+            set_doing(String::new());
+        }
         Ok(out)
     }
 
@@ -272,9 +290,9 @@ fn read_error(shown: &str, e: &std::io::Error) -> CheckError {
     }
 }
 
-/// Read a file, at most MAX_READ bytes, invalid UTF-8 replaced (the parser then names the line).
+/// Read a file, at most `cap` bytes, invalid UTF-8 replaced (the parser then names the line).
 /// A FIFO nobody writes to blocks here; the runner's global timeout ends that.
-fn read_limited(path: &Path, shown: &str) -> Result<String, CheckError> {
+fn read_limited(path: &Path, shown: &str, cap: usize) -> Result<String, CheckError> {
     set_doing(format!("reading {shown}"));
     let file = std::fs::File::open(path).map_err(|e| read_error(shown, &e))?;
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
@@ -283,12 +301,45 @@ fn read_limited(path: &Path, shown: &str) -> Result<String, CheckError> {
             reason: "is a directory".into(),
         });
     }
+    let text = read_capped(file, shown, cap)?;
+    set_doing(String::new());
+    Ok(text)
+}
+
+/// Read to the end, but never more than `cap` bytes: one byte more than the cap proves the
+/// source larger, and then nothing of it is returned. One buffer: valid UTF-8 becomes the
+/// String without a copy (only invalid bytes cost a second, replaced, copy).
+pub(crate) fn read_capped(
+    source: impl Read,
+    shown: &str,
+    cap: usize,
+) -> Result<String, CheckError> {
     let mut buf = Vec::new();
-    file.take(MAX_READ)
+    source
+        .take(cap as u64 + 1)
         .read_to_end(&mut buf)
         .map_err(|e| read_error(shown, &e))?;
-    set_doing(String::new());
-    Ok(String::from_utf8_lossy(&buf).into_owned())
+    if buf.len() > cap {
+        return Err(CheckError::Read {
+            path: shown.to_string(),
+            reason: format!("larger than {}, not read whole", size_text(cap)),
+        });
+    }
+    Ok(String::from_utf8(buf)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// A byte count as an admin reads it: "1 MiB", "64 KiB", "300 bytes".
+pub(crate) fn size_text(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes % KIB == 0 {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 #[cfg(test)]
@@ -356,6 +407,49 @@ mod tests {
             Duration::from_millis(40),
         );
         assert_eq!(short.io_budget(), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_file_over_its_cap_is_an_error_not_a_partial_text() {
+        let d = tempdir("cap");
+        let f = d.join("proc/mdstat");
+        // The line that matters sits past the cap.
+        let mut text = "x".repeat(HOST_FILE_CAP);
+        text.push_str("\nmd9 : active raid1 sda1[0](F)\n");
+        std::fs::write(&f, &text).unwrap();
+        let ctx = Context::for_root(&d);
+        let err = ctx.read_host("/proc/mdstat").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "cannot read {}: larger than 1 MiB, not read whole",
+                f.display()
+            )
+        );
+        // a plugin that expects a larger file says so
+        assert_eq!(
+            ctx.read_host_capped("/proc/mdstat", 2 * HOST_FILE_CAP)
+                .unwrap(),
+            text
+        );
+        // exactly the cap is whole
+        std::fs::write(&f, "y".repeat(HOST_FILE_CAP)).unwrap();
+        assert_eq!(ctx.read_host("/proc/mdstat").unwrap().len(), HOST_FILE_CAP);
+        let err = ctx
+            .read_user_file(&d.join("nothing"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("no such file"), "{err}");
+        assert_eq!(size_text(8 * 1024 * 1024), "8 MiB");
+        assert_eq!(size_text(64 * 1024), "64 KiB");
+        assert_eq!(size_text(300), "300 bytes");
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_refused() {
+        let text = read_capped(&b"ok \xff end"[..], "x", 100).unwrap();
+        assert_eq!(text, "ok \u{fffd} end");
     }
 
     #[test]

@@ -9,8 +9,9 @@
 //!
 //! Summary: the findings' short texts, worst first. Long output: one line per finding, worst
 //! first, each with its restore hint. A `|` in any text would end the text and start perfdata
-//! for every parser, so it is written as `/`. The output cap keeps the first line and all
-//! perfdata intact and cuts long output (NRPE and some Nagios builds truncate what is longer).
+//! for every parser, so it is written as `/`. The output cap bounds everything written (NRPE
+//! and some Nagios builds truncate what is longer, mid-label): long output is cut first, then
+//! the summary, and perfdata items are left out whole, never cut, saying so on the first line.
 
 use crate::perfdata::{Perfdata, PerfdataError};
 use crate::status::Status;
@@ -145,8 +146,9 @@ impl Report {
         }
     }
 
-    /// Write the plugin output. `max_output` is the cap in bytes (first line and perfdata are
-    /// never cut; long output is). Fails only when a perfdata item cannot be written.
+    /// Write the plugin output, at most `max_output` bytes in all: the summary may be cut,
+    /// perfdata items are kept whole or left out whole (the first line then says how many),
+    /// long output is cut by lines. Fails only when a perfdata item cannot be written.
     pub fn render(
         &self,
         service: &str,
@@ -168,39 +170,11 @@ impl Report {
         }
         let status = self.status();
 
-        let mut header = format!("{} {} - ", one_line(service), status.word());
+        let header = format!("{} {} - ", one_line(service), status.word());
         let summary = one_line(&self.summary_text());
-        // Priority within the cap: all perfdata, then the summary, then long output. A summary
-        // that would push the first line past half the cap is cut to a quarter of it (every
-        // finding is still in long output).
-        let perf_len: usize = perf.iter().map(|p| p.len() + 1).sum::<usize>() + 2;
-        if header.len() + summary.len() + perf_len > max_output / 2 {
-            let budget = (max_output / 4).saturating_sub(header.len()).max(80);
-            header.push_str(&cut(&summary, budget));
-        } else {
-            header.push_str(&summary);
-        }
-
-        // Perfdata on the first line while that line stays within half the cap; the rest goes
-        // after a second '|' at the end of long output, as the guidelines allow.
-        let mut first_perf = Vec::new();
-        let mut line_len = header.len() + 3;
-        let mut rest_perf = Vec::new();
-        for item in perf {
-            if rest_perf.is_empty()
-                && (first_perf.is_empty() || line_len + item.len() < max_output / 2)
-            {
-                line_len += item.len() + 1;
-                first_perf.push(item);
-            } else {
-                rest_perf.push(item);
-            }
-        }
-        let mut first_line = header;
-        if !first_perf.is_empty() {
-            first_line.push_str(" | ");
-            first_line.push_str(&first_perf.join(" "));
-        }
+        let fitted = fit_first_line_and_perfdata(&header, &summary, perf, max_output);
+        let first_line = fitted.first_line;
+        let rest_perf = fitted.rest_perf;
 
         let mut long: Vec<String> = Vec::new();
         let mut findings: Vec<&Finding> = self.findings.iter().collect();
@@ -227,6 +201,7 @@ impl Report {
         } else {
             format!("| {}\n", rest_perf.join("\n"))
         };
+        // Long output only gets what the first line and the perfdata left.
         let fixed = first_line.len() + 1 + tail.len();
         let mut out = first_line;
         out.push('\n');
@@ -251,6 +226,95 @@ impl Report {
         out.push_str(&tail);
         Ok(out)
     }
+}
+
+/// The first line and the perfdata that goes after the second `|`, together within the cap.
+struct Fitted {
+    first_line: String,
+    rest_perf: Vec<String>,
+}
+
+/// Priority within the cap: the status word, then perfdata, then the summary, then long output.
+/// A summary that would push the first line past half the cap is cut to a quarter of it (every
+/// finding is still in long output). Perfdata goes on the first line while that line stays
+/// within half the cap, the rest after a second `|` at the end, as the guidelines allow. Items
+/// are never cut: when they do not all fit, whole items are left out from the end and the
+/// first line says how many (NRPE drops whatever is past 64 KiB, mid-label).
+fn fit_first_line_and_perfdata(
+    header: &str,
+    summary: &str,
+    perf: Vec<String>,
+    max_output: usize,
+) -> Fitted {
+    // " | " and the items with a space or newline each; "| " opens the tail.
+    let perf_len: usize = perf.iter().map(|p| p.len() + 1).sum::<usize>() + 4;
+    let summary = if header.len() + summary.len() + perf_len > max_output / 2 {
+        let budget = (max_output / 4).saturating_sub(header.len()).max(80);
+        cut(summary, budget)
+    } else {
+        summary.to_string()
+    };
+    let mut first_line = format!("{header}{summary}");
+    // Room for perfdata: the cap less the first line and its newline.
+    let room = max_output.saturating_sub(first_line.len() + 1);
+    let total = perf.len();
+    let keep = if perf_len <= room {
+        total
+    } else {
+        let note_room = left_out_note(total).len();
+        let mut used = 4 + note_room;
+        perf.iter()
+            .take_while(|p| {
+                used += p.len() + 1;
+                used <= room
+            })
+            .count()
+    };
+    if keep < total {
+        first_line.push_str(&left_out_note(total - keep));
+    }
+    let mut first_perf = Vec::new();
+    let mut rest_perf = Vec::new();
+    let mut line_len = first_line.len() + 3;
+    for item in perf.into_iter().take(keep) {
+        if rest_perf.is_empty() && (first_perf.is_empty() || line_len + item.len() < max_output / 2)
+        {
+            line_len += item.len() + 1;
+            first_perf.push(item);
+        } else {
+            rest_perf.push(item);
+        }
+    }
+    if !first_perf.is_empty() {
+        first_line.push_str(" | ");
+        first_line.push_str(&first_perf.join(" "));
+    }
+    Fitted {
+        first_line,
+        rest_perf,
+    }
+}
+
+/// What the first line says when perfdata items had to be left out.
+fn left_out_note(count: usize) -> String {
+    let what = if count == 1 { "item" } else { "items" };
+    format!(
+        "; {} perfdata {what} left out (over --max-output)",
+        thousands(count)
+    )
+}
+
+/// 99871 -> "99,871".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A text safe for plugin output: no '|' (it would start perfdata), no control characters.
@@ -400,12 +464,82 @@ mod tests {
         );
         assert_eq!(out.matches('|').count(), 2);
         assert!(out.len() <= 4096, "{} bytes", out.len());
-        // perfdata longer than the cap is still written whole: the cap gives way, not the data
+        // perfdata longer than the cap: whole items are left out, and the first line says so
         for i in 100..300 {
             r.perf(Perfdata::new(format!("md{i}_active"), 1.0));
         }
         let out = r.render("RAID", 0, 4096).unwrap();
-        assert!(out.contains("'md299_active'=1;;;;"));
+        assert!(out.len() <= 4096, "{} bytes", out.len());
+        let first = out.lines().next().unwrap();
+        assert!(
+            first.contains("perfdata items left out (over --max-output) | 'md0_active'=1;;;0;2"),
+            "{first}"
+        );
+        assert!(
+            !out.contains("'md299_active'"),
+            "the last items are the ones left out"
+        );
+    }
+
+    /// Every perfdata item written, whole, with the grammar of the kit.
+    fn perf_items(out: &str) -> Vec<String> {
+        let mut parts = out.splitn(2, '\n');
+        let first = parts.next().unwrap_or("");
+        let rest = parts.next().unwrap_or("");
+        let mut items: Vec<String> = first
+            .split_once(" | ")
+            .map(|(_, p)| p.split(' ').map(String::from).collect())
+            .unwrap_or_default();
+        if let Some((_, tail)) = rest.split_once("| ") {
+            items.extend(tail.lines().map(String::from));
+        }
+        items
+    }
+
+    #[test]
+    fn a_hundred_thousand_arrays_fit_any_cap_with_whole_perfdata_items() {
+        let mut r = Report::new();
+        for i in 0..100_000 {
+            r.add(Finding::critical(format!("md{i}: degraded")).summary(format!("md{i} degraded")));
+            r.perf(
+                Perfdata::new(format!("md{i}_active"), 1.0)
+                    .min(0.0)
+                    .max(2.0),
+            );
+        }
+        for cap in [256, 300, 4096, 1_048_576] {
+            let out = r.render("RAID", 0, cap).unwrap();
+            assert!(out.len() <= cap, "cap {cap}: {} bytes", out.len());
+            let first = out.lines().next().unwrap();
+            assert!(first.starts_with("RAID CRITICAL - md0 degraded"), "{first}");
+            let items = perf_items(&out);
+            assert!(!items.is_empty(), "cap {cap}: no perfdata at all: {out}");
+            for (n, item) in items.iter().enumerate() {
+                assert_eq!(item, &format!("'md{n}_active'=1;;;0;2"), "cap {cap}");
+            }
+            let left_out = 100_000 - items.len();
+            assert!(
+                first.contains(&format!(
+                    "; {} perfdata items left out (over --max-output) | ",
+                    thousands(left_out)
+                )),
+                "cap {cap}: {first}"
+            );
+        }
+        assert_eq!(thousands(99_871), "99,871");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn a_huge_single_message_is_cut_to_the_cap() {
+        let r = Report::single(Status::Unknown, "x".repeat(10_000_000));
+        let out = r.render("S", 0, 256).unwrap();
+        assert!(out.len() <= 256, "{}", out.len());
+        assert!(
+            out.starts_with("S UNKNOWN - xxx") && out.ends_with("...\n"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -17,8 +17,16 @@
 //! Whatever happens ends in one of the four states with a one-line cause: bad usage, `-h` and
 //! `-V` exit 3 (UNKNOWN) as the Monitoring Plugins do, so a misconfigured command definition
 //! never shows green; a timeout prints `SERVICE UNKNOWN - timed out after N s`, kills every
-//! child tool's process group and exits 3; a panic is reported as an internal error, exit 3,
-//! never a backtrace and never exit 101.
+//! tool still running and exits 3; SIGTERM, SIGINT and SIGHUP print `SERVICE UNKNOWN -
+//! interrupted by SIGTERM while ...`, kill the tools and exit 3; a panic is reported as an
+//! internal error, exit 3, never a backtrace and never exit 101.
+//!
+//! One guard thread does both the timeout and the signals: the three signals are blocked in
+//! every thread from the start and the guard takes them with `sigtimedwait` until the deadline,
+//! so no signal handler runs (none of the async-signal-safety rules apply) and no thread is
+//! added for it. Output is written straight to file descriptor 1, never through `std`'s locked
+//! stdout, and the process ends with `_exit`: a stdout pipe nobody reads blocks at most the
+//! thread that writes to it, never the guard.
 
 use crate::context::{self, Context, InputSpec};
 use crate::error::CheckError;
@@ -28,9 +36,11 @@ use crate::status::Status;
 use crate::sudoers;
 use crate::tool::{self, ToolCommand};
 use clap::{Arg, ArgAction, ArgMatches, Command};
+use nix::sys::signal::{SigSet, Signal};
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -158,6 +168,10 @@ fn run_inner<A: clap::Args + clap::FromArgMatches>(
     let started = Instant::now();
     let service = plugin.service;
     let _ = SERVICE.set(service);
+    // Before any thread exists, so that every thread inherits the mask and only the guard
+    // thread ever takes these signals. Tools do not keep it: tool.rs clears the mask in the
+    // child before exec.
+    let _ = ending_signals().thread_block();
     install_panic_hook();
 
     let guarded = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -175,7 +189,8 @@ fn run_inner<A: clap::Args + clap::FromArgMatches>(
             Err(e) => usage_exit(plugin, &mut command, e),
         };
         let timeout = Duration::from_secs_f64(standard.timeout);
-        start_watchdog(service, standard.timeout, started + timeout);
+        MAX_OUTPUT.store(standard.max_output, Ordering::Relaxed);
+        start_guard(service, standard.timeout, started + timeout);
         let ctx = Context::new(
             standard.root.clone(),
             standard.inputs.clone(),
@@ -313,7 +328,7 @@ fn standard_command(plugin: &Plugin) -> Command {
                 .value_name("BYTES")
                 .value_parser(parse_max_output)
                 .default_value("4096")
-                .help("Cut long output to fit BYTES (first line and perfdata are kept whole)"),
+                .help("Print at most BYTES: long output is cut first; perfdata items are left out whole, never cut, and the first line says how many"),
         );
     if !plugin.synopsis.is_empty() {
         // clap writes "Usage: " before the first line; continuation lines move right as much,
@@ -560,47 +575,176 @@ fn emit_unknown(service: &str, message: &str, long: Option<&str>) -> ! {
     if let Some(long) = long {
         report.verbose(0, long);
     }
-    let text = report
-        .render(service, 0, DEFAULT_MAX_OUTPUT)
-        .unwrap_or_else(|_| format!("{service} UNKNOWN - {message}\n"));
+    let text = unknown_text(
+        &report,
+        service,
+        message,
+        MAX_OUTPUT.load(Ordering::Relaxed),
+    );
     emit(&text, Status::Unknown)
 }
 
-/// Held by whoever prints: the check's result and the timeout never both print.
-static OUTPUT: Mutex<()> = Mutex::new(());
+fn unknown_text(report: &Report, service: &str, message: &str, max_output: usize) -> String {
+    report.render(service, 0, max_output).unwrap_or_else(|_| {
+        let mut line = format!("{service} UNKNOWN - {message}");
+        let mut end = line.len().min(max_output.saturating_sub(1));
+        while !line.is_char_boundary(end) {
+            end -= 1;
+        }
+        line.truncate(end);
+        line.push('\n');
+        line
+    })
+}
+
+/// Set by whoever ends the run first (the check's result, the timeout, a signal, a panic on
+/// another thread): only that one prints. An atomic, not a lock: the guard must never wait on
+/// something a writer blocked on a full stdout pipe holds.
+static ENDING: AtomicBool = AtomicBool::new(false);
+
+/// `--max-output`, for messages printed outside the check's own report.
+static MAX_OUTPUT: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_OUTPUT);
+
+/// The signals that end a run with UNKNOWN (the daemons' and init's SIGTERM, a terminal's
+/// SIGINT, a lost session's SIGHUP).
+fn ending_signals() -> SigSet {
+    let mut set = SigSet::empty();
+    set.add(Signal::SIGTERM);
+    set.add(Signal::SIGINT);
+    set.add(Signal::SIGHUP);
+    set
+}
+
+/// Set by the guard as soon as it takes a signal, before it stops the tools.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// True when one of the ending signals has come (taken by the guard or still pending). A kill
+/// of the plugin's process group reaches the tools too: a check that then sees its tool die
+/// must not report on that as if it were the host's answer.
+fn interrupted() -> bool {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return true;
+    }
+    // SAFETY: sigpending fills the set it is given.
+    let mut pending: libc::sigset_t = unsafe { std::mem::zeroed() };
+    if unsafe { libc::sigpending(&mut pending) } != 0 {
+        return false;
+    }
+    // SAFETY: a set sigpending filled in.
+    ending_signals()
+        .iter()
+        .any(|s| unsafe { libc::sigismember(&pending, s as libc::c_int) } == 1)
+}
+
+/// True once the guard thread runs: from then on it is the one that reports a signal.
+static GUARD_RUNNING: AtomicBool = AtomicBool::new(false);
 
 fn emit(text: &str, status: Status) -> ! {
-    let _guard = OUTPUT.lock();
-    let mut out = std::io::stdout().lock();
+    // Before the guard runs (bad usage, -h), a pending signal is left to die with the process.
+    let guard_reports = GUARD_RUNNING.load(Ordering::SeqCst) && interrupted();
+    if guard_reports || ENDING.swap(true, Ordering::SeqCst) {
+        // The guard or another thread is ending the run and exits the process; wait for it.
+        loop {
+            std::thread::park();
+        }
+    }
+    let mut out = stdout_fd();
     let _ = out.write_all(text.as_bytes());
     if !text.ends_with('\n') {
         let _ = out.write_all(b"\n");
     }
-    let _ = out.flush();
-    std::process::exit(status.exit_code())
+    exit_now(status.exit_code())
 }
 
-fn start_watchdog(service: &'static str, seconds: f64, deadline: Instant) {
-    std::thread::spawn(move || {
-        loop {
-            let now = Instant::now();
-            if now >= deadline {
-                break;
+/// File descriptor 1 as a `File` that is never closed: no buffer, no lock, nothing to flush.
+fn stdout_fd() -> std::mem::ManuallyDrop<std::fs::File> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: fd 1 belongs to the process for its whole life; ManuallyDrop never closes it.
+    std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(1) })
+}
+
+/// End the process now. `std::process::exit` would flush std's stdout first, which waits for
+/// a reader that may never come.
+fn exit_now(code: i32) -> ! {
+    // SAFETY: _exit is always safe to call; it does not return.
+    unsafe { libc::_exit(code) }
+}
+
+/// The timeout and the signals, in one thread. Blocked signals wait in the kernel until
+/// `sigtimedwait` takes them, so a signal that comes before this thread runs is not lost.
+fn start_guard(service: &'static str, seconds: f64, deadline: Instant) {
+    let spawned = std::thread::Builder::new()
+        .name("guard".into())
+        .spawn(move || {
+            let set = ending_signals();
+            let signal = loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break None;
+                }
+                let wait = libc::timespec {
+                    tv_sec: left.as_secs() as libc::time_t,
+                    tv_nsec: left.subsec_nanos() as libc::c_long,
+                };
+                // SAFETY: a valid signal set and timespec; no siginfo wanted.
+                let got = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &wait) };
+                if got > 0 {
+                    INTERRUPTED.store(true, Ordering::SeqCst);
+                    break Some(got);
+                }
+                // EAGAIN (time is up: checked at the top) or EINTR (try again).
+            };
+            let mut message = match signal {
+                None => format!(
+                    "timed out after {} s",
+                    format_number(seconds).unwrap_or_else(|| seconds.to_string())
+                ),
+                Some(n) => format!(
+                    "interrupted by {}",
+                    Signal::try_from(n).map_or_else(|_| format!("signal {n}"), |s| s.to_string())
+                ),
+            };
+            let doing = context::doing();
+            if !doing.is_empty() {
+                message.push_str(" while ");
+                message.push_str(&doing);
             }
-            std::thread::sleep(deadline - now);
-        }
-        tool::kill_all_children();
-        let doing = context::doing();
-        let mut message = format!(
-            "timed out after {} s",
-            format_number(seconds).unwrap_or_else(|| seconds.to_string())
-        );
-        if !doing.is_empty() {
-            message.push_str(" while ");
-            message.push_str(&doing);
-        }
-        emit_unknown(service, &message, None)
-    });
+            end_from_guard(service, &message)
+        });
+    if spawned.is_ok() {
+        GUARD_RUNNING.store(true, Ordering::SeqCst);
+    } else {
+        // Without the guard nothing would enforce -t: refuse to run rather than risk a hang.
+        emit_unknown(service, "cannot start the timeout thread", None)
+    }
+}
+
+/// The guard's end: tools first (so none outlives the plugin), then one line that cannot
+/// block, then `_exit(3)`.
+fn end_from_guard(service: &str, message: &str) -> ! {
+    tool::kill_all_children();
+    if ENDING.swap(true, Ordering::SeqCst) {
+        // The check's result is being written. Give it a moment (a reader that reads gets it
+        // whole); a writer still blocked after that has a reader that never reads.
+        std::thread::sleep(Duration::from_millis(100));
+        exit_now(Status::Unknown.exit_code())
+    }
+    let mut report = Report::new();
+    report.add(Finding::unknown("").summary(message));
+    // At most PIPE_BUF bytes: once poll says the pipe has room, such a write does not block.
+    let cap = MAX_OUTPUT.load(Ordering::Relaxed).min(4096);
+    let text = unknown_text(&report, service, message, cap);
+    let mut ready = libc::pollfd {
+        fd: 1,
+        events: libc::POLLOUT,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    let polled = unsafe { libc::poll(&mut ready, 1, 200) };
+    if polled > 0 && ready.revents & libc::POLLOUT != 0 {
+        let _ = stdout_fd().write_all(text.as_bytes());
+    }
+    exit_now(Status::Unknown.exit_code())
 }
 
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
@@ -625,6 +769,7 @@ fn install_panic_hook() {
         }
         // A panic on another thread (a reader, the watchdog) must end the run too.
         if std::thread::current().name() != Some("main") {
+            tool::kill_all_children();
             let what = PANIC_MESSAGE
                 .lock()
                 .ok()

@@ -1,21 +1,46 @@
 //! Running external tools: no shell, explicit argv, `LC_ALL=C`, a timeout, captured output.
 //!
-//! Every child runs in a process group of its own, so a timeout kills the tool and whatever it
-//! started (sudo and its child, a wrapper script and its tool). The global timeout of the runner
-//! kills every group still registered here. On Linux each child also gets the parent-death
-//! signal, so a plugin killed from outside (Nagios' or NRPE's own timeout) takes its tools along.
+//! Tools never outlive the plugin, whoever ends it:
+//! - Tools run in the plugin's own process group, so NRPE's and Nagios' kill of the plugin's
+//!   process group on their timeout (`kill(-pgid)`), or a terminal's Ctrl-C, reaches them, sudo
+//!   and its child included (unless sudo puts its child on a pty of its own, `use_pty`: then
+//!   only sudo's relay reaches it, see below).
+//! - The plugin is a child subreaper: what a tool leaves behind (a shell script's children, a
+//!   daemon that forked twice and called setsid) is re-parented to the plugin instead of init,
+//!   so it can be found (`/proc/self/task/*/children`) and killed. It is, as soon as the tool
+//!   itself exits: a grandchild holding stdout open cannot turn a good answer into a timeout.
+//! - The runner's timeout and SIGTERM/SIGINT/SIGHUP kill every process below the plugin.
+//!   SIGTERM first, then SIGKILL after a short grace: sudo relays SIGTERM to its child, which
+//!   runs as root and which the plugin may not signal itself; sudo cannot relay SIGKILL.
+//! - Each direct child gets the parent-death signal (SIGKILL).
+//!
+//! What the kernel makes impossible: when the plugin's pid alone is killed with SIGKILL (not its
+//! group), no code of the plugin runs. The direct child still dies by its parent-death signal,
+//! but setuid sudo clears that signal, and grandchildren never had it: those survive, re-parented
+//! to init. Every daemon we know (NRPE, Nagios, Icinga 2) kills the whole group, which does
+//! reach them, except a root child of sudo on its own pty.
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Process groups of running children, killed by the runner's global timeout.
-static CHILD_GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+/// Direct children (tools) running now; their subtrees belong to their own `run`.
+static RUNNING: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 
-/// Most a tool may print before the rest is dropped (a runaway tool must not eat memory).
-const MAX_TOOL_OUTPUT: u64 = 32 * 1024 * 1024;
+/// Most a tool may print on stdout or stderr unless the command says otherwise: more than
+/// that is an error, not a partial answer, and the tool is stopped.
+pub const TOOL_OUTPUT_CAP: usize = 8 * 1024 * 1024;
+
+/// Between SIGTERM and SIGKILL: time for sudo to relay the SIGTERM to its child.
+const TERM_GRACE: Duration = Duration::from_millis(50);
+
+/// How long the pipes are still read after the tool exited (what is left in them comes at
+/// once; a pipe still open after that is held by a process we could not stop).
+const PIPE_LINGER: Duration = Duration::from_millis(200);
 
 /// A tool to run.
 #[derive(Debug, Clone)]
@@ -26,6 +51,8 @@ pub struct ToolCommand {
     pub sudo: bool,
     /// Per-call timeout; the runner's global deadline still applies.
     pub timeout: Option<Duration>,
+    /// Cap on stdout and on stderr each ([`TOOL_OUTPUT_CAP`] unless set).
+    pub max_output: Option<usize>,
 }
 
 impl ToolCommand {
@@ -35,6 +62,7 @@ impl ToolCommand {
             args: Vec::new(),
             sudo: false,
             timeout: None,
+            max_output: None,
         }
     }
     pub fn arg(mut self, arg: impl Into<String>) -> Self {
@@ -51,6 +79,11 @@ impl ToolCommand {
     }
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+    /// A cap of this tool's own on what it prints (a tool whose output can be large).
+    pub fn max_output(mut self, bytes: usize) -> Self {
+        self.max_output = Some(bytes);
         self
     }
     /// The command line as a user would type it, for messages.
@@ -131,6 +164,8 @@ pub enum ToolError {
         /// The exact sudoers line that allows this command line (see [`crate::sudoers::hint`]).
         fix: String,
     },
+    #[error("output of {command} is larger than {size}, not read whole; it was stopped")]
+    OutputTooLarge { command: String, size: String },
 }
 
 /// Run a tool until it ends or `limit` passes. Used by `Context::run_tool`, which sets the
@@ -158,17 +193,38 @@ fn run_via(cmd: &ToolCommand, sudo: &str, limit: Duration) -> Result<ToolOutput,
         .env("LANG", "C")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl(PR_SET_PDEATHSIG) is async-signal-safe: one system call, no allocation.
+        .stderr(Stdio::piped());
+    become_subreaper();
+    // SAFETY: sigprocmask and prctl(PR_SET_PDEATHSIG) are async-signal-safe: one system call
+    // each, no allocation.
     unsafe {
         command.pre_exec(|| {
+            // The runner blocks SIGTERM/SIGINT/SIGHUP for its guard thread, and a blocked mask
+            // survives exec: unblocked, a tool dies of a group SIGTERM as it should (and a
+            // shell script's background children, which dash starts with the mask it had).
+            nix::sys::signal::sigprocmask(
+                nix::sys::signal::SigmaskHow::SIG_SETMASK,
+                Some(&nix::sys::signal::SigSet::empty()),
+                None,
+            )
+            .map_err(std::io::Error::from)?;
+            #[cfg(target_os = "linux")]
             nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
-                .map_err(std::io::Error::from)
+                .map_err(std::io::Error::from)?;
+            Ok(())
         });
     }
-    let mut child = command.spawn().map_err(|e| match e.kind() {
+    let cap = cmd.max_output.unwrap_or(TOOL_OUTPUT_CAP);
+    let started = Instant::now();
+    // Spawned and registered under the lock, so that another thread stopping what its own
+    // tool left behind never takes this one, just forked, for a leftover.
+    let mut running = running_tools();
+    let spawned = command.spawn();
+    if let Ok(child) = &spawned {
+        running.push(child.id() as i32);
+    }
+    drop(running);
+    let mut child = spawned.map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ToolError::NotFound {
             program: program.to_string(),
         },
@@ -181,69 +237,78 @@ fn run_via(cmd: &ToolCommand, sudo: &str, limit: Duration) -> Result<ToolOutput,
             reason: e.to_string(),
         },
     })?;
-    let pgid = child.id() as i32;
-    register(pgid);
+    let pid = child.id() as i32;
 
-    let reader = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(p) = pipe {
-                let _ = p.take(MAX_TOOL_OUTPUT).read_to_end(&mut buf);
-            }
-            String::from_utf8_lossy(&buf).into_owned()
-        })
-    };
-    let out_thread = reader(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err_thread = reader(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
+    let (events, pipe_news) = mpsc::channel();
+    let stdout = child.stdout.take().map(|p| capture(p, cap, events.clone()));
+    let stderr = child.stderr.take().map(|p| capture(p, cap, events.clone()));
+    drop(events);
+    let mut pipes_open = usize::from(stdout.is_some()) + usize::from(stderr.is_some());
 
-    let started = Instant::now();
-    let status = loop {
+    let ended = loop {
         match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if started.elapsed() >= limit => break None,
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => {
-                kill_group(pgid);
-                let _ = child.wait();
-                unregister(pgid);
-                return Err(ToolError::Spawn {
-                    program: program.to_string(),
-                    reason: e.to_string(),
-                });
-            }
+            Ok(Some(status)) => break Ended::Exited(status),
+            Ok(None) if started.elapsed() >= limit => break Ended::TimedOut,
+            Ok(None) => {}
+            Err(e) => break Ended::Failed(e.to_string()),
+        }
+        if pipes_open == 0 {
+            // Both pipes closed: the tool is about to exit.
+            std::thread::sleep(Duration::from_millis(1));
+            continue;
+        }
+        match pipe_news.recv_timeout(Duration::from_millis(5)) {
+            Ok(PipeEvent::Closed) => pipes_open -= 1,
+            Ok(PipeEvent::OverCap) => break Ended::OverCap,
+            Err(_) => {}
         }
     };
-    // Whatever the tool left running in its group (it may have forked) goes too; this also
-    // closes the pipes so the reader threads end.
-    kill_group(pgid);
-    let status = match status {
-        Some(s) => s,
-        None => {
+    let status = match ended {
+        Ended::Exited(status) => status,
+        other => {
+            unregister(pid);
+            stop_processes_below_self();
             let _ = child.wait();
-            unregister(pgid);
-            return Err(ToolError::TimedOut {
-                command: cmd.display(),
-                seconds: (limit.as_secs_f64() * 10.0).round() / 10.0,
+            return Err(match other {
+                Ended::TimedOut => ToolError::TimedOut {
+                    command: cmd.display(),
+                    seconds: (limit.as_secs_f64() * 10.0).round() / 10.0,
+                },
+                Ended::OverCap => ToolError::OutputTooLarge {
+                    command: cmd.display(),
+                    size: crate::context::size_text(cap),
+                },
+                Ended::Failed(reason) => ToolError::Spawn {
+                    program: program.to_string(),
+                    reason,
+                },
+                Ended::Exited(_) => unreachable!("handled above"),
             });
         }
     };
-    unregister(pgid);
-    let stdout = out_thread.join().unwrap_or_default();
-    let stderr = err_thread.join().unwrap_or_default();
+    unregister(pid);
+    // Whatever the tool left running (it may have forked, or daemonised) goes too; that also
+    // closes the pipes it inherited, so the readers see the end.
+    stop_processes_below_self();
+    let linger_until = Instant::now() + PIPE_LINGER;
+    while pipes_open > 0 {
+        let left = linger_until.saturating_duration_since(Instant::now());
+        match pipe_news.recv_timeout(left) {
+            Ok(PipeEvent::Closed) => pipes_open -= 1,
+            Ok(PipeEvent::OverCap) => {
+                return Err(ToolError::OutputTooLarge {
+                    command: cmd.display(),
+                    size: crate::context::size_text(cap),
+                })
+            }
+            // Held open by something we could not stop: what the tool wrote is in already.
+            Err(_) => break,
+        }
+    }
     let output = ToolOutput {
         code: status.code(),
-        stdout,
-        stderr,
+        stdout: stdout.map(take_text).unwrap_or_default(),
+        stderr: stderr.map(take_text).unwrap_or_default(),
     };
     // sudo -n without a matching rule says one of these (sudo 1.8 to 1.9), exit 1.
     let refused = [
@@ -271,33 +336,194 @@ fn run_via(cmd: &ToolCommand, sudo: &str, limit: Duration) -> Result<ToolOutput,
     }
 }
 
-fn register(pgid: i32) {
-    if let Ok(mut groups) = CHILD_GROUPS.lock() {
-        groups.push(pgid);
+enum Ended {
+    Exited(std::process::ExitStatus),
+    TimedOut,
+    OverCap,
+    Failed(String),
+}
+
+enum PipeEvent {
+    Closed,
+    OverCap,
+}
+
+type Captured = Arc<Mutex<Vec<u8>>>;
+
+/// Read a pipe in a thread of its own into a buffer the caller can take at any time (even
+/// while the thread is still blocked in `read`), never more than `cap` bytes.
+fn capture(
+    mut pipe: impl Read + Send + 'static,
+    cap: usize,
+    news: mpsc::Sender<PipeEvent>,
+) -> Captured {
+    let buffer: Captured = Arc::new(Mutex::new(Vec::new()));
+    let filled = Arc::clone(&buffer);
+    std::thread::spawn(move || {
+        let mut chunk = vec![0u8; 64 * 1024];
+        let event = loop {
+            match pipe.read(&mut chunk) {
+                Ok(0) => break PipeEvent::Closed,
+                Ok(n) => {
+                    let mut buf = filled.lock().unwrap_or_else(|e| e.into_inner());
+                    if buf.len() + n > cap {
+                        break PipeEvent::OverCap;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break PipeEvent::Closed,
+            }
+        };
+        let _ = news.send(event);
+    });
+    buffer
+}
+
+/// The captured bytes as text without a second copy when they are valid UTF-8.
+fn take_text(captured: Captured) -> String {
+    let bytes = std::mem::take(&mut *captured.lock().unwrap_or_else(|e| e.into_inner()));
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Orphans of our tools come back to us instead of init (set once, before the first tool).
+fn become_subreaper() {
+    static DONE: AtomicBool = AtomicBool::new(false);
+    if !DONE.swap(true, Ordering::Relaxed) {
+        #[cfg(target_os = "linux")]
+        let _ = nix::sys::prctl::set_child_subreaper(true);
     }
 }
 
-fn unregister(pgid: i32) {
-    if let Ok(mut groups) = CHILD_GROUPS.lock() {
-        groups.retain(|g| *g != pgid);
-    }
+fn running_tools() -> std::sync::MutexGuard<'static, Vec<i32>> {
+    // A panic elsewhere while holding it leaves a valid list.
+    RUNNING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn kill_group(pgid: i32) {
-    let _ = nix::sys::signal::killpg(
-        nix::unistd::Pid::from_raw(pgid),
-        nix::sys::signal::Signal::SIGKILL,
-    );
+fn unregister(pid: i32) {
+    running_tools().retain(|p| *p != pid);
 }
 
-/// Kill every child group still running (the global timeout calls this).
+/// Kill every process below this one (the runner's timeout and signals call this).
 pub(crate) fn kill_all_children() {
-    // try_lock: the watchdog must never wait on a lock a stuck thread holds.
-    if let Ok(groups) = CHILD_GROUPS.try_lock() {
-        for g in groups.iter() {
-            kill_group(*g);
+    stop_processes(&[]);
+}
+
+/// Stop what a tool left behind, sparing other tools still running (and what is below them).
+/// Called by the thread that ran the tool, never by the guard, so it may wait for the lock.
+fn stop_processes_below_self() {
+    let spare = running_tools().clone();
+    stop_processes(&spare);
+}
+
+/// SIGTERM to every live process below this one, then SIGKILL to those still there after a
+/// short grace (for sudo: it relays SIGTERM, it cannot relay SIGKILL), then reap the zombies
+/// that are ours and belong to no running tool.
+fn stop_processes(spare: &[i32]) {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+    let me = std::process::id() as i32;
+    let alive = |spare: &[i32]| -> Vec<i32> {
+        processes_below(me, spare)
+            .into_iter()
+            .filter(|p| !is_zombie(*p))
+            .collect()
+    };
+    let first = alive(spare);
+    if !first.is_empty() {
+        for pid in &first {
+            let _ = kill(Pid::from_raw(*pid), Signal::SIGTERM);
+        }
+        let until = Instant::now() + TERM_GRACE;
+        while Instant::now() < until && !alive(spare).is_empty() {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // A few rounds: a process may fork while it is being killed.
+        for _ in 0..5 {
+            let left = alive(spare);
+            if left.is_empty() {
+                break;
+            }
+            for pid in &left {
+                let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
+            }
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
+    // Reaping needs to know which zombies belong to a running tool's own wait; when that is
+    // not known now, leave them (a zombie costs nothing and ends with the plugin).
+    let Ok(running) = RUNNING.try_lock().map(|r| r.clone()) else {
+        return;
+    };
+    for pid in children_of(me) {
+        if !running.contains(&pid) && !spare.contains(&pid) && is_zombie(pid) {
+            let _ = nix::sys::wait::waitpid(
+                Pid::from_raw(pid),
+                Some(nix::sys::wait::WaitPidFlag::WNOHANG),
+            );
+        }
+    }
+}
+
+/// Every process below `root`, not descending into (nor listing) `spare`.
+fn processes_below(root: i32, spare: &[i32]) -> Vec<i32> {
+    let mut found = Vec::new();
+    let mut queue = children_of(root);
+    while let Some(pid) = queue.pop() {
+        if spare.contains(&pid) || found.contains(&pid) {
+            continue;
+        }
+        found.push(pid);
+        queue.extend(children_of(pid));
+    }
+    found
+}
+
+/// Children of a process: the children of each of its threads (a re-parented orphan may be
+/// listed under any thread of a subreaper). Kernels without that file (before 3.5) are
+/// scanned for the parent pid instead.
+fn children_of(pid: i32) -> Vec<i32> {
+    let mut children = Vec::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return children;
+    };
+    for task in tasks.flatten() {
+        match std::fs::read_to_string(task.path().join("children")) {
+            Ok(text) => children.extend(
+                text.split_whitespace()
+                    .filter_map(|p| p.parse::<i32>().ok()),
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return children_by_scan(pid),
+            Err(_) => {}
+        }
+    }
+    children
+}
+
+fn children_by_scan(parent: i32) -> Vec<i32> {
+    let Ok(all) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    all.flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()))
+        .filter(|pid| stat_fields(*pid).is_some_and(|(_, ppid)| ppid == parent))
+        .collect()
+}
+
+/// State letter and parent pid from /proc/PID/stat (after the command name, which may hold
+/// spaces and parentheses, hence the last ')').
+fn stat_fields(pid: i32) -> Option<(char, i32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    Some((state, ppid))
+}
+
+/// A zombie (or a process already gone) needs no signal.
+fn is_zombie(pid: i32) -> bool {
+    stat_fields(pid).is_none_or(|(state, _)| state == 'Z' || state == 'X')
 }
 
 #[cfg(test)]
@@ -407,6 +633,45 @@ mod tests {
         );
         assert!(!err.to_string().contains('*'));
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_tool_ending_does_not_take_down_another_tool_still_running() {
+        // The slow tool's own child is its business, not a leftover of the quick ones.
+        let slow = std::thread::spawn(|| {
+            run(
+                &ToolCommand::new("sh").args(["-c", "sleep 0.6 & wait; echo slow done"]),
+                Duration::from_secs(5),
+            )
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        for _ in 0..5 {
+            let quick = run(
+                &ToolCommand::new("echo").arg("quick"),
+                Duration::from_secs(5),
+            );
+            assert_eq!(quick.unwrap().stdout, "quick\n");
+        }
+        let slow = slow.join().unwrap().unwrap();
+        assert_eq!(slow.stdout, "slow done\n");
+        assert_eq!(slow.code, Some(0));
+    }
+
+    #[test]
+    fn a_tool_over_its_output_cap_is_an_error_and_is_stopped() {
+        let started = Instant::now();
+        let err = run(
+            &ToolCommand::new("sh")
+                .args(["-c", "yes; sleep 30"])
+                .max_output(64 * 1024),
+            Duration::from_secs(10),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "output of sh -c yes; sleep 30 is larger than 64 KiB, not read whole; it was stopped"
+        );
+        assert!(started.elapsed() < Duration::from_secs(3));
     }
 
     #[test]
