@@ -5,22 +5,27 @@
 //! [`Report`]), acquisition through [`Context`] (host files under `--root`, saved sources from
 //! `--input`, tools), and `main` calling [`run`]. Only this crate prints and exits.
 
+pub mod acquisition;
 pub mod context;
 pub mod error;
+pub mod net;
 pub mod perfdata;
 pub mod range;
 pub mod report;
 pub mod runner;
+pub mod secret;
 pub mod status;
 pub mod thresholds;
 pub mod tool;
 
+pub use acquisition::Acquisition;
 pub use context::{Context, InputSpec};
 pub use error::{CheckError, ParseError};
 pub use perfdata::{Perfdata, Uom};
 pub use range::{Range, RangeError};
 pub use report::{Finding, Report};
 pub use runner::{run, run_from, CheckFn, Plugin};
+pub use secret::Secret;
 pub use status::Status;
 pub use thresholds::Thresholds;
 pub use tool::{ToolCommand, ToolError, ToolOutput};

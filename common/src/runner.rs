@@ -281,6 +281,7 @@ static OUTPUT: Mutex<()> = Mutex::new(());
 
 fn emit(text: &str, status: Status) -> ! {
     let _guard = OUTPUT.lock();
+    let text = crate::secret::scrub(text); // a server's echo of a password or signature
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     if !text.ends_with('\n') {
