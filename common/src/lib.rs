@@ -8,6 +8,8 @@
 pub mod acquisition;
 pub mod context;
 pub mod error;
+#[cfg(feature = "euca")]
+pub mod euca;
 pub mod net;
 pub mod perfdata;
 pub mod range;
