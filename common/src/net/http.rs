@@ -10,6 +10,11 @@
 //! - errors split in two: [`HttpError::Unreachable`] (refused, no route, name unknown, no answer
 //!   before the deadline: what a down server looks like from outside) and [`HttpError::Failed`]
 //!   (reached, but TLS, the protocol or the answer was wrong).
+//!
+//! Why ureq: measured side by side against the reqwest blocking client it replaced (same GET of
+//! a DescribeServices answer from a loopback server, whole process, release builds, median of
+//! 30): wall 6.4 vs 27.6 ms, CPU 4.6 vs 11.9 ms, refused port 2.8 vs 8.5 ms CPU, peak RSS 4.4
+//! vs 5.8 MiB, 56 vs 108 crates, binary 3.45 vs 4.25 MB. No async runtime, no C build.
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
