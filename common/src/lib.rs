@@ -4,6 +4,13 @@
 //! evaluation (model and options in, [`Finding`]s and [`Perfdata`] out, gathered in a
 //! [`Report`]), acquisition through [`Context`] (host files under `--root`, saved sources from
 //! `--input`, tools), and `main` calling [`run`]. Only this crate prints and exits.
+//!
+//! What a source gave is an [`Acquisition`] (read, missing, unreadable, unreachable, not
+//! asked), worded the same in every plugin. Passwords and keys are [`Secret`]s, and whatever
+//! the runner prints is scrubbed of the secrets sent this run ([`secret::scrub`]). Network:
+//! [`net::line`] (a deadline-bound TCP line protocol, always built), `net::http` (feature
+//! `http`: one small blocking HTTPS client) and `euca` (feature `euca`: the Eucalyptus API
+//! client: endpoints, credentials, SigV2/SigV4, DescribeServices).
 
 pub mod acquisition;
 pub mod context;
