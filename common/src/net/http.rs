@@ -51,6 +51,10 @@ pub enum HttpError {
     /// Reached, but the exchange failed (TLS verification, protocol, an answer too large ...).
     #[error("{0}")]
     Failed(String),
+    /// The timeout left no time to even try: nothing is known about the server (UNKNOWN,
+    /// never "unreachable").
+    #[error("not asked: no time left")]
+    NotAsked,
 }
 
 /// The run's HTTP client.
@@ -176,7 +180,7 @@ impl HttpClient {
         timeout: Duration,
     ) -> Result<HttpAnswer, HttpError> {
         if timeout < Duration::from_millis(1) {
-            return Err(HttpError::Unreachable("not asked: no time left".into()));
+            return Err(HttpError::NotAsked);
         }
         let agent = self.agent(url)?;
         let started = Instant::now();
@@ -411,6 +415,14 @@ mod tests {
             .unwrap_err();
         assert_eq!(e, HttpError::Unreachable("no answer within 0.3 s".into()));
         drop(silent);
+    }
+
+    #[test]
+    fn no_time_left_is_not_asked_never_unreachable() {
+        let e = client(1024)
+            .get("http://127.0.0.1:9/", &[], Duration::ZERO)
+            .unwrap_err();
+        assert_eq!(e, HttpError::NotAsked);
     }
 
     #[test]

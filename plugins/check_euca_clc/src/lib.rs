@@ -346,6 +346,7 @@ pub fn ask_clcs(
         let got = match client.get(&endpoint.url_with_query(&query), &headers, budget) {
             Err(HttpError::Unreachable(why)) => Acquisition::unreachable(who.clone(), why),
             Err(HttpError::Failed(why)) => Acquisition::unreadable(who.clone(), why),
+            Err(HttpError::NotAsked) => Acquisition::not_asked(format!("CLC {who}")),
             Ok(answer) => read_answer(&answer, &url, &who),
         };
         let done = matches!(got, Acquisition::Read(ClcAnswer::Services { .. }));
