@@ -3,27 +3,40 @@
 //! A plugin is three pure parts and one call: a parser (text in, typed model out), an
 //! evaluation (model and options in, [`Finding`]s and [`Perfdata`] out, gathered in a
 //! [`Report`]), acquisition through [`Context`] (host files under `--root`, saved sources from
-//! `--input`, tools), and `main` calling [`run`] (one line: `common::main!(check_raid);`). Only this crate prints and
-//! exits.
+//! `--input`, tools), and `main` calling [`run`] (one line: `common::main!(check_raid);`). Only this crate prints and exits.
+//!
+//! What a source gave is an [`Acquisition`] (read, missing, unreadable, unreachable, not
+//! asked), worded the same in every plugin. Passwords and keys are [`Secret`]s, and whatever
+//! the runner prints is scrubbed of the secrets sent this run ([`secret::scrub`]). Network:
+//! [`net::line`] (a deadline-bound TCP line protocol, always built), `net::http` (feature
+//! `http`: one small blocking HTTPS client) and `euca` (feature `euca`: the Eucalyptus API
+//! client: endpoints, credentials, SigV2/SigV4, DescribeServices).
 
+pub mod acquisition;
 pub mod context;
 pub mod error;
+#[cfg(feature = "euca")]
+pub mod euca;
+pub mod net;
 pub mod perfdata;
 pub mod range;
 pub mod report;
 pub mod runner;
+pub mod secret;
 pub mod state;
 pub mod status;
 pub mod sudoers;
 pub mod thresholds;
 pub mod tool;
 
+pub use acquisition::Acquisition;
 pub use context::{Context, InputSpec};
 pub use error::{CheckError, ParseError};
 pub use perfdata::{Perfdata, Uom};
 pub use range::{Range, RangeError};
 pub use report::{Finding, Report};
 pub use runner::{command, run, run_from, run_with_tools, CheckFn, Plugin, ToolsFn};
+pub use secret::Secret;
 pub use state::{Cached, StateDir, StateLock};
 pub use status::Status;
 pub use thresholds::{Metric, MetricList, PerMetric, Thresholds};

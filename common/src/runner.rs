@@ -648,6 +648,7 @@ fn emit(text: &str, status: Status) -> ! {
             std::thread::park();
         }
     }
+    let text = crate::secret::scrub(text); // a server's echo of a password or signature
     let mut out = stdout_fd();
     let _ = out.write_all(text.as_bytes());
     if !text.ends_with('\n') {
@@ -734,6 +735,7 @@ fn end_from_guard(service: &str, message: &str) -> ! {
     // At most PIPE_BUF bytes: once poll says the pipe has room, such a write does not block.
     let cap = MAX_OUTPUT.load(Ordering::Relaxed).min(4096);
     let text = unknown_text(&report, service, message, cap);
+    let text = crate::secret::scrub(&text);
     let mut ready = libc::pollfd {
         fd: 1,
         events: libc::POLLOUT,

@@ -10,6 +10,7 @@ pub mod procfs;
 pub mod sysfs;
 pub mod teamd;
 
+use common::acquisition::{self, Acquisition};
 use common::{CheckError, Context, Plugin, Report, ToolCommand};
 use evaluate::{Observed, Rules};
 use model::{Kind, Mode};
@@ -166,20 +167,20 @@ fn bonds(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
     let mut out = Vec::new();
     for name in names {
         let path = format!("/proc/net/bonding/{name}");
-        let text = match ctx.read_host_if_exists(&path) {
-            Ok(Some(text)) => text,
-            Ok(None) => {
+        let text = match acquisition::host_file(ctx, &path) {
+            Acquisition::Read(text) => text,
+            Acquisition::Missing { source } => {
                 out.push(Observed::Missing {
                     name: name.clone(),
                     kind: Kind::Bond,
-                    looked: format!("no {}", ctx.host_path(&path).display()),
+                    looked: format!("no {source}"),
                 });
                 continue;
             }
-            Err(e) => {
+            other => {
                 out.push(Observed::Unreadable {
                     name: name.clone(),
-                    why: e.to_string(),
+                    why: other.message().unwrap_or_default(),
                 });
                 continue;
             }
@@ -211,8 +212,8 @@ fn bonds(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
 fn read_sys(ctx: &Context, bond: &str) -> sysfs::SysBonding {
     let file = |leaf: &str| {
         let path = format!("/sys/class/net/{bond}/bonding/{leaf}");
-        match ctx.read_host_if_exists(&path) {
-            Ok(Some(text)) => Some((ctx.host_path(&path).display().to_string(), text)),
+        match acquisition::host_file(ctx, &path) {
+            Acquisition::Read(text) => Some((ctx.host_path(&path).display().to_string(), text)),
             _ => None,
         }
     };

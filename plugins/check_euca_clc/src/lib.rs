@@ -3,21 +3,30 @@
 //! active/passive pairs (CLC, CC, SC, Walrus) whole, are the active/active services (UFS, NCs)
 //! all there. Acquire (HTTP to the CLC, or a saved answer) -> parse -> evaluate -> report.
 
-pub mod credentials;
-pub mod describe_services;
 pub mod eucadmin;
 pub mod euserv;
 pub mod evaluate;
-pub mod http;
-pub mod model;
-pub mod sign;
 
-use common::{CheckError, Context, Finding, Perfdata, Plugin, Report, Uom};
+// The Eucalyptus API client lives in the kit (feature `euca`), shared with the next
+// check_euca_* plugins; re-exported under the names this crate always had.
+pub use common::euca::{credentials, describe_services, model, sign};
+
+use common::euca::Endpoint;
+use common::net::http::{HttpClient, HttpError, HttpOptions};
+use common::{secret, Acquisition, CheckError, Context, Finding, Perfdata, Plugin, Report, Uom};
 use describe_services::Answer;
 use evaluate::Rules;
 use model::Service;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Largest DescribeServices answer read: a cloud of 1,000 NCs with a status event each answers
+/// about 2 MiB; twice that leaves room and keeps peak memory (body, text, XML tree) far under
+/// 64 MiB. A bigger answer is UNKNOWN, never judged cut.
+pub const MAX_ANSWER: u64 = 4 * 1024 * 1024;
+
+/// The Empyrean service's path on every CLC.
+const EMPYREAN: &str = "/services/Empyrean";
 
 pub const PLUGIN: Plugin = Plugin {
     name: "check_euca_clc",
@@ -165,21 +174,28 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
             "give --clc HOST (repeat it for an HA pair) or --input describe-services=FILE",
         ));
     }
-    let creds = load_credentials(opts, ctx)?;
-    let tls = http::Tls {
+    let (creds, note) = load_credentials(opts)?;
+    let endpoints = opts
+        .clc
+        .iter()
+        .map(|c| Endpoint::parse(c, EMPYREAN).map_err(|e| format!("--clc {e}")))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CheckError::usage)?;
+    let client = HttpClient::new(HttpOptions {
         ca_pem: match &opts.ca_file {
             Some(f) => Some(ctx.read_user_file(f)?.into_bytes()),
             None => None,
         },
         insecure: opts.insecure,
-    };
-    let endpoints = opts
-        .clc
-        .iter()
-        .map(|c| http::endpoint(c))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(CheckError::usage)?;
-    ask_clcs(&endpoints, &creds, opts.signature, &tls, ctx, &rules)
+        max_body: MAX_ANSWER,
+        user_agent: concat!("check_euca_clc/", env!("CARGO_PKG_VERSION")).into(),
+    });
+    let asked = ask_clcs(&client, &endpoints, &creds, opts.signature, ctx);
+    let mut report = judge(&asked, opts.signature, &rules);
+    if let Some(note) = note {
+        report.verbose(0, note);
+    }
+    Ok(report)
 }
 
 fn check_input(ctx: &Context, rules: &Rules) -> Result<Report, CheckError> {
@@ -218,34 +234,60 @@ fn check_input(ctx: &Context, rules: &Rules) -> Result<Report, CheckError> {
     Ok(report)
 }
 
-fn load_credentials(opts: &Options, ctx: &Context) -> Result<credentials::Credentials, CheckError> {
+/// The credentials, and a note when their file is readable by group or others.
+fn load_credentials(
+    opts: &Options,
+) -> Result<(credentials::Credentials, Option<String>), CheckError> {
     if let Some(file) = &opts.credentials {
         let path = file.display();
-        let text = ctx.read_user_file(file)?;
-        return credentials::parse(&text)
-            .map_err(|why| CheckError::usage(format!("--credentials {path}: {why}")));
+        let read = secret::read_secret_file(file)?;
+        let creds = credentials::parse(read.text.expose())
+            .map_err(|why| CheckError::usage(format!("--credentials {path}: {why}")))?;
+        return Ok((creds, read.note));
     }
-    credentials::from_env(|n| std::env::var(n).ok()).ok_or_else(|| {
+    let creds = credentials::from_env(|n| std::env::var(n).ok()).ok_or_else(|| {
         CheckError::usage(
             "no credentials: give --credentials FILE (an eucarc or admin-tools .ini of an admin of the eucalyptus account) or set EC2_ACCESS_KEY and EC2_SECRET_KEY",
         )
-    })
+    })?;
+    Ok((creds, None))
 }
 
-/// Ask each CLC in turn; the first that answers with services is judged.
-fn ask_clcs(
-    endpoints: &[reqwest::Url],
+/// What one CLC answered, when it answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClcAnswer {
+    /// DescribeServices, and how long the exchange took.
+    Services {
+        services: Vec<Service>,
+        elapsed: Duration,
+    },
+    /// An error status or an error document instead (`403 Forbidden: Signature ...`).
+    Error { code: String, message: String },
+}
+
+/// What asking one `--clc` gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asked {
+    /// `host:port` as the Host header carries it.
+    pub who: String,
+    /// The endpoint's URL, without the (signed) query.
+    pub url: String,
+    pub got: Acquisition<ClcAnswer>,
+}
+
+/// Ask each CLC in turn until one answers with services. Only I/O and signing here: what the
+/// answers mean is [`judge`]'s.
+pub fn ask_clcs(
+    client: &HttpClient,
+    endpoints: &[Endpoint],
     creds: &credentials::Credentials,
     signature: Signature,
-    tls: &http::Tls,
     ctx: &Context,
-    rules: &Rules,
-) -> Result<Report, CheckError> {
-    let mut unreachable: Vec<String> = Vec::new();
-    let mut not_asked: Vec<String> = Vec::new();
-    let mut failed: Vec<(String, Report)> = Vec::new();
-    for (i, url) in endpoints.iter().enumerate() {
-        let who = http::host_header(url);
+) -> Vec<Asked> {
+    let mut asked = Vec::new();
+    for (i, endpoint) in endpoints.iter().enumerate() {
+        let who = endpoint.host_header();
+        let url = endpoint.url();
         // Share the kit's I/O budget (what is left of -t less a margin) among the CLCs still to
         // ask, so a CLC that hangs ends as "unreachable" before the runner's own timeout.
         // When the fair share is under 0.1 s, the CLC asked first (the primary) gets up to 0.1 s.
@@ -253,18 +295,21 @@ fn ask_clcs(
         let budget =
             (left / (endpoints.len() - i) as u32).max(left.min(Duration::from_millis(100)));
         if budget < Duration::from_millis(10) {
-            not_asked.push(who);
+            asked.push(Asked {
+                got: Acquisition::not_asked(format!("CLC {who}")),
+                who,
+                url,
+            });
             continue;
         }
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        let host = http::host_header(url);
         let req = sign::Request {
             method: "GET",
-            host: &host,
-            path: url.path(),
+            host: &who,
+            path: &endpoint.path,
             params: vec![
                 ("Action".into(), "DescribeServices".into()),
                 ("Version".into(), "eucalyptus".into()),
@@ -273,107 +318,144 @@ fn ask_clcs(
             ],
         };
         let (query, headers) = match signature {
-            Signature::V2 => (
-                sign::sigv2_query(&req, &creds.access_key, &creds.secret_key, now),
-                Vec::new(),
-            ),
-            Signature::V4 => (
-                sign::canonical_query(&req.params),
-                sign::sigv4_headers(
-                    &req,
+            Signature::V2 => {
+                let signed = sign::sigv2(&req, &creds.access_key, creds.secret_key.expose(), now);
+                // A server quoting the request (a 404 page) must not print the signature.
+                secret::register(&signed.signature);
+                (signed.query, Vec::new())
+            }
+            Signature::V4 => {
+                let signed = sign::sigv4(
+                    &sign::Sigv4Request {
+                        method: req.method,
+                        host: req.host,
+                        path: req.path,
+                        query: &req.params,
+                        headers: &[],
+                        body: b"",
+                    },
                     &creds.access_key,
-                    &creds.secret_key,
+                    creds.secret_key.expose(),
                     "eucalyptus",
                     "bootstrap",
                     now,
-                ),
-            ),
+                );
+                secret::register(&signed.signature);
+                secret::register(&signed.authorization);
+                (
+                    sign::canonical_query(&req.params),
+                    vec![
+                        ("X-Amz-Date".to_string(), signed.amz_date),
+                        ("Authorization".to_string(), signed.authorization),
+                    ],
+                )
+            }
         };
-        let mut full = url.clone();
-        full.set_query(Some(&query));
         ctx.doing(format!("asking the CLC at {who}"));
-        match http::get(full.as_str(), &headers, budget, tls) {
-            Err(http::FetchError::Unreachable(why)) => unreachable.push(format!("{who}: {why}")),
-            Err(http::FetchError::Failed(why)) => {
-                let text = format!("CLC {who}: {why}");
-                let mut finding = Finding::unknown(text.clone()).summary(text);
-                if why.contains("certificate") {
-                    finding = finding.hint(
-                        "give --ca-file with the CA that signed the CLC's certificate (--insecure skips the check, not recommended)",
-                    );
+        let got = match client.get(&endpoint.url_with_query(&query), &headers, budget) {
+            Err(HttpError::Unreachable(why)) => Acquisition::unreachable(who.clone(), why),
+            Err(HttpError::Failed(why)) => Acquisition::unreadable(who.clone(), why),
+            Err(HttpError::NotAsked) => Acquisition::not_asked(format!("CLC {who}")),
+            Ok(answer) => read_answer(&answer, &url, &who),
+        };
+        let done = matches!(got, Acquisition::Read(ClcAnswer::Services { .. }));
+        asked.push(Asked { who, url, got });
+        if done {
+            break;
+        }
+    }
+    asked
+}
+
+/// An HTTP answer as what the CLC said: services, an error, or unreadable.
+fn read_answer(
+    answer: &common::net::http::HttpAnswer,
+    url: &str,
+    who: &str,
+) -> Acquisition<ClcAnswer> {
+    if answer.status != 200 {
+        let (code, message) = match describe_services::parse(&answer.body) {
+            Ok(Answer::Error { code, message }) => (code, message),
+            _ => (answer.status_text.clone(), first_words(&answer.body)),
+        };
+        let code = if code.is_empty() {
+            answer.status_text.clone()
+        } else {
+            code
+        };
+        return Acquisition::Read(ClcAnswer::Error { code, message });
+    }
+    match describe_services::parse(&answer.body) {
+        Ok(Answer::Services(services)) => Acquisition::Read(ClcAnswer::Services {
+            services,
+            elapsed: answer.elapsed,
+        }),
+        Ok(Answer::Error { code, message }) => {
+            Acquisition::Read(ClcAnswer::Error { code, message })
+        }
+        Err(e) => Acquisition::unreadable(who, e.in_source(url).to_string()),
+    }
+}
+
+/// The verdict on what the CLCs gave (pure): the first that answered with services is judged;
+/// else the first that answered wrongly; else "not asked" (UNKNOWN) when any was not asked,
+/// since "CLC unreachable" is a claim about every --clc; else CLC unreachable (CRITICAL).
+pub fn judge(asked: &[Asked], signature: Signature, rules: &Rules) -> Report {
+    let unreachable: Vec<String> = asked
+        .iter()
+        .filter_map(|a| match &a.got {
+            Acquisition::Unreachable { source, why } => Some(format!("{source}: {why}")),
+            _ => None,
+        })
+        .collect();
+    let not_asked: Vec<&str> = asked
+        .iter()
+        .filter(|a| matches!(a.got, Acquisition::NotAsked { .. }))
+        .map(|a| a.who.as_str())
+        .collect();
+    let failed: Vec<(&str, Report)> = asked
+        .iter()
+        .filter_map(|a| failure_report(a).map(|r| (a.who.as_str(), r)))
+        .collect();
+    if let Some(a) = asked.iter().find(|a| a.got.read().is_some_and(is_services)) {
+        if let Acquisition::Read(ClcAnswer::Services { services, elapsed }) = &a.got {
+            let mut note = format!(
+                "DescribeServices answered by CLC {} in {:.2} s ({})",
+                a.who,
+                elapsed.as_secs_f64(),
+                match signature {
+                    Signature::V2 => "SigV2",
+                    Signature::V4 => "SigV4",
                 }
-                let mut report = Report::new();
-                report.add(finding);
-                failed.push((who.clone(), report));
+            );
+            for (w, _) in &failed {
+                note.push_str(&format!("; {w} failed first"));
             }
-            Ok(answer) => {
-                let source = url.to_string();
-                if answer.status != 200 {
-                    let (code, message) = match describe_services::parse(&answer.body) {
-                        Ok(Answer::Error { code, message }) => (code, message),
-                        _ => (answer.status_text.clone(), first_words(&answer.body)),
-                    };
-                    let code = if code.is_empty() {
-                        answer.status_text.clone()
-                    } else {
-                        code
-                    };
-                    failed.push((
-                        who.clone(),
-                        error_report(&format!("CLC {who} answered"), &code, &message),
-                    ));
-                    continue;
-                }
-                let services = match describe_services::parse(&answer.body)
-                    .map_err(|e| e.in_source(&source))?
-                {
-                    Answer::Services(s) => s,
-                    Answer::Error { code, message } => {
-                        failed.push((
-                            who.clone(),
-                            error_report(&format!("CLC {who} answered"), &code, &message),
-                        ));
-                        continue;
-                    }
-                };
-                let mut report = Report::new();
-                let mut note = format!(
-                    "DescribeServices answered by CLC {who} in {:.2} s ({})",
-                    answer.elapsed.as_secs_f64(),
-                    match signature {
-                        Signature::V2 => "SigV2",
-                        Signature::V4 => "SigV4",
-                    }
-                );
-                for (w, _) in &failed {
-                    note.push_str(&format!("; {w} failed first"));
-                }
-                for u in &unreachable {
-                    note.push_str(&format!("; {u}"));
-                }
-                for w in &not_asked {
-                    note.push_str(&format!("; {w} not asked (no time left)"));
-                }
-                report.add(Finding::ok(note));
-                evaluate::evaluate(&services, rules, &mut report);
-                report.perf(
-                    Perfdata::new("time", answer.elapsed.as_secs_f64())
-                        .uom(Uom::Seconds)
-                        .min(0.0),
-                );
-                report.verbose(1, format!("asked {source}"));
-                verbose_services(&mut report, &services);
-                return Ok(report);
+            for u in &unreachable {
+                note.push_str(&format!("; {u}"));
             }
+            for w in &not_asked {
+                note.push_str(&format!("; {w} not asked (no time left)"));
+            }
+            let mut report = Report::new();
+            report.add(Finding::ok(note));
+            evaluate::evaluate(services, rules, &mut report);
+            report.perf(
+                Perfdata::new("time", elapsed.as_secs_f64())
+                    .uom(Uom::Seconds)
+                    .min(0.0),
+            );
+            report.verbose(1, format!("asked {}", a.url));
+            verbose_services(&mut report, services);
+            return report;
         }
     }
     if let Some((_, mut report)) = failed.into_iter().next() {
         for u in &unreachable {
             report.verbose(0, format!("CLC {u}"));
         }
-        return Ok(report);
+        return report;
     }
-    // "CLC unreachable" is a claim about every --clc: only make it when each one was asked.
     if !not_asked.is_empty() {
         let mut parts: Vec<String> = not_asked.iter().map(|w| format!("{w} not asked")).collect();
         parts.extend(unreachable.iter().cloned());
@@ -385,15 +467,47 @@ fn ask_clcs(
         report.add(Finding::unknown("").summary(text).hint(
             "raise -t (each CLC needs at least 0.1 s; allow several seconds for a loaded CLC)",
         ));
-        return Ok(report);
+        return report;
     }
+    // Every CLC was asked and none could be reached: one acquisition for "the CLC", in the
+    // suite's words.
+    let all = Acquisition::<()>::unreachable("CLC", unreachable.join("; "));
     let mut report = Report::new();
-    report.add(
-        Finding::critical(format!("CLC unreachable: {}", unreachable.join("; ")))
-            .summary(format!("CLC unreachable ({})", unreachable.join("; ")))
-            .hint("check eucalyptus-cloud on the CLC (service eucalyptus-cloud status; EL7: systemctl status eucalyptus-cloud), that the host is up and port 8773 is open to this host"),
-    );
-    Ok(report)
+    if let Some(finding) = all.finding() {
+        report.add(
+            finding
+                .hint("check eucalyptus-cloud on the CLC (service eucalyptus-cloud status; EL7: systemctl status eucalyptus-cloud), that the host is up and port 8773 is open to this host"),
+        );
+    }
+    report
+}
+
+fn is_services(a: &ClcAnswer) -> bool {
+    matches!(a, ClcAnswer::Services { .. })
+}
+
+/// The report for a CLC that answered wrongly (an error, or an exchange that failed).
+fn failure_report(a: &Asked) -> Option<Report> {
+    match &a.got {
+        Acquisition::Read(ClcAnswer::Error { code, message }) => Some(error_report(
+            &format!("CLC {} answered", a.who),
+            code,
+            message,
+        )),
+        Acquisition::Unreadable { why, .. } => {
+            let text = format!("CLC {}: {why}", a.who);
+            let mut finding = Finding::unknown(text.clone()).summary(text);
+            if why.contains("certificate") || why.contains("CertNotValid") {
+                finding = finding.hint(
+                    "give --ca-file with the CA that signed the CLC's certificate (--insecure skips the check, not recommended)",
+                );
+            }
+            let mut report = Report::new();
+            report.add(finding);
+            Some(report)
+        }
+        _ => None,
+    }
 }
 
 /// An answer that is an error (a 403 and the like): UNKNOWN, since no service state was seen.
@@ -442,5 +556,117 @@ fn verbose_services(report: &mut Report, services: &[Service]) {
                 s.cause().map(|c| format!(" ({c})")).unwrap_or_default()
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use common::Status;
+
+    fn asked(who: &str, got: Acquisition<ClcAnswer>) -> Asked {
+        Asked {
+            who: who.into(),
+            url: format!("http://{who}/services/Empyrean"),
+            got,
+        }
+    }
+
+    fn summary(r: &Report) -> String {
+        r.summary_text()
+    }
+
+    #[test]
+    fn every_clc_unreachable_is_critical_in_the_suites_words() {
+        let r = judge(
+            &[
+                asked(
+                    "a:8773",
+                    Acquisition::unreachable("a:8773", "connection refused"),
+                ),
+                asked(
+                    "b:8773",
+                    Acquisition::unreachable("b:8773", "no answer within 2.0 s"),
+                ),
+            ],
+            Signature::V2,
+            &Rules::default(),
+        );
+        assert_eq!(r.status(), Status::Critical);
+        assert_eq!(
+            summary(&r),
+            "CLC unreachable (a:8773: connection refused; b:8773: no answer within 2.0 s)"
+        );
+    }
+
+    #[test]
+    fn a_clc_not_asked_makes_it_unknown_never_unreachable() {
+        let r = judge(
+            &[
+                asked(
+                    "a:8773",
+                    Acquisition::unreachable("a:8773", "connection refused"),
+                ),
+                asked("b:8773", Acquisition::not_asked("CLC b:8773")),
+            ],
+            Signature::V2,
+            &Rules::default(),
+        );
+        assert_eq!(r.status(), Status::Unknown);
+        assert_eq!(
+            summary(&r),
+            "the timeout (-t) left no time to ask every CLC: b:8773 not asked; a:8773: connection refused"
+        );
+    }
+
+    #[test]
+    fn the_first_clc_with_services_is_judged_and_earlier_failures_are_noted() {
+        let r = judge(
+            &[
+                asked(
+                    "a:8773",
+                    Acquisition::Read(ClcAnswer::Error {
+                        code: "403 Forbidden".into(),
+                        message: "Signature validation failed".into(),
+                    }),
+                ),
+                asked(
+                    "b:8773",
+                    Acquisition::Read(ClcAnswer::Services {
+                        services: Vec::new(),
+                        elapsed: Duration::from_millis(120),
+                    }),
+                ),
+            ],
+            Signature::V4,
+            &Rules::default(),
+        );
+        let note = &r.findings()[0].detail;
+        assert_eq!(
+            note,
+            "DescribeServices answered by CLC b:8773 in 0.12 s (SigV4); a:8773 failed first"
+        );
+        assert!(r.perfdata().iter().any(|p| p.label == "time"));
+    }
+
+    #[test]
+    fn a_failed_exchange_is_unknown_with_the_tls_hint_when_it_is_the_certificate() {
+        let r = judge(
+            &[asked(
+                "a:8443",
+                Acquisition::unreadable("a:8443", "TLS: invalid peer certificate: UnknownIssuer"),
+            )],
+            Signature::V2,
+            &Rules::default(),
+        );
+        assert_eq!(r.status(), Status::Unknown);
+        assert_eq!(
+            summary(&r),
+            "CLC a:8443: TLS: invalid peer certificate: UnknownIssuer"
+        );
+        assert!(r.findings()[0]
+            .hint
+            .as_deref()
+            .is_some_and(|h| h.starts_with("give --ca-file")));
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod md;
 
+use common::acquisition::{self, Acquisition};
 use common::{CheckError, Context, Finding, Perfdata, Plugin, Report, Status, Uom};
 use md::{Access, Array, Mdstat, Queued, SyncAction};
 
@@ -47,10 +48,30 @@ pub struct Options {
 
 /// The check: read /proc/mdstat under --root, parse, evaluate.
 pub fn check(options: &Options, ctx: &Context) -> Result<Report, CheckError> {
-    let text = ctx.read_host(MDSTAT)?;
+    let text = match acquisition::host_file(ctx, MDSTAT) {
+        Acquisition::Read(text) => text,
+        // No /proc/mdstat: the md driver is not loaded, or --root is not a host tree. Nothing
+        // to judge; worded as every unreadable source is.
+        Acquisition::Missing { source } => {
+            return Ok(report_of(&Acquisition::<()>::unreadable(
+                source,
+                "no such file",
+            )))
+        }
+        other => return Ok(report_of(&other)),
+    };
     let shown = ctx.host_path(MDSTAT).display().to_string();
     let mdstat = md::parse(&text).map_err(|e| e.in_source(shown))?;
     Ok(evaluate(&mdstat, options))
+}
+
+/// The report for a source that gave nothing: the kit's finding, alone.
+fn report_of<T>(acquired: &Acquisition<T>) -> Report {
+    let mut report = Report::new();
+    if let Some(finding) = acquired.finding() {
+        report.add(finding);
+    }
+    report
 }
 
 fn short_name(name: &str) -> &str {

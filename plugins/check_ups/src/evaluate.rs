@@ -1,7 +1,7 @@
 //! The rules: what each UPS state means for the servers behind it. One branch per rule, each
 //! with the words it prints and, for problems, how to restore service.
 
-use crate::model::{Flag, Metrics, Observation, Reading, Source, Ups};
+use crate::model::{Answer, Flag, Metrics, Observation, Reading, Source, Ups};
 use common::{Finding, Report, Status, Thresholds, Uom};
 
 /// Thresholds on the metrics (all optional; none is set by default: the UPS's own LB flag is
@@ -35,7 +35,7 @@ pub fn evaluate(upses: &[Ups], limits: &Limits) -> Report {
     let mut report = Report::new();
     for ups in upses {
         let conditions = match &ups.observation {
-            Observation::Read(reading) => {
+            Observation::Read(Answer::Reading(reading)) => {
                 let mut c = status_conditions(ups, reading);
                 if !blind(reading) {
                     c.extend(threshold_conditions(&reading.metrics, limits));
@@ -45,12 +45,12 @@ pub fn evaluate(upses: &[Ups], limits: &Limits) -> Report {
             other => failure_conditions(ups, other),
         };
         report.add(finding(ups, &conditions));
-        if let Observation::Read(reading) = &ups.observation {
+        if let Observation::Read(Answer::Reading(reading)) = &ups.observation {
             for (key, value) in &reading.raw {
                 report.verbose(2, format!("{}: {key} = {value}", ups.name));
             }
         }
-        if let Observation::Read(reading) = &ups.observation {
+        if let Observation::Read(Answer::Reading(reading)) = &ups.observation {
             if !blind(reading) {
                 add_perfdata(&mut report, &ups.name, &reading.metrics, limits);
             }
@@ -246,15 +246,19 @@ fn status_conditions(ups: &Ups, r: &Reading) -> Vec<Condition> {
 fn failure_conditions(ups: &Ups, observation: &Observation) -> Vec<Condition> {
     use crate::nut::NutError;
     let c = match observation {
-        Observation::Read(_) => return Vec::new(),
-        Observation::Unreachable(reason) => {
+        Observation::Read(Answer::Reading(_)) => return Vec::new(),
+        Observation::Unreachable { source, why } => {
             let hint = match ups.source {
                 Source::Nut => "start upsd, or check the network and that upsd LISTENs on this address (upsd.conf)",
                 Source::Apcupsd => "start apcupsd, or check the network and NETSERVER on, NISIP, NISPORT in apcupsd.conf",
             };
-            cond(Status::Critical, format!("unreachable: {reason}"), Some(hint))
+            cond(
+                Status::Critical,
+                format!("unreachable: {source}: {why}"),
+                Some(hint),
+            )
         }
-        Observation::NutError(e) => match e {
+        Observation::Read(Answer::NutError(e)) => match e {
             NutError::DataStale => cond(
                 Status::Critical,
                 "data stale (upsd gets no fresh data from the driver, the UPS is not watched)",
@@ -286,7 +290,14 @@ fn failure_conditions(ups: &Ups, observation: &Observation) -> Vec<Condition> {
                 None,
             ),
         },
-        Observation::Unreadable(reason) => cond(Status::Unknown, reason.clone(), None),
+        Observation::Unreadable { why, .. } => cond(Status::Unknown, why.clone(), None),
+        // This plugin's words since its first release (tests and NRPE users read them).
+        Observation::NotAsked { source } => cond(
+            Status::Unknown,
+            format!("{source}: not asked, the timeout (-t) left no time to connect; raise -t"),
+            None,
+        ),
+        Observation::Missing { source } => cond(Status::Unknown, format!("{source} missing"), None),
     };
     vec![c]
 }
@@ -352,7 +363,7 @@ fn finding(ups: &Ups, conditions: &[Condition]) -> Finding {
             .collect()
     };
     let reading = match &ups.observation {
-        Observation::Read(r) => Some(r),
+        Observation::Read(Answer::Reading(r)) => Some(r),
         _ => None,
     };
     // Charge and runtime in brackets, unless a threshold message already gives them.
@@ -532,7 +543,7 @@ mod tests {
             name: "ups1".into(),
             origin: "ups1@127.0.0.1:3493".into(),
             source: Source::Nut,
-            observation: Observation::Read(Reading::from_nut(&vars)),
+            observation: Observation::Read(Answer::Reading(Reading::from_nut(&vars))),
         }
     }
 
@@ -544,7 +555,7 @@ mod tests {
             name: "simups".into(),
             origin: "apcupsd 127.0.0.1:3551".into(),
             source: Source::Apcupsd,
-            observation: Observation::Read(Reading::from_apcupsd(&s)),
+            observation: Observation::Read(Answer::Reading(Reading::from_apcupsd(&s))),
         }
     }
 
@@ -647,10 +658,10 @@ mod tests {
     #[test]
     fn unreachable_and_blind_upses_are_critical_without_perfdata() {
         let mut down = nut("OL");
-        down.observation = Observation::Unreachable("127.0.0.1:9: connection refused".into());
+        down.observation = Observation::unreachable("127.0.0.1:9", "connection refused");
         let mut stale = nut("OL");
         stale.name = "ups2".into();
-        stale.observation = Observation::NutError(crate::nut::NutError::DataStale);
+        stale.observation = Observation::Read(Answer::NutError(crate::nut::NutError::DataStale));
         let r = evaluate(&[down, stale, apc("COMMLOST")], &Limits::default());
         assert_eq!(r.status(), Status::Critical);
         let s = r.summary_text();

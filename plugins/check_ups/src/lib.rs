@@ -11,10 +11,12 @@ pub mod net;
 pub mod nut;
 pub mod upsc;
 
+use common::net::NetError;
+use common::secret::{self, Secret};
 use common::{CheckError, Context, Metric, MetricList, ParseError, PerMetric, Plugin, Report};
 use evaluate::Limits;
-use model::{Observation, Reading, Source, Ups};
-use net::{Credentials, NetError};
+use model::{Answer, Observation, Reading, Source, Ups};
+use net::Credentials;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -176,7 +178,7 @@ fn parse_apcupsd_target(text: &str) -> Result<HostPort, String> {
 ///
 /// ```
 /// let c = check_ups::parse_auth("# upsd.users: monuser\nusername = monuser\npassword = s3cr=t\n").unwrap();
-/// assert_eq!((c.username.as_str(), c.password.as_str()), ("monuser", "s3cr=t"));
+/// assert_eq!((c.username.as_str(), c.password.expose()), ("monuser", "s3cr=t"));
 /// ```
 pub fn parse_auth(text: &str) -> Result<Credentials, ParseError> {
     let mut username = None;
@@ -201,9 +203,10 @@ pub fn parse_auth(text: &str) -> Result<Credentials, ParseError> {
         }
     }
     match (username, password) {
-        (Some(username), Some(password)) if !username.is_empty() => {
-            Ok(Credentials { username, password })
-        }
+        (Some(username), Some(password)) if !username.is_empty() => Ok(Credentials {
+            username,
+            password: Secret::new(password),
+        }),
         _ => Err(ParseError::whole(
             "expected both 'username = NAME' and 'password = SECRET'",
         )),
@@ -211,6 +214,7 @@ pub fn parse_auth(text: &str) -> Result<Credentials, ParseError> {
 }
 
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
+    let mut note = None;
     let mut upses = if ctx.inputs_given() {
         if !opts.ups.is_empty() || !opts.apcupsd.is_empty() {
             return Err(CheckError::usage(
@@ -225,23 +229,28 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
             ));
         }
         let credentials = match &opts.auth_file {
-            Some(path) => Some(read_auth(ctx, path)?),
+            Some(path) => Some(read_auth(path)?),
             None => None,
         };
-        ask_daemons(opts, credentials.as_ref(), ctx)
+        let upses = ask_daemons(opts, credentials.as_ref().map(|(c, _)| c), ctx);
+        note = credentials.and_then(|(_, n)| n);
+        upses
     };
     distinct_names(&mut upses);
-    Ok(evaluate::evaluate(&upses, &opts.limits()))
+    let mut report = evaluate::evaluate(&upses, &opts.limits());
+    if let Some(note) = note {
+        report.verbose(0, note);
+    }
+    Ok(report)
 }
 
-fn read_auth(ctx: &Context, path: &std::path::Path) -> Result<Credentials, CheckError> {
-    let full = std::path::absolute(path).map_err(|e| CheckError::Read {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    let shown = full.display().to_string();
-    let text = ctx.read_host(&shown)?;
-    parse_auth(&text).map_err(|e| CheckError::Parse(e.in_source(shown)))
+/// The auth file, and a note when it is readable by group or others. It is the user's file,
+/// not host state: read as given, never under --root.
+fn read_auth(path: &std::path::Path) -> Result<(Credentials, Option<String>), CheckError> {
+    let read = secret::read_secret_file(path)?;
+    let credentials = parse_auth(read.text.expose())
+        .map_err(|e| CheckError::Parse(e.in_source(path.display().to_string())))?;
+    Ok((credentials, read.note))
 }
 
 /// Saved outputs: each file is one UPS, named after the file (or apcupsd's UPSNAME).
@@ -249,9 +258,11 @@ fn from_inputs(ctx: &Context) -> Result<Vec<Ups>, CheckError> {
     let mut upses = Vec::new();
     for (shown, text) in ctx.inputs("upsc")? {
         let observation = match upsc::parse(&text) {
-            Ok(upsc::Upsc::Vars(vars)) => Observation::Read(Reading::from_nut(&vars)),
-            Ok(upsc::Upsc::Error(e)) => Observation::NutError(e),
-            Err(e) => Observation::Unreadable(e.in_source(&shown).to_string()),
+            Ok(upsc::Upsc::Vars(vars)) => {
+                Observation::Read(Answer::Reading(Reading::from_nut(&vars)))
+            }
+            Ok(upsc::Upsc::Error(e)) => Observation::Read(Answer::NutError(e)),
+            Err(e) => Observation::unreadable(&shown, e.in_source(&shown).to_string()),
         };
         upses.push(Ups {
             name: file_name(&shown),
@@ -268,11 +279,11 @@ fn from_inputs(ctx: &Context) -> Result<Vec<Ups>, CheckError> {
                     .filter(|n| !n.is_empty())
                     .map(str::to_string)
                     .unwrap_or_else(|| file_name(&shown)),
-                Observation::Read(Reading::from_apcupsd(&status)),
+                Observation::Read(Answer::Reading(Reading::from_apcupsd(&status))),
             ),
             Err(e) => (
                 file_name(&shown),
-                Observation::Unreadable(e.in_source(&shown).to_string()),
+                Observation::unreadable(&shown, e.in_source(&shown).to_string()),
             ),
         };
         upses.push(Ups {
@@ -318,8 +329,9 @@ fn ask_daemons(opts: &Options, credentials: Option<&Credentials>, ctx: &Context)
                     name: "?".into(),
                     origin: "?".into(),
                     source: Source::Nut,
-                    observation: Observation::Unreadable(
-                        "internal error while asking a daemon (a bug, please report it)".into(),
+                    observation: Observation::unreadable(
+                        "?",
+                        "internal error while asking a daemon (a bug, please report it)",
                     ),
                 })
             })
@@ -328,13 +340,15 @@ fn ask_daemons(opts: &Options, credentials: Option<&Credentials>, ctx: &Context)
 }
 
 fn ask_upsd(t: &NutTarget, credentials: Option<&Credentials>, deadline: Instant) -> Ups {
-    let origin = format!("{}@{}", t.ups, net::display_address(&t.at.host, t.at.port));
+    let address = net::display_address(&t.at.host, t.at.port);
+    let origin = format!("{}@{address}", t.ups);
     let observation = match net::nut_list_var(&t.at.host, t.at.port, &t.ups, credentials, deadline)
     {
-        Ok(nut::ListVar::Vars(vars)) => Observation::Read(Reading::from_nut(&vars)),
-        Ok(nut::ListVar::Error(e)) => Observation::NutError(e),
-        Err(NetError::Unreachable(why)) => Observation::Unreachable(format!("upsd at {why}")),
-        Err(NetError::Garbage(why) | NetError::NotAsked(why)) => Observation::Unreadable(why),
+        Ok(nut::ListVar::Vars(vars)) => {
+            Observation::Read(Answer::Reading(Reading::from_nut(&vars)))
+        }
+        Ok(nut::ListVar::Error(e)) => Observation::Read(Answer::NutError(e)),
+        Err(e) => failed(e, "upsd", &address),
     };
     Ups {
         name: t.ups.clone(),
@@ -355,29 +369,41 @@ fn ask_apcupsd(t: &HostPort, deadline: Instant) -> Ups {
                     .filter(|n| !n.is_empty())
                     .map(str::to_string)
                     .unwrap_or_else(|| address.clone()),
-                Observation::Read(Reading::from_apcupsd(&status)),
+                Observation::Read(Answer::Reading(Reading::from_apcupsd(&status))),
             ),
             Err(e) => (
                 address.clone(),
-                Observation::Unreadable(
+                Observation::unreadable(
+                    format!("apcupsd at {address}"),
                     e.in_source(format!("the answer of apcupsd at {address}"))
                         .to_string(),
                 ),
             ),
         },
-        Err(NetError::Unreachable(why)) => (
-            address.clone(),
-            Observation::Unreachable(format!("apcupsd at {why}")),
-        ),
-        Err(NetError::Garbage(why) | NetError::NotAsked(why)) => {
-            (address.clone(), Observation::Unreadable(why))
-        }
+        Err(e) => (address.clone(), failed(e, "apcupsd", &address)),
     };
     Ups {
         name,
         origin,
         source: Source::Apcupsd,
         observation,
+    }
+}
+
+/// A conversation that failed, as an acquisition: the kit's messages start with the address,
+/// which the source names already.
+fn failed(e: NetError, daemon: &str, address: &str) -> Observation {
+    let source = format!("{daemon} at {address}");
+    match e {
+        NetError::Unreachable(why) => {
+            let why = why
+                .strip_prefix(&format!("{address}: "))
+                .unwrap_or(&why)
+                .to_string();
+            Observation::unreachable(source, why)
+        }
+        NetError::NotAsked(_) => Observation::not_asked(address),
+        NetError::Failed(why) => Observation::unreadable(source, why),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::apcaccess;
 use crate::nut::NutError;
+use common::Acquisition;
 
 /// Where the reading came from; a few rules differ (see `evaluate`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,18 +212,19 @@ pub fn leading_number(value: &str) -> Option<f64> {
     n.is_finite().then_some(n)
 }
 
-/// What the check learnt about one UPS.
+/// What upsd or apcupsd said, when it answered.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Observation {
-    /// The UPS answered with its state.
-    Read(Reading),
-    /// upsd answered, but with an error instead of the variables.
+pub enum Answer {
+    /// The UPS's state.
+    Reading(Reading),
+    /// upsd answered with an error instead of the variables.
     NutError(NutError),
-    /// upsd or apcupsd could not be reached; the reason names the address.
-    Unreachable(String),
-    /// The answer could not be understood (garbage, truncated): the state is unknown.
-    Unreadable(String),
 }
+
+/// What the check learnt about one UPS: the kit's acquisition of an [`Answer`]. Unreachable
+/// has the daemon and its address as source (`upsd at 127.0.0.1:3493`), not asked the
+/// address; unreadable carries the whole message (it names where the text came from).
+pub type Observation = Acquisition<Answer>;
 
 /// One UPS and what was observed.
 #[derive(Debug, Clone, PartialEq)]

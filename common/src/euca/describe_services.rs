@@ -20,8 +20,8 @@
 //! parser matches local names only, ignores unknown elements, needs no XML declaration and
 //! takes one line or pretty-printed text alike.
 
-use crate::model::{host_of_uri, Event, Service, State};
-use common::ParseError;
+use super::model::{host_of_uri, Event, Service, State};
+use crate::ParseError;
 use roxmltree::{Document, Node};
 
 /// What the CLC answered.
@@ -36,10 +36,20 @@ pub enum Answer {
     },
 }
 
+/// Deepest element nesting read. A real answer is 7 deep (`serviceStatuses/item/statusDetails/
+/// item/message` under the root); a hostile one 20,000 deep overflowed the stack (exit 134, no
+/// output) before this limit.
+pub const MAX_DEPTH: usize = 64;
+
 /// Parse a DescribeServices answer or an error body.
 pub fn parse(text: &str) -> Result<Answer, ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError::whole("the answer is empty"));
+    }
+    if xml_depth_over(text, MAX_DEPTH) {
+        return Err(ParseError::whole(format!(
+            "nested deeper than {MAX_DEPTH} levels, not read"
+        )));
     }
     let doc = Document::parse(text).map_err(|e| {
         let pos = e.pos();
@@ -66,6 +76,63 @@ pub fn parse(text: &str) -> Result<Answer, ParseError> {
             format!("expected DescribeServicesResponseType, found <{other}>"),
         )),
     }
+}
+
+/// True when elements in `text` nest deeper than `limit`. A linear scan without recursion
+/// (and without building anything), run before the XML parser so that no parser or tree walk
+/// ever sees a deeper document. Comments, CDATA, processing instructions and the DOCTYPE are
+/// skipped; quoted attribute values may hold `>`. Malformed text is left to the parser.
+pub fn xml_depth_over(text: &str, limit: usize) -> bool {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let skip_to = |from: usize, end: &[u8]| -> usize {
+        b[from..]
+            .windows(end.len())
+            .position(|w| w == end)
+            .map_or(b.len(), |p| from + p + end.len())
+    };
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let rest = &b[i..];
+        if rest.starts_with(b"<!--") {
+            i = skip_to(i + 4, b"-->");
+        } else if rest.starts_with(b"<![CDATA[") {
+            i = skip_to(i + 9, b"]]>");
+        } else if rest.starts_with(b"<?") {
+            i = skip_to(i + 2, b"?>");
+        } else if rest.starts_with(b"<!") {
+            i = skip_to(i + 2, b">");
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            i = skip_to(i + 2, b">");
+        } else {
+            // An opening tag: find its end outside quoted attribute values.
+            let mut j = i + 1;
+            let mut quote = None;
+            while j < b.len() {
+                match (quote, b[j]) {
+                    (None, b'"' | b'\'') => quote = Some(b[j]),
+                    (Some(q), c) if c == q => quote = None,
+                    (None, b'>') => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            let self_closing = j > i + 1 && j < b.len() && b[j - 1] == b'/';
+            if !self_closing {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            i = j + 1;
+        }
+    }
+    false
 }
 
 fn parse_error(root: Node) -> Answer {
@@ -281,6 +348,27 @@ mod tests {
             .to_string();
         assert!(e.contains("unknown state 'RUNNING'"), "{e}");
         assert!(parse("  ").unwrap_err().to_string().contains("empty"));
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_refused_before_parsing() {
+        for levels in [65, 20_000, 1_000_000] {
+            let deep = format!("{}{}", "<a>".repeat(levels), "</a>".repeat(levels));
+            let e = parse(&deep).unwrap_err().to_string();
+            assert_eq!(
+                e,
+                "cannot parse input: nested deeper than 64 levels, not read"
+            );
+        }
+        // a real answer, self-closing tags, comments and quoted '>' do not count as depth
+        assert!(parse(ONE).is_ok());
+        let flat = format!(
+            "<r a='>'>{}<!-- <x><x><x> --><![CDATA[<y><y>]]></r>",
+            "<e/>".repeat(10_000)
+        );
+        assert!(!xml_depth_over(&flat, 2));
+        assert!(xml_depth_over("<a><b><c>", 2));
+        assert!(!xml_depth_over("<a><b></b><b></b></a>", 2));
     }
 
     #[test]

@@ -1,25 +1,27 @@
 //! Access key and secret key of an admin of the `eucalyptus` account, from an `eucarc`, an
-//! admin-tools / euca2ools `.ini`, or the environment. The secret is never shown: `Debug`
-//! hides it and no message quotes it.
+//! admin-tools / euca2ools `.ini`, or the environment. The secret key is a [`Secret`] (prints
+//! `***`), and both keys are registered for scrubbing: the access key id travels in every
+//! SigV2 query and SigV4 header, so a server's echo of the request must not show it either.
 
-use std::fmt;
+use crate::secret::{self, Secret};
 
 /// Names an eucarc (and the environment) may use, newest tools first.
 pub const ACCESS_NAMES: &[&str] = &["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "EC2_ACCESS_KEY"];
 pub const SECRET_NAMES: &[&str] = &["AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "EC2_SECRET_KEY"];
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub access_key: String,
-    pub secret_key: String,
+    pub secret_key: Secret,
 }
 
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key", &self.access_key)
-            .field("secret_key", &"(hidden)")
-            .finish()
+impl Credentials {
+    fn new(access_key: String, secret_key: String) -> Credentials {
+        secret::register(&access_key);
+        Credentials {
+            access_key,
+            secret_key: Secret::new(secret_key),
+        }
     }
 }
 
@@ -80,10 +82,7 @@ pub fn parse(text: &str) -> Result<Credentials, String> {
 /// From environment variables (the lookup is given, so this stays testable).
 pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Option<Credentials> {
     let find = |names: &[&str]| names.iter().find_map(|n| get(n).filter(|v| !v.is_empty()));
-    Some(Credentials {
-        access_key: find(ACCESS_NAMES)?,
-        secret_key: find(SECRET_NAMES)?,
-    })
+    Some(Credentials::new(find(ACCESS_NAMES)?, find(SECRET_NAMES)?))
 }
 
 fn check(access: &str, secret: &str) -> Result<Credentials, String> {
@@ -95,10 +94,7 @@ fn check(access: &str, secret: &str) -> Result<Credentials, String> {
     {
         return Err("the keys in it are shell expressions; write the values themselves".into());
     }
-    Ok(Credentials {
-        access_key: access.to_string(),
-        secret_key: secret.to_string(),
-    })
+    Ok(Credentials::new(access.to_string(), secret.to_string()))
 }
 
 fn unquote(v: &str) -> &str {
@@ -120,7 +116,7 @@ mod tests {
                   export EC2_ACCESS_KEY='AKIAEXAMPLE'\nexport EC2_SECRET_KEY=\"s3cr3t/+x\"\n";
         let c = parse(rc).unwrap();
         assert_eq!(c.access_key, "AKIAEXAMPLE");
-        assert_eq!(c.secret_key, "s3cr3t/+x");
+        assert_eq!(c.secret_key.expose(), "s3cr3t/+x");
         assert!(!format!("{c:?}").contains("s3cr3t"));
         let ini = "[region localhost]\neuare-url = http://x\n[user admin]\nkey-id = AKI2\nsecret-key = sec2\n";
         assert_eq!(parse(ini).unwrap().access_key, "AKI2");
@@ -132,7 +128,7 @@ mod tests {
             "EC2_SECRET_KEY" => Some("S".to_string()),
             _ => None,
         };
-        assert_eq!(from_env(env).unwrap().secret_key, "S");
+        assert_eq!(from_env(env).unwrap().secret_key.expose(), "S");
         assert!(from_env(|_| None).is_none());
     }
 }
