@@ -56,14 +56,14 @@ impl HostTree {
         p
     }
 
-    /// Add an empty directory.
-    pub fn dir(&self, path: &str) -> &HostTree {
+    /// Builder form: add an empty directory.
+    pub fn dir(self, path: &str) -> HostTree {
         std::fs::create_dir_all(self.path(path)).expect("create a directory");
         self
     }
 
-    /// Add a FIFO nobody writes to (a read of it blocks).
-    pub fn fifo(&self, path: &str) -> &HostTree {
+    /// Builder form: add a FIFO nobody writes to (a read of it blocks).
+    pub fn fifo(self, path: &str) -> HostTree {
         let p = self.path(path);
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent).expect("create parent directories");
