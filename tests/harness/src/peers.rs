@@ -94,15 +94,26 @@ pub struct Daemon {
     pub dir: PathBuf,
     /// The port it listens on, when the recipe takes one.
     pub port: Option<u16>,
+    /// A work directory owned by the daemon (removed after stop.sh ran).
+    work: Option<WorkDir>,
 }
 
 impl Daemon {
-    /// `start.sh DIR PORT` on a free port (the NUT and apcupsd recipes).
-    pub fn start_on_port(kind: &str, dir: &Path) -> Daemon {
+    /// `start.sh DIR PORT` in a fresh work directory on a free port (the NUT and apcupsd
+    /// recipes).
+    pub fn start_on_port(kind: &str, tag: &str) -> Daemon {
+        let work = WorkDir::new(&format!("{kind}-{tag}"));
         let port = crate::free_port();
-        let mut daemon = Daemon::start(kind, dir, &[&port.to_string()], &[]);
+        let mut daemon = Daemon::start(kind, work.path(), &[&port.to_string()], &[]);
         daemon.port = Some(port);
+        daemon.work = Some(work);
         daemon
+    }
+
+    /// The port given to `start.sh`; fails the test for a recipe started without one.
+    pub fn port(&self) -> u16 {
+        self.port
+            .unwrap_or_else(|| panic!("{} was started without a port", self.kind))
     }
 
     /// `start.sh DIR ARGS...` with extra environment; fails the test (after stopping what did
@@ -121,6 +132,7 @@ impl Daemon {
             kind: kind.to_string(),
             dir: dir.to_path_buf(),
             port: None,
+            work: None,
         };
         assert!(
             out.status.success(),

@@ -70,6 +70,20 @@ impl Plugin {
         self
     }
 
+    /// Run it again and again (every 100 ms) until `done` accepts the outcome or `within`
+    /// passes; returns the last outcome, for the test to assert. For daemons that need a
+    /// moment to show a change.
+    pub fn run_until(&self, within: Duration, done: impl Fn(&Outcome) -> bool) -> Outcome {
+        let started = Instant::now();
+        loop {
+            let outcome = self.run();
+            if done(&outcome) || started.elapsed() > within {
+                return outcome;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Run it and parse the output; fails the test when the output is not a plugin's
     /// (exit code outside 0-3, a status line whose state word disagrees with the exit code,
     /// perfdata the kit's grammar cannot read) or when it runs past the watchdog.
@@ -111,8 +125,18 @@ impl Plugin {
                 bytes
             })
         };
-        let out = collect(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-        let err = collect(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+        let out = collect(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let err = collect(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
         let status = loop {
             if let Some(status) = child.try_wait().expect("wait for the plugin") {
                 break status;
@@ -250,7 +274,11 @@ impl Outcome {
     /// Words that must appear anywhere in the output.
     pub fn contains(&self, words: &[&str]) -> &Outcome {
         for w in words {
-            assert!(self.stdout.contains(w), "'{w}' missing from:\n{}", self.stdout);
+            assert!(
+                self.stdout.contains(w),
+                "'{w}' missing from:\n{}",
+                self.stdout
+            );
         }
         self
     }
