@@ -271,6 +271,17 @@ impl Outcome {
         self.contains(words)
     }
 
+    /// Exit code, the start of the first line, and words that must appear anywhere.
+    pub fn expect_first(&self, code: i32, start: &str, words: &[&str]) -> &Outcome {
+        assert_eq!(self.code, code, "exit code of:\n{}", self.stdout);
+        assert!(
+            self.first.starts_with(start),
+            "status line should start with '{start}':\n{}",
+            self.stdout
+        );
+        self.contains(words)
+    }
+
     /// Words that must appear anywhere in the output.
     pub fn contains(&self, words: &[&str]) -> &Outcome {
         for w in words {
