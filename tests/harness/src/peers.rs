@@ -211,6 +211,34 @@ impl ClcDouble {
     /// key pair (also written to `dir/eucarc`). Fails the test when python3 with botocore is
     /// missing or the double does not come up within 20 s.
     pub fn start(tag: &str, scenario: &Path, access: &str, secret: &str) -> ClcDouble {
+        ClcDouble::start_with(tag, scenario, access, secret, &[])
+    }
+
+    /// The same over HTTPS with this certificate and key (PEM files).
+    pub fn start_tls(
+        tag: &str,
+        scenario: &Path,
+        access: &str,
+        secret: &str,
+        cert: &Path,
+        key: &Path,
+    ) -> ClcDouble {
+        let extra = [
+            "--tls-cert".as_ref(),
+            cert.as_os_str(),
+            "--tls-key".as_ref(),
+            key.as_os_str(),
+        ];
+        ClcDouble::start_with(tag, scenario, access, secret, &extra)
+    }
+
+    fn start_with(
+        tag: &str,
+        scenario: &Path,
+        access: &str,
+        secret: &str,
+        extra: &[&std::ffi::OsStr],
+    ) -> ClcDouble {
         require_python_module(PYTHON, "botocore.auth", "python3-botocore");
         let dir = crate::unique_temp_dir(&format!("clc-double-{tag}"));
         let _ = std::fs::remove_dir_all(&dir);
@@ -234,6 +262,7 @@ impl ClcDouble {
             .arg(dir.join("control.json"))
             .arg("--port-file")
             .arg(&port_file)
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
