@@ -5,7 +5,9 @@ use harness::{HostTree, Outcome, Plugin};
 use std::time::Duration;
 
 fn run(args: &[&str]) -> Outcome {
-    Plugin::new(env!("CARGO_BIN_EXE_check_raid")).args(args).run()
+    Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .args(args)
+        .run()
 }
 
 fn run_on_mdstat(text: &str, extra: &[&str]) -> Outcome {
@@ -21,7 +23,9 @@ const CLEAN: &str = "Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]
 #[test]
 fn missing_mdstat_is_unknown_naming_the_file() {
     let host = HostTree::new().dir("/proc");
-    let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid")).root(&host).run();
+    let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .root(&host)
+        .run();
     assert_eq!(o.code, 3);
     assert_eq!(
         o.stdout,
@@ -36,7 +40,9 @@ fn missing_mdstat_is_unknown_naming_the_file() {
 #[test]
 fn unreadable_mdstat_is_unknown() {
     let host = HostTree::new().dir("/proc/mdstat");
-    let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid")).root(&host).run();
+    let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .root(&host)
+        .run();
     assert_eq!(o.code, 3);
     assert!(
         o.first.starts_with("RAID UNKNOWN - cannot read ")
