@@ -56,7 +56,7 @@ fn eucadmin(file: &str, extra: &[&str]) -> Outcome {
 fn assert_ok_healthy(r: &Outcome, services: usize) {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
-        status(&r).starts_with("EUCA CLC OK - Eucalyptus Core available: "),
+        status(r).starts_with("EUCA CLC OK - Eucalyptus Core available: "),
         "{}",
         r.stdout
     );
