@@ -153,13 +153,11 @@ fn durations_are_masked_and_nothing_else() {
     );
 }
 
-#[test]
-#[ignore = "needs nrpe and check_nrpe (nagios-nrpe-server, nagios-nrpe-plugin): run scripts/test"]
-fn nrpe_carries_every_shipped_command_intact() {
+/// NRPE with our snippet, the packaged paths pointed at the built plugins and each command at
+/// a sample host tree (NRPE takes no arguments over the network: the line is the whole
+/// command). Returns the daemon, its port and the snippet's (command name, command line)s.
+fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
     require_programs(&["nrpe", CHECK_NRPE]);
-    let work = WorkDir::new("nrpe");
-    // Our snippet, the packaged paths pointed at the built plugins and each command at a sample
-    // host tree (NRPE takes no arguments over the network: the line is the whole command).
     let snippet = shipped("nrpe/euca-checks.cfg");
     let roots = [
         ("check_raid", "hosts/raid-degraded"),
@@ -186,15 +184,23 @@ fn nrpe_carries_every_shipped_command_intact() {
             "{name} not pointed at the built plugin: {line}"
         );
     }
-    let include = work.path().join("euca-checks.cfg");
+    let include = work.join("euca-checks.cfg");
     std::fs::write(&include, &rendered).unwrap();
     let port = harness::free_port().to_string();
-    let _nrpe = Daemon::start(
+    let nrpe = Daemon::start(
         "nrpe",
-        &work.path().join("nrpe"),
+        &work.join("nrpe"),
         &[&port],
         &[("NRPE_INCLUDE", include.display().to_string())],
     );
+    (nrpe, port, commands)
+}
+
+#[test]
+#[ignore = "needs nrpe and check_nrpe (nagios-nrpe-server, nagios-nrpe-plugin): run scripts/test"]
+fn nrpe_carries_every_shipped_command_intact() {
+    let work = WorkDir::new("nrpe");
+    let (_nrpe, port, commands) = start_nrpe(work.path());
 
     for (name, line) in &commands {
         let via_nrpe = Plugin::new(CHECK_NRPE)
@@ -234,16 +240,38 @@ fn nrpe_carries_every_shipped_command_intact() {
 }
 
 #[test]
-#[ignore = "needs nagios4, nut-server and python3-botocore: run scripts/test"]
+#[ignore = "needs nagios4, nrpe, check_nrpe, nut-server and python3-botocore: run scripts/test"]
 fn nagios_runs_every_command_definition_intact() {
     require_programs(&["nagios4"]);
     let peers = Peers::start("nagios");
     let work = WorkDir::new("nagios");
+    // euca_nrpe: Nagios -> check_nrpe -> NRPE -> our snippet. $USER1$ holds our plugins and
+    // check_nrpe, as /usr/lib/nagios/plugins does once installed; the port goes after the
+    // command name in $ARG1$ (check_nrpe reads options in any order).
+    let (_nrpe, nrpe_port, nrpe_commands) = start_nrpe(work.path());
+    let user1 = work.path().join("plugins");
+    std::fs::create_dir_all(&user1).unwrap();
+    for name in ["check_raid", "check_bond", "check_ups", "check_euca_clc"] {
+        std::os::unix::fs::symlink(plugin(name), user1.join(name)).unwrap();
+    }
+    std::os::unix::fs::symlink(CHECK_NRPE, user1.join("check_nrpe")).unwrap();
     let commands = nagios_commands(&peers);
     let recipe =
         std::fs::read_to_string(repo().join("tests/peers/nagios4/objects.cfg.in")).unwrap();
     let services = services(&peers);
     let mut objects = format!("{commands}\n{recipe}\n");
+    let via_nrpe: Vec<(String, String)> = nrpe_commands
+        .iter()
+        .map(|(name, _)| (format!("{name} via NRPE"), format!("{name} -p {nrpe_port}")))
+        .collect();
+    for (description, arg) in &via_nrpe {
+        objects.push_str(&format!(
+            "define service {{\n    host_name testhost\n    service_description {description}\n    \
+             check_command euca_nrpe!{arg}\n    max_check_attempts 1\n    check_interval 60\n    \
+             retry_interval 60\n    check_period 24x7\n    contacts nobody\n    \
+             notification_period 24x7\n}}\n"
+        ));
+    }
     for s in &services {
         objects.push_str(&format!(
             "define service {{\n    host_name testhost\n    service_description {}\n    \
@@ -264,7 +292,7 @@ fn nagios_runs_every_command_definition_intact() {
         &[],
         &[
             ("NAGIOS_OBJECTS", objects_file.display().to_string()),
-            ("NAGIOS_USER1", bin_dir().display().to_string()),
+            ("NAGIOS_USER1", user1.display().to_string()),
         ],
     );
     for s in &services {
@@ -299,6 +327,27 @@ fn nagios_runs_every_command_definition_intact() {
             !direct.long_lines.is_empty(),
             "{who}: no long output to compare"
         );
+        assert_same_perfdata(&record.perfdata, &direct, VARYING, &who);
+    }
+    for ((description, _), (_, line)) in via_nrpe.iter().zip(&nrpe_commands) {
+        let record = wait_for(
+            Duration::from_secs(40),
+            &format!("Nagios {description}"),
+            || {
+                let status = std::fs::read_to_string(nagios_dir.join("status.dat")).ok()?;
+                nagios_record(&status, description)
+            },
+        );
+        let direct = run_expanded(line, &bin_dir(), &[]);
+        let who = format!("Nagios {description}");
+        assert_ne!(direct.code, 0, "{who}: the sample should not be OK");
+        assert_eq!(record.state, direct.code, "{who}: {record:?}");
+        assert_eq!(
+            record.output,
+            nagios_sanitized(status_text(&direct)),
+            "{who}: status line"
+        );
+        assert_eq!(record.long, direct.long.trim_end(), "{who}: long output");
         assert_same_perfdata(&record.perfdata, &direct, VARYING, &who);
     }
 }
