@@ -24,13 +24,6 @@ impl HostTree {
         HostTree { root }
     }
 
-    /// A tree holding the files of a directory (e.g. samples/hosts/raid-degraded), copied.
-    pub fn copy_of(dir: &Path) -> HostTree {
-        let tree = HostTree::new();
-        copy_dir(dir, &tree.root);
-        tree
-    }
-
     /// Builder form: add a file (`/proc/mdstat` or `proc/mdstat`, parents created).
     pub fn file(self, path: &str, text: &str) -> HostTree {
         self.put(path, text);
@@ -92,21 +85,6 @@ impl HostTree {
 impl Drop for HostTree {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create a directory");
-    let entries =
-        std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display()));
-    for entry in entries.flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target)
-                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
-        }
     }
 }
 
