@@ -2,9 +2,8 @@
 //! the output and the perfdata. Bond fixtures are placed at DIR/proc/net/bonding/bond0 and
 //! read with --root DIR; teamdctl dumps are given with --input teamdctl=FILE.
 
-use std::os::unix::fs::PermissionsExt;
+use harness::{HostTree, Outcome, Plugin};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_check_bond");
 
@@ -18,89 +17,24 @@ fn read_fixture(rel: &str) -> String {
     std::fs::read_to_string(fixture(rel)).expect(rel)
 }
 
-/// A saved host tree in a temporary directory, removed when dropped.
-struct Tree(PathBuf);
-
-impl Tree {
-    fn new(tag: &str) -> Tree {
-        let d = std::env::temp_dir().join(format!("check_bond-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        Tree(d)
-    }
-    fn file(&self, rel: &str, text: &str) -> &Tree {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-        self
-    }
-    /// A tree with one fixture as bond0.
-    fn with_bond(tag: &str, rel: &str) -> Tree {
-        let t = Tree::new(tag);
-        t.file("proc/net/bonding/bond0", &read_fixture(rel));
-        t
-    }
-    fn root(&self) -> String {
-        self.0.display().to_string()
-    }
+/// A host tree with one fixture as bond0.
+fn with_bond(rel: &str) -> HostTree {
+    HostTree::new().file("/proc/net/bonding/bond0", &read_fixture(rel))
 }
 
-impl Drop for Tree {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+fn run(args: &[&str]) -> Outcome {
+    Plugin::new(BIN).args(args).run()
 }
 
-struct Run {
-    code: i32,
-    out: String,
-}
-
-impl Run {
-    fn first(&self) -> &str {
-        self.out.lines().next().unwrap_or("")
-    }
-    /// The exit code, the start of the status line, and words that must appear.
-    fn expect(&self, code: i32, start: &str, words: &[&str]) -> &Run {
-        assert_eq!(self.code, code, "exit code of:\n{}", self.out);
-        assert!(
-            self.first().starts_with(start),
-            "status line should start with '{start}':\n{}",
-            self.out
-        );
-        for w in words {
-            assert!(self.out.contains(w), "missing '{w}' in:\n{}", self.out);
-        }
-        self
-    }
-    fn lacks(&self, words: &[&str]) -> &Run {
-        for w in words {
-            assert!(!self.out.contains(w), "unexpected '{w}' in:\n{}", self.out);
-        }
-        self
-    }
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("run check_bond");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&out.stdout).into_owned(),
-    }
-}
-
-fn bond(rel: &str, tag: &str, extra: &[&str]) -> Run {
-    let t = Tree::with_bond(tag, rel);
-    let root = t.root();
+fn bond(rel: &str, extra: &[&str]) -> Outcome {
+    let t = with_bond(rel);
+    let root = t.root_arg();
     let mut args = vec!["--root", root.as_str()];
     args.extend_from_slice(extra);
     run(&args)
 }
 
-fn team(rel: &str, extra: &[&str]) -> Run {
+fn team(rel: &str, extra: &[&str]) -> Outcome {
     let input = format!("teamdctl={}", fixture(rel).display());
     let mut args = vec!["--input", input.as_str()];
     args.extend_from_slice(extra);
@@ -111,7 +45,7 @@ fn team(rel: &str, extra: &[&str]) -> Run {
 
 #[test]
 fn balance_rr_with_both_slaves_up_is_ok() {
-    bond("bonding/bond-balance-rr-2slaves-up", "rr", &[]).expect(
+    bond("bonding/bond-balance-rr-2slaves-up", &[]).expect_first(
         0,
         "BOND OK - bond0 balance-rr 2/2 up | 'bond0_slaves_up'=2;2:;1:;0;2",
         &[
@@ -125,10 +59,9 @@ fn balance_rr_with_both_slaves_up_is_ok() {
 fn rhel5_lacp_without_partner_and_a_slave_in_another_aggregator_is_warning() {
     bond(
         "bonding/bond-8023ad-rhel5-v3.2.4-zero-partner-mixed-aggregators",
-        "rhel5",
         &["-vv"],
     )
-    .expect(
+    .expect_first(
         1,
         "BOND WARNING - bond0 eth2 not in the LACP bundle; bond0 no LACP partner |",
         &[
@@ -142,7 +75,7 @@ fn rhel5_lacp_without_partner_and_a_slave_in_another_aggregator_is_warning() {
 
 #[test]
 fn active_backup_10g_with_both_slaves_up_is_ok() {
-    bond("bonding/bond-active-backup-10g-ok", "ab10g", &[]).expect(
+    bond("bonding/bond-active-backup-10g-ok", &[]).expect_first(
         0,
         "BOND OK - bond0 active-backup 2/2 up",
         &[
@@ -156,10 +89,9 @@ fn active_backup_10g_with_both_slaves_up_is_ok() {
 fn lacp_with_a_slave_down_no_partner_and_churn_is_warning() {
     bond(
         "bonding/bond-8023ad-lacp-pdu-slave-down-no-partner",
-        "pdu",
         &[],
     )
-    .expect(
+    .expect_first(
         1,
         "BOND WARNING - bond0 1/2 slaves up, enp0s8 down; bond0 no LACP partner; bond0 enp0s9 LACP churned |",
         &[
@@ -176,27 +108,23 @@ fn lacp_with_a_slave_down_no_partner_and_churn_is_warning() {
 
 #[test]
 fn active_backup_with_the_backup_slave_down_is_warning() {
-    bond(
-        "bonding/bond-active-backup-v3.6.0-backup-slave-down",
-        "abdown",
-        &[],
-    )
-    .expect(
-        1,
-        "BOND WARNING - bond0 1/2 slaves up, eth3 down |",
-        &[
-            "redundancy lost; eth3 down (link failures 2)",
-            "active eth2, primary eth2",
-            "'bond0_eth3_link_failures'=2c;;;0;",
-        ],
-    )
-    // eth3 (1000 Mbps) is down, so its speed is not compared with eth2 (100 Mbps)
-    .lacks(&["differ in speed"]);
+    bond("bonding/bond-active-backup-v3.6.0-backup-slave-down", &[])
+        .expect_first(
+            1,
+            "BOND WARNING - bond0 1/2 slaves up, eth3 down |",
+            &[
+                "redundancy lost; eth3 down (link failures 2)",
+                "active eth2, primary eth2",
+                "'bond0_eth3_link_failures'=2c;;;0;",
+            ],
+        )
+        // eth3 (1000 Mbps) is down, so its speed is not compared with eth2 (100 Mbps)
+        .lacks(&["differ in speed"]);
 }
 
 #[test]
 fn lacp_with_churn_counters_and_both_slaves_up_is_ok() {
-    bond("bonding/bond-8023ad-v3.7.1-churn-2slaves-up", "churn", &[]).expect(
+    bond("bonding/bond-8023ad-v3.7.1-churn-2slaves-up", &[]).expect_first(
         0,
         "BOND OK - bond0 802.3ad 2/2 up",
         &[
@@ -209,12 +137,7 @@ fn lacp_with_churn_counters_and_both_slaves_up_is_ok() {
 
 #[test]
 fn lacp_with_the_second_slave_down_is_warning() {
-    bond(
-        "bonding/bond-8023ad-v3.7.1-second-slave-down",
-        "lacpdown",
-        &[],
-    )
-    .expect(
+    bond("bonding/bond-8023ad-v3.7.1-second-slave-down", &[]).expect_first(
         1,
         "BOND WARNING - bond0 1/2 slaves up, eth1 down | 'bond0_slaves_up'=1;2:;1:;0;2",
         &["eth1 down (link failures 1)"],
@@ -225,10 +148,9 @@ fn lacp_with_the_second_slave_down_is_warning() {
 fn active_backup_without_slaves_and_mii_down_is_critical() {
     bond(
         "bonding/bond-active-backup-ubuntu12-no-slaves-mii-down",
-        "noslaves",
         &[],
     )
-    .expect(
+    .expect_first(
         2,
         "BOND CRITICAL - bond0 down, MII down, no slaves | 'bond0_slaves_up'=0;;1:;0;0",
         &["-> enslave the NICs again"],
@@ -239,7 +161,7 @@ fn active_backup_without_slaves_and_mii_down_is_critical() {
 
 #[test]
 fn kernel6_lacp_with_pdu_details_and_a_partner_is_ok() {
-    bond("built/bond-8023ad-v6-2slaves-ok", "v6", &[]).expect(
+    bond("built/bond-8023ad-v6-2slaves-ok", &[]).expect_first(
         0,
         "BOND OK - bond0 802.3ad 2/2 up | 'bond0_slaves_up'=2;2:;1:;0;2 'bond0_aggregator_ports'=2;;;0;2",
         &["aggregator 1 (2 ports), partner 00:23:04:ee:be:64, min_links 1"],
@@ -248,7 +170,7 @@ fn kernel6_lacp_with_pdu_details_and_a_partner_is_ok() {
 
 #[test]
 fn slaves_with_different_speeds_are_warning() {
-    bond("built/bond-8023ad-v6-speed-mismatch", "speed", &[]).expect(
+    bond("built/bond-8023ad-v6-speed-mismatch", &[]).expect_first(
         1,
         "BOND WARNING - bond0 slaves differ in speed/duplex |",
         &["eno1 10000 Mbps full, eno2 1000 Mbps full"],
@@ -257,7 +179,7 @@ fn slaves_with_different_speeds_are_warning() {
 
 #[test]
 fn active_backup_on_the_backup_while_the_primary_is_up_is_warning() {
-    bond("built/bond-active-backup-arp-not-on-primary", "prim", &[]).expect(
+    bond("built/bond-active-backup-arp-not-on-primary", &[]).expect_first(
         1,
         "BOND WARNING - bond0 active eth1, not primary eth0 |",
         &[
@@ -269,7 +191,7 @@ fn active_backup_on_the_backup_while_the_primary_is_up_is_warning() {
 
 #[test]
 fn alb_with_no_slave_up_is_critical_even_if_the_bond_says_up() {
-    bond("built/bond-balance-alb-no-slave-up", "alb", &[]).expect(
+    bond("built/bond-balance-alb-no-slave-up", &[]).expect_first(
         2,
         "BOND CRITICAL - bond0 down, no slave up (0/2) | 'bond0_slaves_up'=0;2:;1:;0;2",
         &["eth1 going back (link failures 3)"],
@@ -279,72 +201,62 @@ fn alb_with_no_slave_up_is_critical_even_if_the_bond_says_up() {
 #[test]
 fn xor_with_one_of_four_down_is_warning_and_min_and_critical_slaves_move_it() {
     let f = "built/bond-balance-xor-4slaves-1down";
-    bond(f, "xor", &[]).expect(
+    bond(f, &[]).expect_first(
         1,
         "BOND WARNING - bond0 3/4 slaves up, eth3 down | 'bond0_slaves_up'=3;4:;1:;0;4",
         &["want at least 4"],
     );
-    bond(f, "xor3", &["--min-slaves", "3"]).expect(
+    bond(f, &["--min-slaves", "3"]).expect_first(
         0,
         "BOND OK - bond0 balance-xor 3/4 up | 'bond0_slaves_up'=3;3:;1:;0;4",
         &["eth3 down, tolerated (3 up, --min-slaves 3)"],
     );
-    bond(f, "xor4", &["--critical-slaves", "4"]).expect(
+    bond(f, &["--critical-slaves", "4"]).expect_first(
         2,
         "BOND CRITICAL - bond0 3/4 slaves up, eth3 down | 'bond0_slaves_up'=3;4:;4:;0;4",
         &[],
     );
-    bond(f, "xor5", &["--min-slaves", "5"]).expect(1, "BOND WARNING", &["only 4 configured"]);
+    bond(f, &["--min-slaves", "5"]).expect_first(1, "BOND WARNING", &["only 4 configured"]);
 }
 
 #[test]
 fn another_mode_than_expected_is_critical() {
-    bond(
-        "bonding/bond-balance-rr-2slaves-up",
-        "mode",
-        &["--mode", "802.3ad"],
-    )
-    .expect(
+    bond("bonding/bond-balance-rr-2slaves-up", &["--mode", "802.3ad"]).expect_first(
         2,
         "BOND CRITICAL - bond0 mode balance-rr |",
         &["bond0: mode balance-rr, expected 802.3ad"],
     );
-    bond(
-        "bonding/bond-balance-rr-2slaves-up",
-        "mode0",
-        &["--mode", "0"],
-    )
-    .expect(0, "BOND OK", &[]);
+    bond("bonding/bond-balance-rr-2slaves-up", &["--mode", "0"]).expect_first(0, "BOND OK", &[]);
 }
 
 // ---- the sysfs supplement ----
 
 #[test]
 fn sysfs_fills_in_the_active_aggregator_proc_hides_from_non_root() {
-    let t = Tree::with_bond("sys", "bonding/bond-8023ad-v3.7.1-churn-2slaves-up");
-    t.file("sys/class/net/bond0/bonding/ad_aggregator", "2\n")
-        .file("sys/class/net/bond0/bonding/ad_num_ports", "2\n")
-        .file(
+    let t = with_bond("bonding/bond-8023ad-v3.7.1-churn-2slaves-up");
+    t.put("sys/class/net/bond0/bonding/ad_aggregator", "2\n")
+        .put("sys/class/net/bond0/bonding/ad_num_ports", "2\n")
+        .put(
             "sys/class/net/bond0/bonding/ad_partner_mac",
             "00:00:00:00:00:00\n",
         )
-        .file("sys/class/net/bond0/bonding/slaves", "eth0 eth1\n");
-    run(&["--root", &t.root()]).expect(
+        .put("sys/class/net/bond0/bonding/slaves", "eth0 eth1\n");
+    run(&["--root", &t.root_arg()]).expect_first(
         1,
         "BOND WARNING - bond0 no LACP partner |",
         &["aggregator 2 (2 ports)", "active aggregator read from /sys"],
     );
-    t.file(
+    t.put(
         "sys/class/net/bond0/bonding/ad_partner_mac",
         "00:23:04:ee:be:64\n",
     );
-    run(&["--root", &t.root()]).expect(
+    run(&["--root", &t.root_arg()]).expect_first(
         0,
         "BOND OK - bond0 802.3ad 2/2 up",
         &["'bond0_aggregator_ports'=2;;;0;2"],
     );
-    t.file("sys/class/net/bond0/bonding/ad_num_ports", "two\n");
-    run(&["--root", &t.root()]).expect(
+    t.put("sys/class/net/bond0/bonding/ad_num_ports", "two\n");
+    run(&["--root", &t.root_arg()]).expect_first(
         3,
         "BOND UNKNOWN - cannot parse",
         &["ad_num_ports line 1 'two'"],
@@ -355,41 +267,52 @@ fn sysfs_fills_in_the_active_aggregator_proc_hides_from_non_root() {
 
 #[test]
 fn the_worst_bond_leads_and_a_named_missing_bond_is_critical() {
-    let t = Tree::with_bond("multi", "bonding/bond-balance-rr-2slaves-up");
-    t.file(
+    let t = with_bond("bonding/bond-balance-rr-2slaves-up");
+    t.put(
         "proc/net/bonding/bond1",
         &read_fixture("bonding/bond-8023ad-v3.7.1-second-slave-down"),
     );
-    run(&["--root", &t.root()]).expect(
+    run(&["--root", &t.root_arg()]).expect_first(
         1,
         "BOND WARNING - bond1 1/2 slaves up, eth1 down; bond0 balance-rr 2/2 up |",
         &["'bond0_slaves_up'=2", "'bond1_slaves_up'=1"],
     );
-    run(&["--root", &t.root(), "--bond", "bond0", "--bond", "bond9"])
-        .expect(
-            2,
-            "BOND CRITICAL - bond9 missing; bond0 balance-rr 2/2 up |",
-            &["bond9: bond missing (no "],
-        )
-        .lacks(&["bond1"]);
+    run(&[
+        "--root",
+        &t.root_arg(),
+        "--bond",
+        "bond0",
+        "--bond",
+        "bond9",
+    ])
+    .expect_first(
+        2,
+        "BOND CRITICAL - bond9 missing; bond0 balance-rr 2/2 up |",
+        &["bond9: bond missing (no "],
+    )
+    .lacks(&["bond1"]);
 }
 
 #[test]
 fn no_bond_at_all_is_unknown_unless_allowed() {
-    let t = Tree::new("none");
-    run(&["--root", &t.root()]).expect(
+    let t = HostTree::new();
+    run(&["--root", &t.root_arg()]).expect_first(
         3,
         "BOND UNKNOWN - no bond or team found",
         &["--allow-none"],
     );
-    run(&["--root", &t.root(), "--allow-none"]).expect(0, "BOND OK - no bond or team found", &[]);
+    run(&["--root", &t.root_arg(), "--allow-none"]).expect_first(
+        0,
+        "BOND OK - no bond or team found",
+        &[],
+    );
 }
 
 #[test]
 fn a_team_in_a_saved_tree_asks_for_a_saved_dump() {
-    let t = Tree::with_bond("teamtree", "bonding/bond-balance-rr-2slaves-up");
-    t.file("run/teamd/team0.pid", "4057\n");
-    run(&["--root", &t.root()]).expect(
+    let t = with_bond("bonding/bond-balance-rr-2slaves-up");
+    t.put("run/teamd/team0.pid", "4057\n");
+    run(&["--root", &t.root_arg()]).expect_first(
         3,
         "BOND UNKNOWN - team0: a team's state comes from teamdctl on the live host",
         &["--input teamdctl=FILE", "bond0 balance-rr 2/2 up"],
@@ -400,9 +323,9 @@ fn a_team_in_a_saved_tree_asks_for_a_saved_dump() {
 
 #[test]
 fn garbage_is_unknown_naming_the_line() {
-    let t = Tree::new("garbage");
-    t.file("proc/net/bonding/bond0", "hello\nworld\n");
-    run(&["--root", &t.root()]).expect(
+    let t = HostTree::new();
+    t.put("proc/net/bonding/bond0", "hello\nworld\n");
+    run(&["--root", &t.root_arg()]).expect_first(
         3,
         "BOND UNKNOWN - cannot parse ",
         &["proc/net/bonding/bond0 line 1 'hello': expected 'Ethernet Channel Bonding Driver: ...'"],
@@ -413,9 +336,9 @@ fn garbage_is_unknown_naming_the_line() {
 fn a_file_cut_after_the_header_is_unknown() {
     let full = read_fixture("bonding/bond-balance-rr-2slaves-up");
     let cut = &full[..full.find("Slave Interface").unwrap()];
-    let t = Tree::new("header");
-    t.file("proc/net/bonding/bond0", cut);
-    run(&["--root", &t.root()]).expect(
+    let t = HostTree::new();
+    t.put("proc/net/bonding/bond0", cut);
+    run(&["--root", &t.root_arg()]).expect_first(
         3,
         "BOND UNKNOWN - cannot parse ",
         &["line 7 'Down Delay (ms): 0': bond MII up but the file ends before any slave (truncated?)"],
@@ -436,7 +359,7 @@ fn a_cut_inside_any_line_of_any_bond_fixture_is_unknown() {
         }
     }
     assert!(files.len() >= 13);
-    let t = Tree::new("cuts");
+    let t = HostTree::new();
     for f in files {
         let text = read_fixture(&f);
         let mut offset = 0;
@@ -445,16 +368,16 @@ fn a_cut_inside_any_line_of_any_bond_fixture_is_unknown() {
             if body.len() >= 2 {
                 let start = offset + (line.len() - line.trim_start().len());
                 let cut = start + body.len() * 2 / 3;
-                t.file("proc/net/bonding/bond0", &text[..cut]);
-                let r = run(&["--root", &t.root()]);
+                t.put("proc/net/bonding/bond0", &text[..cut]);
+                let r = run(&["--root", &t.root_arg()]);
                 assert_eq!(
                     r.code,
                     3,
                     "{f} cut at {cut} ('{}'):\n{}",
                     &text[start..cut],
-                    r.out
+                    r.stdout
                 );
-                assert!(r.first().contains(" line "), "{f} cut at {cut}: {}", r.out);
+                assert!(r.first.contains(" line "), "{f} cut at {cut}: {}", r.stdout);
             }
             offset += line.len() + 1;
         }
@@ -465,7 +388,7 @@ fn a_cut_inside_any_line_of_any_bond_fixture_is_unknown() {
 
 #[test]
 fn team_roundrobin_with_both_ports_up_is_ok() {
-    team("teamdctl/teamdctl-team0-roundrobin-2ports-up.json", &[]).expect(
+    team("teamdctl/teamdctl-team0-roundrobin-2ports-up.json", &[]).expect_first(
         0,
         "BOND OK - team0 roundrobin 2/2 up | 'team0_ports_up'=2;2:;1:;0;2",
         &["'team0_eno12399_link_failures'=0c;;;0;"],
@@ -478,12 +401,12 @@ fn team_dump_without_ports_is_unknown() {
         "teamdctl/teamdctl-team0-activebackup-trimmed-no-ports.json",
         &[],
     )
-    .expect(3, "BOND UNKNOWN - cannot parse ", &["no 'ports' object"]);
+    .expect_first(3, "BOND UNKNOWN - cannot parse ", &["no 'ports' object"]);
 }
 
 #[test]
 fn team_lacp_with_both_ports_in_the_bundle_is_ok() {
-    team("built/teamdctl-built-lacp-2ports-ok.json", &[]).expect(
+    team("built/teamdctl-built-lacp-2ports-ok.json", &[]).expect_first(
         0,
         "BOND OK - team0 lacp 2/2 up | 'team0_ports_up'=2;2:;1:;0;2 'team0_aggregator_ports'=2;;;0;2",
         &["partner 00:23:04:ee:be:64"],
@@ -492,12 +415,12 @@ fn team_lacp_with_both_ports_in_the_bundle_is_ok() {
         "built/teamdctl-built-lacp-2ports-ok.json",
         &["--mode", "802.3ad"],
     )
-    .expect(0, "BOND OK", &[]);
+    .expect_first(0, "BOND OK", &[]);
     team(
         "built/teamdctl-built-lacp-2ports-ok.json",
         &["--mode", "active-backup"],
     )
-    .expect(
+    .expect_first(
         2,
         "BOND CRITICAL - team0 mode lacp",
         &["expected activebackup"],
@@ -506,7 +429,7 @@ fn team_lacp_with_both_ports_in_the_bundle_is_ok() {
 
 #[test]
 fn team_lacp_from_old_libteam_is_ok() {
-    team("built/teamdctl-built-lacp-old-libteam-ok.json", &[]).expect(
+    team("built/teamdctl-built-lacp-old-libteam-ok.json", &[]).expect_first(
         0,
         "BOND OK - team0 lacp 2/2 up",
         &["aggregator 3 (2 ports)"],
@@ -515,7 +438,7 @@ fn team_lacp_from_old_libteam_is_ok() {
 
 #[test]
 fn team_lacp_with_a_port_down_is_warning() {
-    team("built/teamdctl-built-lacp-port-down.json", &[]).expect(
+    team("built/teamdctl-built-lacp-port-down.json", &[]).expect_first(
         1,
         "BOND WARNING - team0 1/2 ports up, ens1f1 down |",
         &[
@@ -527,7 +450,7 @@ fn team_lacp_with_a_port_down_is_warning() {
 
 #[test]
 fn team_lacp_without_partner_is_warning() {
-    team("built/teamdctl-built-lacp-no-partner.json", &[]).expect(
+    team("built/teamdctl-built-lacp-no-partner.json", &[]).expect_first(
         1,
         "BOND WARNING - team0 no LACP partner |",
         &["partner MAC 00:00:00:00:00:00"],
@@ -536,7 +459,7 @@ fn team_lacp_without_partner_is_warning() {
 
 #[test]
 fn team_lacp_port_outside_the_selected_aggregator_is_warning() {
-    team("built/teamdctl-built-lacp-split-aggregator.json", &[]).expect(
+    team("built/teamdctl-built-lacp-split-aggregator.json", &[]).expect_first(
         1,
         "BOND WARNING - team0 ens1f1 not in the LACP bundle |",
         &["in aggregator 5, the active aggregator is 4"],
@@ -545,7 +468,7 @@ fn team_lacp_port_outside_the_selected_aggregator_is_warning() {
 
 #[test]
 fn team_activebackup_with_both_ports_up_is_ok() {
-    team("built/teamdctl-built-activebackup-2ports-ok.json", &[]).expect(
+    team("built/teamdctl-built-activebackup-2ports-ok.json", &[]).expect_first(
         0,
         "BOND OK - team0 activebackup 2/2 up",
         &["active eno1"],
@@ -554,7 +477,7 @@ fn team_activebackup_with_both_ports_up_is_ok() {
 
 #[test]
 fn team_activebackup_with_all_ports_down_is_critical() {
-    team("built/teamdctl-built-activebackup-all-down.json", &[]).expect(
+    team("built/teamdctl-built-activebackup-all-down.json", &[]).expect_first(
         2,
         "BOND CRITICAL - team0 down, no port up (0/2) | 'team0_ports_up'=0;2:;1:;0;2",
         &["eno1 down (link failures 5)"],
@@ -563,7 +486,7 @@ fn team_activebackup_with_all_ports_down_is_critical() {
 
 #[test]
 fn team_activebackup_not_on_the_preferred_port_is_warning() {
-    team("built/teamdctl-built-activebackup-not-preferred.json", &[]).expect(
+    team("built/teamdctl-built-activebackup-not-preferred.json", &[]).expect_first(
         1,
         "BOND WARNING - team0 active eno2, not preferred (highest prio) eno1 |",
         &["teamdctl team0 state item set runner.active_port eno1"],
@@ -572,7 +495,7 @@ fn team_activebackup_not_on_the_preferred_port_is_warning() {
 
 #[test]
 fn team_port_with_link_up_but_link_watch_down_is_warning() {
-    team("built/teamdctl-built-activebackup-linkwatch-down.json", &[]).expect(
+    team("built/teamdctl-built-activebackup-linkwatch-down.json", &[]).expect_first(
         1,
         "BOND WARNING - team0 1/2 ports up, eno2 down |",
         &["eno2 link up, link watch down (link failures 12)"],
@@ -581,7 +504,7 @@ fn team_port_with_link_up_but_link_watch_down_is_warning() {
 
 #[test]
 fn team_dump_cut_short_is_unknown_naming_the_line() {
-    team("built/teamdctl-built-truncated.json", &[]).expect(
+    team("built/teamdctl-built-truncated.json", &[]).expect_first(
         3,
         "BOND UNKNOWN - cannot parse ",
         &["teamdctl-built-truncated.json line 66 '\"link_wa': invalid JSON"],
@@ -599,7 +522,7 @@ fn several_team_dumps_and_a_named_team_not_among_them() {
         fixture("built/teamdctl-built-lacp-port-down.json").display()
     );
     // both dumps are of team0: both are judged, under labels of their own
-    run(&["--input", &a, "--input", &b]).expect(
+    run(&["--input", &a, "--input", &b]).expect_first(
         1,
         "BOND WARNING - team0@teamdctl-built-lacp-port-down 1/2 ports up",
         &[
@@ -608,16 +531,16 @@ fn several_team_dumps_and_a_named_team_not_among_them() {
             "'team0@teamdctl-built-lacp-port-down_ports_up'=1",
         ],
     );
-    run(&["--input", &a, "--team", "team1"]).expect(2, "BOND CRITICAL - team1 missing", &[]);
+    run(&["--input", &a, "--team", "team1"]).expect_first(2, "BOND CRITICAL - team1 missing", &[]);
 }
 
 // ---- running teamdctl (a stand-in script; no real teamd needed) ----
 
 #[test]
 fn teams_are_read_by_running_teamdctl() {
-    let t = Tree::new("tool");
+    let t = HostTree::new();
     let dump = fixture("built/teamdctl-built-lacp-2ports-ok.json");
-    t.file(
+    let tool = t.executable(
         "teamdctl",
         &format!(
             "#!/bin/sh\nif [ \"$1 $2 $3\" = \"team0 state dump\" ]; then cat '{}'; \
@@ -625,16 +548,18 @@ fn teams_are_read_by_running_teamdctl() {
             dump.display()
         ),
     );
-    let tool = t.0.join("teamdctl");
-    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
     let tool = tool.display().to_string();
-    run(&["--team", "team0", "--teamdctl", &tool]).expect(0, "BOND OK - team0 lacp 2/2 up", &[]);
-    run(&["--team", "team0", "--team", "team7", "--teamdctl", &tool]).expect(
+    run(&["--team", "team0", "--teamdctl", &tool]).expect_first(
+        0,
+        "BOND OK - team0 lacp 2/2 up",
+        &[],
+    );
+    run(&["--team", "team0", "--team", "team7", "--teamdctl", &tool]).expect_first(
         2,
         "BOND CRITICAL - team7 missing",
         &["Device \"team7\" does not exist"],
     );
-    run(&["--team", "team0", "--teamdctl", "/nonexistent/teamdctl"]).expect(
+    run(&["--team", "team0", "--teamdctl", "/nonexistent/teamdctl"]).expect_first(
         3,
         "BOND UNKNOWN - /nonexistent/teamdctl not found",
         &[],
@@ -643,31 +568,29 @@ fn teams_are_read_by_running_teamdctl() {
 
 #[test]
 fn a_teamdctl_refused_for_lack_of_privilege_names_the_exact_sudoers_line() {
-    let t = Tree::new("noperm");
-    t.file(
-        "teamdctl",
+    let t = HostTree::new();
+    let tool = t.executable(
+        "/teamdctl",
         "#!/bin/sh\necho 'Failed to connect to teamd: Permission denied' >&2\nexit 1\n",
     );
-    let tool = t.0.join("teamdctl");
-    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
     let tool = tool.display().to_string();
-    let out = run(&["--team", "team0", "--teamdctl", &tool]);
-    out.expect(
-        3,
-        "BOND UNKNOWN - ",
-        &[
-            "Permission denied; give --sudo and allow it in sudoers: ",
-            &format!(" ALL=(root) NOPASSWD: {tool} team0 state dump"),
-        ],
-    );
-    assert!(!out.out.contains('*'), "{}", out.out);
+    run(&["--team", "team0", "--teamdctl", &tool])
+        .expect_first(
+            3,
+            "BOND UNKNOWN - ",
+            &[
+                "Permission denied; give --sudo and allow it in sudoers: ",
+                &format!(" ALL=(root) NOPASSWD: {tool} team0 state dump"),
+            ],
+        )
+        .lacks(&["*"]);
 }
 
 // ---- usage ----
 
 #[test]
 fn bad_usage_is_unknown() {
-    run(&["--bond", "../../etc"]).expect(
+    run(&["--bond", "../../etc"]).expect_first(
         3,
         "BOND UNKNOWN - '../../etc' is not an interface name",
         &[],
@@ -676,12 +599,12 @@ fn bad_usage_is_unknown() {
         "teamdctl={}",
         fixture("built/teamdctl-built-lacp-2ports-ok.json").display()
     );
-    run(&["--input", &a, "--bond", "bond0"]).expect(
+    run(&["--input", &a, "--bond", "bond0"]).expect_first(
         3,
         "BOND UNKNOWN - --bond reads /proc/net/bonding",
         &[],
     );
-    run(&["--mode", "bogus"]).expect(
+    run(&["--mode", "bogus"]).expect_first(
         3,
         "BOND UNKNOWN - ",
         &["--mode bogus: expected balance-rr, active-backup"],
@@ -693,9 +616,9 @@ fn an_up_lacp_slave_in_no_aggregator_is_warning() {
     let text = read_fixture("bonding/bond-8023ad-v3.7.1-churn-2slaves-up");
     let text = text.replacen("Aggregator ID: 2\nActor Churn State: none\nPartner Churn State: none\nActor Churned Count: 0", "Aggregator ID: N/A\nActor Churn State: none\nPartner Churn State: none\nActor Churned Count: 0", 1);
     assert!(text.contains("N/A"));
-    let t = Tree::new("na");
-    t.file("proc/net/bonding/bond0", &text);
-    run(&["--root", &t.root()]).expect(
+    let t = HostTree::new();
+    t.put("proc/net/bonding/bond0", &text);
+    run(&["--root", &t.root_arg()]).expect_first(
         1,
         "BOND WARNING - bond0 eth1 not in the LACP bundle |",
         &["eth1 up but not in the LACP bundle (in no aggregator (N/A))"],
@@ -704,12 +627,10 @@ fn an_up_lacp_slave_in_no_aggregator_is_warning() {
 
 #[test]
 fn a_hanging_teamdctl_ends_in_unknown_at_the_timeout() {
-    let t = Tree::new("hang");
-    t.file("teamdctl", "#!/bin/sh\nsleep 30\n");
-    let tool = t.0.join("teamdctl");
-    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let t = HostTree::new();
+    let tool = t.executable("teamdctl", "#!/bin/sh\nsleep 30\n");
     let tool = tool.display().to_string();
-    run(&["--team", "team0", "--teamdctl", &tool, "-t", "1"]).expect(
+    run(&["--team", "team0", "--teamdctl", &tool, "-t", "1"]).expect_first(
         3,
         "BOND UNKNOWN - timed out after 1 s while running ",
         &["teamdctl team0 state dump"],

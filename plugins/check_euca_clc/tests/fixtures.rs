@@ -1,73 +1,68 @@
 //! One test per saved answer in tests/fixtures/ (copied from shared/fixtures/euca/, whose
 //! SOURCES.md gives the expected state and why), run through the real binary.
 
-use std::process::Command;
+use harness::{Outcome, Plugin};
 
 const BIN: &str = env!("CARGO_BIN_EXE_check_euca_clc");
 
-struct Run {
-    code: i32,
-    out: String,
+/// The status line without perfdata.
+fn status(r: &Outcome) -> &str {
+    r.first.split(" | ").next().unwrap_or("")
 }
 
-impl Run {
-    fn first_line(&self) -> &str {
-        self.out.lines().next().unwrap_or("")
-    }
-    fn summary(&self) -> &str {
-        self.first_line().split(" | ").next().unwrap_or("")
-    }
-    fn has(&self, text: &str) -> bool {
-        self.out.contains(text)
-    }
+/// Credentials variables that would make a test depend on who runs it.
+const CREDENTIAL_VARIABLES: [&str; 6] = [
+    "EC2_ACCESS_KEY",
+    "EC2_SECRET_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+];
+
+fn without_credentials(args: &[&str]) -> Plugin {
+    CREDENTIAL_VARIABLES
+        .iter()
+        .fold(Plugin::new(BIN).args(args), |p, name| p.env_remove(name))
 }
 
-fn run(args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .args(args)
+fn run(args: &[&str]) -> Outcome {
+    without_credentials(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("EC2_ACCESS_KEY")
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .output()
-        .expect("run check_euca_clc");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&out.stdout).into_owned(),
-    }
+        .run()
 }
 
-fn xml(file: &str, extra: &[&str]) -> Run {
+fn xml(file: &str, extra: &[&str]) -> Outcome {
     let input = format!("describe-services=tests/fixtures/describe-services/{file}");
     let mut args = vec!["--input", input.as_str()];
     args.extend_from_slice(extra);
     run(&args)
 }
 
-fn euserv(file: &str, extra: &[&str]) -> Run {
+fn euserv(file: &str, extra: &[&str]) -> Outcome {
     let input = format!("euserv=tests/fixtures/euserv-describe-services/{file}");
     let mut args = vec!["--input", input.as_str()];
     args.extend_from_slice(extra);
     run(&args)
 }
 
-fn eucadmin(file: &str, extra: &[&str]) -> Run {
+fn eucadmin(file: &str, extra: &[&str]) -> Outcome {
     let input = format!("euca-describe-services=tests/fixtures/euca-describe-services/{file}");
     let mut args = vec!["--input", input.as_str()];
     args.extend_from_slice(extra);
     run(&args)
 }
 
-fn assert_ok_healthy(r: &Run, services: usize) {
-    assert_eq!(r.code, 0, "{}", r.out);
+fn assert_ok_healthy(r: &Outcome, services: usize) {
+    assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
-        r.summary()
-            .starts_with("EUCA CLC OK - Eucalyptus Core available: "),
+        status(r).starts_with("EUCA CLC OK - Eucalyptus Core available: "),
         "{}",
-        r.out
+        r.stdout
     );
-    assert!(r.has(&format!("{services} services:")), "{}", r.out);
-    assert!(r.has("'services_notready'=0;;;0;"), "{}", r.out);
-    assert!(r.has("'enabled_eucalyptus'=1;;;0;"), "{}", r.out);
+    assert!(r.has(&format!("{services} services:")), "{}", r.stdout);
+    assert!(r.has("'services_notready'=0;;;0;"), "{}", r.stdout);
+    assert!(r.has("'enabled_eucalyptus'=1;;;0;"), "{}", r.stdout);
 }
 
 // --- describe-services (XML) ---
@@ -79,136 +74,134 @@ fn healthy_ha_pair_4_1_is_ok_with_every_passive_disabled() {
     assert!(
         r.has("CLC 10.111.5.100 ENABLED, passive 10.111.5.101 DISABLED"),
         "{}",
-        r.out
+        r.stdout
     );
     assert!(
         r.has("Walrus backend walrus-1 on 10.111.5.120 ENABLED, passive walrus-2"),
         "{}",
-        r.out
+        r.stdout
     );
-    assert!(r.has("'enabled_eucalyptus'=1;;;0;2"), "{}", r.out);
+    assert!(r.has("'enabled_eucalyptus'=1;;;0;2"), "{}", r.stdout);
     assert!(
         r.has("'zone_one_nodes_enabled'=3;;;0;3 'zone_two_nodes_enabled'=2;;;0;2"),
         "{}",
-        r.out
+        r.stdout
     );
     // the HA pair satisfies --require-passive for the CLC, CCs, SCs and Walrus
     let r = xml("01-healthy-ha-4.1.xml", &["--require-passive"]);
-    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
 #[test]
 fn two_enabled_clcs_are_a_critical_split_brain() {
     let r = xml("02-clc-split-brain-4.1.xml", &[]);
-    assert_eq!(r.code, 2, "{}", r.out);
+    assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
-        r.summary()
-            .ends_with("split brain: 2 ENABLED CLC (10.111.5.100, 10.111.5.101)"),
+        status(&r).ends_with("split brain: 2 ENABLED CLC (10.111.5.100, 10.111.5.101)"),
         "the backends that split with the CLC stay out of the summary: {}",
-        r.summary()
+        status(&r)
     );
     assert!(
         r.has("split brain: 2 imaging backend services ENABLED at once"),
         "{}",
-        r.out
+        r.stdout
     );
     assert!(
         r.has("  -> check the network between 10.111.5.100, 10.111.5.101"),
         "{}",
-        r.out
+        r.stdout
     );
-    assert!(r.has("'enabled_eucalyptus'=2;;;0;2"), "{}", r.out);
+    assert!(r.has("'enabled_eucalyptus'=2;;;0;2"), "{}", r.stdout);
 }
 
 #[test]
 fn zone_without_enabled_cc_is_critical_from_one_line_xml() {
     let r = xml("03-cc-broken-4.4.xml", &[]);
-    assert_eq!(r.code, 2, "{}", r.out);
+    assert_eq!(r.code, 2, "{}", r.stdout);
     assert_eq!(
-        r.summary(),
+        status(&r),
         "EUCA CLC CRITICAL - Eucalyptus Core available: zone two: no ENABLED CC (two-cc-1 BROKEN, two-cc-2 NOTREADY)"
     );
     assert!(
         r.has("two-cc-1 on 10.111.5.132 BROKEN, two-cc-2 on 10.111.5.133 NOTREADY"),
         "{}",
-        r.out
+        r.stdout
     );
     assert!(
         r.has("  -> check the CC on 10.111.5.132, 10.111.5.133"),
         "{}",
-        r.out
+        r.stdout
     );
-    assert!(r.has("'services_broken'=1;;;0;45"), "{}", r.out);
-    assert!(r.has("'enabled_cluster'=1;;;0;4"), "{}", r.out);
+    assert!(r.has("'services_broken'=1;;;0;45"), "{}", r.stdout);
+    assert!(r.has("'enabled_cluster'=1;;;0;4"), "{}", r.stdout);
 }
 
 #[test]
 fn sc_notready_with_partner_enabled_is_warning_quoting_the_event() {
     let r = xml("04-sc-notready-event-4.4.xml", &[]);
-    assert_eq!(r.code, 1, "{}", r.out);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     assert_eq!(
-        r.summary(),
+        status(&r),
         "EUCA CLC WARNING - Eucalyptus Core available: zone one: SC one-sc-2 ENABLED, passive one-sc-1 NOTREADY: no failover left"
     );
     assert!(
         r.has("(tgtadm (Linux SCSI target administrator utility) is unresponsive)"),
         "{}",
-        r.out
+        r.stdout
     );
-    assert!(r.has("euserv-modify-service -s START"), "{}", r.out);
-    assert!(r.has("'services_notready'=1;;;0;45"), "{}", r.out);
+    assert!(r.has("euserv-modify-service -s START"), "{}", r.stdout);
+    assert!(r.has("'services_notready'=1;;;0;45"), "{}", r.stdout);
 }
 
 #[test]
 fn vanished_zone_and_nc_are_critical_only_against_the_expected_topology() {
     // From states alone nothing is wrong: zone two is simply not there.
     let r = xml("05-partition-and-nc-missing-4.4.xml", &[]);
-    assert_eq!(r.code, 0, "{}", r.out);
-    assert!(r.has("'zone_one_nodes_enabled'=2;;;0;2"), "{}", r.out);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.has("'zone_one_nodes_enabled'=2;;;0;2"), "{}", r.stdout);
     let r = xml(
         "05-partition-and-nc-missing-4.4.xml",
         &["--zone", "one", "--zone", "two", "--min-nodes", "3"],
     );
-    assert_eq!(r.code, 2, "{}", r.out);
-    assert!(r.summary().contains("zone two missing"), "{}", r.summary());
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(status(&r).contains("zone two missing"), "{}", status(&r));
     assert!(
-        r.summary()
-            .contains("zone one: 2 NCs ENABLED (--min-nodes 3)"),
+        status(&r).contains("zone one: 2 NCs ENABLED (--min-nodes 3)"),
         "{}",
-        r.summary()
+        status(&r)
     );
-    assert!(r.has("'zone_one_nodes_enabled'=2;;3:;0;2"), "{}", r.out);
+    assert!(r.has("'zone_one_nodes_enabled'=2;;3:;0;2"), "{}", r.stdout);
 }
 
 #[test]
 fn one_ufs_host_down_is_warning_while_the_other_serves() {
     let r = xml("06-ufs-host-down-4.4.xml", &[]);
-    assert_eq!(r.code, 1, "{}", r.out);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
-        r.summary().starts_with(
+        status(&r).starts_with(
             "EUCA CLC WARNING - Eucalyptus Core available: UFS API_10.111.5.111 on 10.111.5.111 down: 11/11 services NOTREADY"
         ),
         "{}",
-        r.summary()
+        status(&r)
     );
     assert!(
         r.has("java.net.ConnectException: Connection refused"),
         "{}",
-        r.out
+        r.stdout
     );
     assert!(
         r.has("UFS API_10.111.5.110 on 10.111.5.110: all 11 services ENABLED"),
         "{}",
-        r.out
+        r.stdout
     );
-    assert!(r.has("'enabled_user-api'=1;;;0;2"), "{}", r.out);
+    assert!(r.has("'enabled_user-api'=1;;;0;2"), "{}", r.stdout);
     // with --min-ufs 2 the lost redundancy is critical
     let r = xml("06-ufs-host-down-4.4.xml", &["--min-ufs", "2"]);
-    assert_eq!(r.code, 2, "{}", r.out);
+    assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
-        r.summary().contains("1 UFS fully ENABLED (--min-ufs 2)"),
+        status(&r).contains("1 UFS fully ENABLED (--min-ufs 2)"),
         "{}",
-        r.summary()
+        status(&r)
     );
 }
 
@@ -217,83 +210,83 @@ fn healthy_4_4_single_clc_is_ok() {
     let r = xml("07-healthy-4.4.xml", &[]);
     assert_ok_healthy(&r, 45);
     assert!(
-        r.summary()
-            .ends_with("41 ENABLED, 4 DISABLED; NCs ENABLED per zone: one 3/3, two 2/2"),
+        status(&r).ends_with("41 ENABLED, 4 DISABLED; NCs ENABLED per zone: one 3/3, two 2/2"),
         "{}",
-        r.summary()
+        status(&r)
     );
     // 4.2+ has one CLC: --require-passive says it has no peer
     let r = xml(
         "07-healthy-4.4.xml",
         &["--require-passive", "--type", "eucalyptus"],
     );
-    assert_eq!(r.code, 1, "{}", r.out);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
-        r.summary().contains("CLC has no passive peer"),
+        status(&r).contains("CLC has no passive peer"),
         "{}",
-        r.summary()
+        status(&r)
     );
 }
 
 #[test]
 fn rejected_signature_is_unknown_with_a_credentials_hint() {
     let r = xml("08-error-403-signature.xml", &[]);
-    assert_eq!(r.code, 3, "{}", r.out);
+    assert_eq!(r.code, 3, "{}", r.stdout);
     assert!(
-        r.summary()
-            .contains("403 Forbidden: Signature validation failed"),
+        status(&r).contains("403 Forbidden: Signature validation failed"),
         "{}",
-        r.out
+        r.stdout
     );
     assert!(
         r.has("  -> check the access key and secret key"),
         "{}",
-        r.out
+        r.stdout
     );
 }
 
 #[test]
 fn clock_skew_is_unknown_and_points_at_ntp() {
     let r = xml("09-error-403-clock-skew.xml", &[]);
-    assert_eq!(r.code, 3, "{}", r.out);
+    assert_eq!(r.code, 3, "{}", r.stdout);
     assert!(
-        r.summary().contains("Message was generated in the future"),
+        status(&r).contains("Message was generated in the future"),
         "{}",
-        r.out
+        r.stdout
     );
-    assert!(r.has("check NTP"), "{}", r.out);
+    assert!(r.has("check NTP"), "{}", r.stdout);
 }
 
 #[test]
 fn type_filters_split_the_check() {
     let r = xml("03-cc-broken-4.4.xml", &["--type", "node"]);
-    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
-        r.summary()
-            .starts_with("EUCA CLC OK - 5 services: 5 ENABLED"),
+        status(&r).starts_with("EUCA CLC OK - 5 services: 5 ENABLED"),
         "{}",
-        r.summary()
+        status(&r)
     );
     let r = xml("03-cc-broken-4.4.xml", &["--exclude-type", "cluster"]);
-    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(r.code, 0, "{}", r.stdout);
     let r = xml("03-cc-broken-4.4.xml", &["--type", "cluster"]);
-    assert_eq!(r.code, 2, "{}", r.out);
+    assert_eq!(r.code, 2, "{}", r.stdout);
     // groups: the UFS alone of a cloud with one UFS host down, and everything but the UFS
     let r = xml("06-ufs-host-down-4.4.xml", &["--type", "ufs"]);
-    assert_eq!(r.code, 1, "{}", r.out);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
-        r.summary()
-            .starts_with("EUCA CLC WARNING - UFS API_10.111.5.111 on 10.111.5.111 down"),
+        status(&r).starts_with("EUCA CLC WARNING - UFS API_10.111.5.111 on 10.111.5.111 down"),
         "{}",
-        r.summary()
+        status(&r)
     );
-    assert!(r.out.contains("'enabled_user-api'=1;;;0;2"), "{}", r.out);
-    assert!(!r.out.contains("'enabled_cluster'"), "{}", r.out);
+    assert!(
+        r.stdout.contains("'enabled_user-api'=1;;;0;2"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("'enabled_cluster'"), "{}", r.stdout);
     let r = xml(
         "06-ufs-host-down-4.4.xml",
         &["--exclude-type", "ufs", "--exclude-type", "bootstrap"],
     );
-    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
 #[test]
@@ -308,9 +301,9 @@ fn garbage_and_truncated_answers_are_unknown_naming_the_line() {
     let cut = dir.join("cut.xml");
     std::fs::write(&cut, &full[..full.len() / 2]).unwrap();
     let r = run(&["--input", &format!("describe-services={}", cut.display())]);
-    assert_eq!(r.code, 3, "{}", r.out);
-    assert!(r.summary().contains("not well-formed XML"), "{}", r.out);
-    assert!(r.summary().contains(" line "), "{}", r.out);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(status(&r).contains("not well-formed XML"), "{}", r.stdout);
+    assert!(status(&r).contains(" line "), "{}", r.stdout);
     let junk = dir.join("junk.txt");
     std::fs::write(
         &junk,
@@ -318,12 +311,11 @@ fn garbage_and_truncated_answers_are_unknown_naming_the_line() {
     )
     .unwrap();
     let r = run(&["--input", &format!("euserv={}", junk.display())]);
-    assert_eq!(r.code, 3, "{}", r.out);
+    assert_eq!(r.code, 3, "{}", r.stdout);
     assert!(
-        r.summary()
-            .contains("line 2 '<html>502 Bad Gateway</html>'"),
+        status(&r).contains("line 2 '<html>502 Bad Gateway</html>'"),
         "{}",
-        r.out
+        r.stdout
     );
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -338,33 +330,32 @@ fn euserv_healthy_4_4_is_ok_in_default_and_expert_layouts() {
     assert!(
         r.has("zone one: CC one-cc-1 on 10.111.5.130 ENABLED"),
         "{}",
-        r.out
+        r.stdout
     );
 }
 
 #[test]
 fn euserv_cc_broken_is_critical() {
     let r = euserv("03-cc-broken-4.4.txt", &[]);
-    assert_eq!(r.code, 2, "{}", r.out);
+    assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
-        r.summary()
-            .ends_with("zone two: no ENABLED CC (two-cc-1 BROKEN, two-cc-2 NOTREADY)"),
+        status(&r).ends_with("zone two: no ENABLED CC (two-cc-1 BROKEN, two-cc-2 NOTREADY)"),
         "{}",
-        r.out
+        r.stdout
     );
-    assert!(r.has("'enabled_cluster'=1;;;0;4"), "{}", r.out);
+    assert!(r.has("'enabled_cluster'=1;;;0;4"), "{}", r.stdout);
 }
 
 #[test]
 fn euserv_sc_notready_is_warning() {
     let r = euserv("04-sc-notready-4.4.txt", &[]);
-    assert_eq!(r.code, 1, "{}", r.out);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
-        r.summary().ends_with(
+        status(&r).ends_with(
             "zone one: SC one-sc-2 ENABLED, passive one-sc-1 NOTREADY: no failover left"
         ),
         "{}",
-        r.out
+        r.stdout
     );
 }
 
@@ -374,22 +365,21 @@ fn euserv_missing_zone_is_critical_when_the_zone_is_expected() {
         "05-partition-and-nc-missing-4.4.txt",
         &["--zone", "two", "--min-nodes", "3"],
     );
-    assert_eq!(r.code, 2, "{}", r.out);
-    assert!(r.summary().contains("zone two missing"), "{}", r.out);
-    assert!(r.has("'zone_one_nodes_enabled'=2;;3:;0;2"), "{}", r.out);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(status(&r).contains("zone two missing"), "{}", r.stdout);
+    assert!(r.has("'zone_one_nodes_enabled'=2;;3:;0;2"), "{}", r.stdout);
 }
 
 #[test]
 fn euserv_ufs_host_down_is_warning() {
     let r = euserv("06-ufs-host-down-4.4.txt", &[]);
-    assert_eq!(r.code, 1, "{}", r.out);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
-        r.summary()
-            .contains("UFS API_10.111.5.111 down: 11/11 services NOTREADY"),
+        status(&r).contains("UFS API_10.111.5.111 down: 11/11 services NOTREADY"),
         "{}",
-        r.out
+        r.stdout
     );
-    assert!(r.has("'services_notready'=12;;;0;45"), "{}", r.out);
+    assert!(r.has("'services_notready'=12;;;0;45"), "{}", r.stdout);
 }
 
 // --- euca-describe-services (3.x-4.1 text) ---
@@ -397,14 +387,18 @@ fn euserv_ufs_host_down_is_warning() {
 #[test]
 fn captured_3_4_single_host_cloud_is_ok() {
     let r = eucadmin("00-captured-3.4-tutorial.txt", &[]);
-    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(
-        r.summary(),
+        status(&r),
         "EUCA CLC OK - Eucalyptus Core available: 14 services: 14 ENABLED; 1 zone"
     );
-    assert!(r.has("Walrus walrus on 192.168.2.21 ENABLED"), "{}", r.out);
-    assert!(r.has("NCs are not in this listing"), "{}", r.out);
-    assert!(r.has("'services_enabled'=14;;;0;14"), "{}", r.out);
+    assert!(
+        r.has("Walrus walrus on 192.168.2.21 ENABLED"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.has("NCs are not in this listing"), "{}", r.stdout);
+    assert!(r.has("'services_enabled'=14;;;0;14"), "{}", r.stdout);
 }
 
 #[test]
@@ -414,52 +408,54 @@ fn captured_broken_sc_is_critical_quoting_its_event() {
         "00-captured-sc-broken-events-docs.txt",
         &["--type", "storage"],
     );
-    assert_eq!(r.code, 2, "{}", r.out);
+    assert_eq!(r.code, 2, "{}", r.stdout);
     assert_eq!(
-        r.summary(),
+        status(&r),
         "EUCA CLC CRITICAL - Eucalyptus Core unavailable: zone ZONE1: no ENABLED SC (SC71 BROKEN)"
     );
-    assert!(r.has("SC blockstorageamanger not configured"), "{}", r.out);
-    assert!(r.has("'enabled_storage'=0;;;0;1"), "{}", r.out);
+    assert!(
+        r.has("SC blockstorageamanger not configured"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.has("'enabled_storage'=0;;;0;1"), "{}", r.stdout);
     // Unfiltered, the missing CLC is said too (and the state stays CRITICAL).
     let r = eucadmin("00-captured-sc-broken-events-docs.txt", &[]);
-    assert_eq!(r.code, 2, "{}", r.out);
-    assert!(r.summary().contains("no CLC registered"), "{}", r.out);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(status(&r).contains("no CLC registered"), "{}", r.stdout);
 }
 
 #[test]
 fn eucadmin_healthy_ha_4_1_is_ok() {
     let r = eucadmin("01-healthy-ha-4.1.txt", &[]);
     assert_ok_healthy(&r, 55);
-    assert!(r.has("zone two: SC two-sc-1 on 10.111.5.132 ENABLED, passive two-sc-2 on 10.111.5.133 DISABLED"), "{}", r.out);
+    assert!(r.has("zone two: SC two-sc-1 on 10.111.5.132 ENABLED, passive two-sc-2 on 10.111.5.133 DISABLED"), "{}", r.stdout);
 }
 
 #[test]
 fn eucadmin_split_brain_is_critical() {
     let r = eucadmin("02-clc-split-brain-4.1.txt", &[]);
-    assert_eq!(r.code, 2, "{}", r.out);
+    assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
-        r.summary()
-            .ends_with("split brain: 2 ENABLED CLC (10.111.5.100, 10.111.5.101)"),
+        status(&r).ends_with("split brain: 2 ENABLED CLC (10.111.5.100, 10.111.5.101)"),
         "{}",
-        r.out
+        r.stdout
     );
 }
 
 #[test]
 fn eucadmin_sc_notready_with_events_is_warning_quoting_the_event() {
     let r = eucadmin("04-sc-notready-events.txt", &[]);
-    assert_eq!(r.code, 1, "{}", r.out);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
-        r.summary()
-            .ends_with("passive one-sc-1 NOTREADY: no failover left"),
+        status(&r).ends_with("passive one-sc-1 NOTREADY: no failover left"),
         "{}",
-        r.out
+        r.stdout
     );
     assert!(
         r.has("(tgtadm (Linux SCSI target administrator utility) is unresponsive)"),
         "{}",
-        r.out
+        r.stdout
     );
 }
 
@@ -468,50 +464,36 @@ fn eucadmin_sc_notready_with_events_is_warning_quoting_the_event() {
 #[test]
 fn without_clc_or_credentials_it_refuses_to_start() {
     let r = run(&[]);
-    assert_eq!(r.code, 3, "{}", r.out);
-    assert!(r.summary().contains("give --clc HOST"), "{}", r.out);
-    let out = Command::new(BIN)
-        .args(["--clc", "127.0.0.1:1"])
-        .env_remove("EC2_ACCESS_KEY")
-        .env_remove("EC2_SECRET_KEY")
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_ACCESS_KEY")
-        .env_remove("AWS_SECRET_KEY")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(status(&r).contains("give --clc HOST"), "{}", r.stdout);
+    let r = without_credentials(&["--clc", "127.0.0.1:1"]).run();
+    assert_eq!(r.code, 3, "{}", r.stdout);
     assert!(
-        text.starts_with("EUCA CLC UNKNOWN - no credentials"),
-        "{text}"
+        r.first.starts_with("EUCA CLC UNKNOWN - no credentials"),
+        "{}",
+        r.stdout
     );
     let r = xml("07-healthy-4.4.xml", &["--clc", "127.0.0.1"]);
-    assert_eq!(r.code, 3, "{}", r.out);
-    assert!(r.summary().contains("without --clc"), "{}", r.out);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(status(&r).contains("without --clc"), "{}", r.stdout);
 }
 
 // --- reaching the CLCs (no double needed: nothing listens on these ports) ---
 
-fn run_with_keys(args: &[&str]) -> Run {
-    let out = Command::new(BIN)
+fn run_with_keys(args: &[&str]) -> Outcome {
+    Plugin::new(BIN)
         .args(args)
         .env("EC2_ACCESS_KEY", "AKIDTEST")
         .env("EC2_SECRET_KEY", "not-a-real-secret")
-        .output()
-        .expect("run check_euca_clc");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&out.stdout).into_owned(),
-    }
+        .run()
 }
 
 #[test]
 fn every_clc_refusing_is_critical_unreachable() {
     let r = run_with_keys(&["-t", "5", "--clc", "127.0.0.1:1", "--clc", "127.0.0.1:2"]);
-    assert_eq!(r.code, 2, "{}", r.out);
+    assert_eq!(r.code, 2, "{}", r.stdout);
     assert_eq!(
-        r.summary(),
+        status(&r),
         "EUCA CLC CRITICAL - CLC unreachable (127.0.0.1:1: connection refused; 127.0.0.1:2: connection refused)"
     );
 }
@@ -521,10 +503,10 @@ fn a_clc_not_asked_for_lack_of_time_is_unknown_never_unreachable() {
     // -t 0.05 leaves no I/O budget: claiming "CLC unreachable" (CRITICAL) would page for an
     // outage nobody observed.
     let r = run_with_keys(&["-t", "0.05", "--clc", "127.0.0.1:1", "--clc", "127.0.0.1:2"]);
-    assert_eq!(r.code, 3, "{}", r.out);
+    assert_eq!(r.code, 3, "{}", r.stdout);
     assert_eq!(
-        r.summary(),
+        status(&r),
         "EUCA CLC UNKNOWN - the timeout (-t) left no time to ask every CLC: 127.0.0.1:1 not asked; 127.0.0.1:2 not asked"
     );
-    assert!(r.has("-> raise -t"), "{}", r.out);
+    assert!(r.has("-> raise -t"), "{}", r.stdout);
 }

@@ -1,8 +1,15 @@
 //! check_raid on every captured /proc/mdstat in tests/fixtures/ (copied from shared/fixtures/mdstat,
 //! whose SOURCES.md gives the expected state), run as a real process with --root.
 
-mod util;
-use util::{run_on_mdstat, Outcome};
+use harness::{HostTree, Outcome, Plugin};
+
+fn run_on_mdstat(text: &str, extra: &[&str]) -> Outcome {
+    let host = HostTree::new().file("/proc/mdstat", text);
+    Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .root(&host)
+        .args(extra)
+        .run()
+}
 
 struct Case {
     file: &'static str,

@@ -1,32 +1,48 @@
 //! check_raid when things go wrong, and its options: every failure is UNKNOWN with a one-line
 //! cause, never a hang, never a backtrace.
 
-mod util;
-use std::time::{Duration, Instant};
-use util::{run, run_on_mdstat, temp_root};
+use harness::{HostTree, Outcome, Plugin};
+use std::time::Duration;
+
+fn run(args: &[&str]) -> Outcome {
+    Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .args(args)
+        .run()
+}
+
+fn run_on_mdstat(text: &str, extra: &[&str]) -> Outcome {
+    let host = HostTree::new().file("/proc/mdstat", text);
+    Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .root(&host)
+        .args(extra)
+        .run()
+}
 
 const CLEAN: &str = "Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n      1024 blocks super 1.2 [2/2] [UU]\n\nmd1 : active raid1 sdd1[1] sdc1[0]\n      2048 blocks super 1.2 [2/2] [UU]\n\nunused devices: <none>\n";
 
 #[test]
 fn missing_mdstat_is_unknown_naming_the_file() {
-    let root = temp_root();
-    let o = run(&["--root", root.to_str().unwrap()]);
+    let host = HostTree::new().dir("/proc");
+    let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .root(&host)
+        .run();
     assert_eq!(o.code, 3);
     assert_eq!(
         o.stdout,
         format!(
             "RAID UNKNOWN - cannot read {}/proc/mdstat: no such file\n",
-            root.display()
+            host.root().display()
         )
     );
-    let _ = std::fs::remove_dir_all(root);
+    assert!(o.perfdata.is_empty() && o.stderr.is_empty());
 }
 
 #[test]
 fn unreadable_mdstat_is_unknown() {
-    let root = temp_root();
-    std::fs::create_dir(root.join("proc/mdstat")).unwrap();
-    let o = run(&["--root", root.to_str().unwrap()]);
+    let host = HostTree::new().dir("/proc/mdstat");
+    let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .root(&host)
+        .run();
     assert_eq!(o.code, 3);
     assert!(
         o.first.starts_with("RAID UNKNOWN - cannot read ")
@@ -34,7 +50,7 @@ fn unreadable_mdstat_is_unknown() {
         "{}",
         o.first
     );
-    let _ = std::fs::remove_dir_all(root);
+    o.expect_one_line();
 }
 
 #[test]
@@ -62,25 +78,21 @@ fn garbage_and_truncated_files_are_unknown_naming_the_line() {
 
 #[test]
 fn a_fifo_nobody_writes_to_ends_unknown_within_the_timeout() {
-    let root = temp_root();
-    nix::unistd::mkfifo(
-        &root.join("proc/mdstat"),
-        nix::sys::stat::Mode::from_bits_truncate(0o600),
-    )
-    .unwrap();
-    let started = Instant::now();
-    let o = run(&["--root", root.to_str().unwrap(), "-t", "1"]);
-    let took = started.elapsed();
+    let host = HostTree::new().fifo("/proc/mdstat");
+    let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .root(&host)
+        .args(["-t", "1"])
+        .run();
+    let took = o.elapsed;
     assert_eq!(o.code, 3);
     assert_eq!(
         o.stdout,
         format!(
             "RAID UNKNOWN - timed out after 1 s while reading {}/proc/mdstat\n",
-            root.display()
+            host.root().display()
         )
     );
     assert!(took < Duration::from_millis(2500), "took {took:?}");
-    let _ = std::fs::remove_dir_all(root);
 }
 
 #[test]
@@ -213,18 +225,18 @@ fn a_degraded_array_past_the_read_cap_is_not_hidden_behind_raid_ok() {
         n += 1;
     }
     text.push_str("md99999 : active raid1 sdd1[1] sdc1[0](F)\n      1024 blocks super 1.2 [2/1] [U_]\n\nunused devices: <none>\n");
-    let root = temp_root();
-    std::fs::write(root.join("proc/mdstat"), &text).unwrap();
-    let o = run(&["--root", root.to_str().unwrap()]);
+    let host = HostTree::new().file("/proc/mdstat", &text);
+    let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .root(&host)
+        .run();
     assert_eq!(o.code, 3, "{}", o.first);
     assert_eq!(
         o.first,
         format!(
             "RAID UNKNOWN - cannot read {}/proc/mdstat: larger than 1 MiB, not read whole",
-            root.display()
+            host.root().display()
         )
     );
-    let _ = std::fs::remove_dir_all(root);
 }
 
 #[test]

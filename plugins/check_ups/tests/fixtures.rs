@@ -1,8 +1,20 @@
 //! Every saved upsc and apcaccess output in tests/fixtures, with the state its SOURCES.md
 //! expects, the words that say why, and one perfdata item.
 
-mod support;
-use support::{check_ups, fixture};
+use harness::{Outcome, Plugin};
+
+fn check_ups(args: &[&str]) -> Outcome {
+    Plugin::new(env!("CARGO_BIN_EXE_check_ups"))
+        .args(args)
+        .run()
+}
+
+fn fixture(kind: &str, name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/{kind}/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
 
 macro_rules! fixture_test {
     ($name:ident, $kind:literal, $file:literal, $code:expr, [$($word:literal),* $(,)?]) => {
@@ -11,7 +23,7 @@ macro_rules! fixture_test {
             let arg = format!("{}={}", $kind, fixture($kind, $file));
             let run = check_ups(&["--input", &arg]);
             run.expect($code, &[$($word),*]);
-            assert!(run.first_line().contains(" | '"), "perfdata on the first line:\n{}", run.out);
+            assert!(!run.perfdata.is_empty(), "perfdata on the first line:\n{}", run.stdout);
         }
     };
 }
@@ -353,7 +365,7 @@ fn usage_errors_are_unknown() {
 fn very_verbose_output_lists_every_variable_as_read() {
     let a = format!("upsc={}", fixture("upsc", "upsc-cyberpower-br1000elcd-OL"));
     let quiet = check_ups(&["--input", &a]);
-    assert!(!quiet.out.contains("= OL"), "{}", quiet.out);
+    assert!(!quiet.stdout.contains("= OL"), "{}", quiet.stdout);
     let run = check_ups(&["--input", &a, "-vv"]);
     run.expect(
         OK,

@@ -1,10 +1,15 @@
 //! check_ups against misbehaving peers on 127.0.0.1 (in-process listeners): a daemon that
 //! accepts and never answers, and one that answers garbage.
 
-mod support;
+use harness::{Outcome, Plugin};
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use support::check_ups;
+
+fn check_ups(args: &[&str]) -> Outcome {
+    Plugin::new(env!("CARGO_BIN_EXE_check_ups"))
+        .args(args)
+        .run()
+}
 
 /// A listener that answers every connection with `answer` (None: says nothing, holds the
 /// connection open until the test ends).
@@ -105,7 +110,7 @@ fn one_dead_ups_of_two_is_critical_and_the_other_still_reported() {
     let upsd = fake_daemon(Some(
         b"BEGIN LIST VAR ups\nVAR ups ups.status \"OL\"\nVAR ups battery.charge \"100\"\nEND LIST VAR ups\n",
     ));
-    let dead = support::free_port();
+    let dead = harness::free_port();
     let a = format!("ups@127.0.0.1:{upsd}");
     let b = format!("ups@127.0.0.1:{dead}");
     let run = check_ups(&["--ups", &a, "--ups", &b]);

@@ -3,21 +3,42 @@
 //! its states, one step per state, waiting for each change to show (the daemons poll once a
 //! second); the daemons are stopped by a Drop guard whatever happens.
 
-mod support;
-use support::{check_ups, peer_available, Peer};
+use harness::peers::{require_programs, Daemon};
+use harness::{Outcome, Plugin};
+use std::time::Duration;
+
+fn check_ups(args: &[&str]) -> Outcome {
+    Plugin::new(env!("CARGO_BIN_EXE_check_ups"))
+        .args(args)
+        .run()
+}
+
+const NUT: &[&str] = &["/lib/nut/upsd", "/lib/nut/dummy-ups", "upsc"];
+const APCUPSD: &[&str] = &["apcupsd|/sbin/apcupsd|/opt/apcupsd/sbin/apcupsd", "python3"];
+
+/// Run check_ups until it exits with `code` and prints every word, or `within` seconds pass
+/// (the daemons poll once a second); the last run is asserted and returned.
+fn eventually(args: &[&str], code: i32, words: &[&str], within: f64) -> Outcome {
+    let run = Plugin::new(env!("CARGO_BIN_EXE_check_ups"))
+        .args(args)
+        .run_until(Duration::from_secs_f64(within), |o| {
+            o.code == code && words.iter().all(|w| o.stdout.contains(w))
+        });
+    run.expect(code, words);
+    run
+}
 
 const OK: i32 = 0;
 const WARNING: i32 = 1;
 const CRITICAL: i32 = 2;
 
 #[test]
+#[ignore = "needs nut-server (upsd, dummy-ups) and nut-client (upsc): run scripts/test"]
 fn nut_upsd_on_line_on_battery_low_battery_replace_battery() {
-    if !peer_available("nut") {
-        return;
-    }
-    let nut = Peer::start("nut", "states");
-    let ups1 = format!("ups1@127.0.0.1:{}", nut.port);
-    let ups2 = format!("ups2@127.0.0.1:{}", nut.port);
+    require_programs(NUT);
+    let nut = Daemon::start_on_port("nut", "states");
+    let ups1 = format!("ups1@127.0.0.1:{}", nut.port());
+    let ups2 = format!("ups2@127.0.0.1:{}", nut.port());
     let both = ["--ups", ups1.as_str(), "--ups", ups2.as_str()];
 
     eprintln!("step: OL on both UPSes is OK, with perfdata per UPS");
@@ -38,8 +59,8 @@ fn nut_upsd_on_line_on_battery_low_battery_replace_battery() {
     );
 
     eprintln!("step: OB is WARNING");
-    nut.run("set-var.sh", &["ups1", "ups.status", "OB", "DISCHRG"]);
-    nut.eventually(
+    nut.script("set-var.sh", &["ups1", "ups.status", "OB", "DISCHRG"]);
+    eventually(
         &both,
         WARNING,
         &["UPS WARNING - ups1 on battery (charge 100%", "ups2 on line"],
@@ -47,9 +68,9 @@ fn nut_upsd_on_line_on_battery_low_battery_replace_battery() {
     );
 
     eprintln!("step: OB LB is CRITICAL, and thresholds apply");
-    nut.run("set-var.sh", &["ups1", "battery.charge", "15"]);
-    nut.run("set-var.sh", &["ups1", "battery.runtime", "240"]);
-    nut.run("set-var.sh", &["ups1", "ups.status", "OB", "LB"]);
+    nut.script("set-var.sh", &["ups1", "battery.charge", "15"]);
+    nut.script("set-var.sh", &["ups1", "battery.runtime", "240"]);
+    nut.script("set-var.sh", &["ups1", "ups.status", "OB", "LB"]);
     let with_limits = [
         "--ups",
         ups1.as_str(),
@@ -58,7 +79,7 @@ fn nut_upsd_on_line_on_battery_low_battery_replace_battery() {
         "--charge-critical",
         "20:",
     ];
-    nut.eventually(
+    eventually(
         &with_limits,
         CRITICAL,
         &[
@@ -72,9 +93,9 @@ fn nut_upsd_on_line_on_battery_low_battery_replace_battery() {
     );
 
     eprintln!("step: RB on line power is WARNING");
-    nut.run("set-var.sh", &["ups1", "battery.charge", "100"]);
-    nut.run("set-var.sh", &["ups1", "ups.status", "OL", "RB"]);
-    nut.eventually(
+    nut.script("set-var.sh", &["ups1", "battery.charge", "100"]);
+    nut.script("set-var.sh", &["ups1", "ups.status", "OL", "RB"]);
+    eventually(
         &both,
         WARNING,
         &[
@@ -94,10 +115,10 @@ fn nut_upsd_on_line_on_battery_low_battery_replace_battery() {
     let auth = auth.display().to_string();
     let run = check_ups(&["--ups", ups2.as_str(), "--auth-file", auth.as_str()]);
     run.expect(OK, &["UPS OK - ups2 on line"]);
-    assert!(!run.out.contains("monpass"), "{}", run.out);
+    assert!(!run.stdout.contains("monpass"), "{}", run.stdout);
 
     eprintln!("step: a UPS upsd does not know is CRITICAL");
-    let nosuch = format!("nosuch@127.0.0.1:{}", nut.port);
+    let nosuch = format!("nosuch@127.0.0.1:{}", nut.port());
     check_ups(&["--ups", nosuch.as_str()]).expect(
         CRITICAL,
         &["UPS CRITICAL - nosuch unknown to upsd", "upsc -l HOST"],
@@ -105,19 +126,18 @@ fn nut_upsd_on_line_on_battery_low_battery_replace_battery() {
 }
 
 #[test]
+#[ignore = "needs nut-server (upsd, dummy-ups) and nut-client (upsc): run scripts/test"]
 fn nut_upsd_stale_data_killed_driver_and_stopped_upsd_are_critical() {
-    if !peer_available("nut") {
-        return;
-    }
-    let nut = Peer::start("nut", "blind");
-    let ups1 = format!("ups1@127.0.0.1:{}", nut.port);
-    let ups2 = format!("ups2@127.0.0.1:{}", nut.port);
+    require_programs(NUT);
+    let nut = Daemon::start_on_port("nut", "blind");
+    let ups1 = format!("ups1@127.0.0.1:{}", nut.port());
+    let ups2 = format!("ups2@127.0.0.1:{}", nut.port());
     let both = ["--ups", ups1.as_str(), "--ups", ups2.as_str()];
     check_ups(&both).expect(OK, &["UPS OK"]);
 
     eprintln!("step: a driver that stops sending data makes upsd say data stale: CRITICAL");
-    nut.run("stale.sh", &["ups2", "stop"]);
-    let run = nut.eventually(
+    nut.script("stale.sh", &["ups2", "stop"]);
+    let run = eventually(
         &both,
         CRITICAL,
         &[
@@ -128,19 +148,19 @@ fn nut_upsd_stale_data_killed_driver_and_stopped_upsd_are_critical() {
         15.0,
     );
     assert!(
-        !run.out.contains("'ups2 "),
+        !run.stdout.contains("'ups2 "),
         "no perfdata for a blind UPS:\n{}",
-        run.out
+        run.stdout
     );
-    assert!(run.out.contains("'ups1 charge'=100%"), "{}", run.out);
+    assert!(run.stdout.contains("'ups1 charge'=100%"), "{}", run.stdout);
 
     eprintln!("step: fresh data again is OK again");
-    nut.run("stale.sh", &["ups2", "cont"]);
-    nut.eventually(&both, OK, &["UPS OK - ups1 on line", "ups2 on line"], 8.0);
+    nut.script("stale.sh", &["ups2", "cont"]);
+    eventually(&both, OK, &["UPS OK - ups1 on line", "ups2 on line"], 8.0);
 
     eprintln!("step: a killed driver is CRITICAL driver not connected");
-    nut.run("stale.sh", &["ups1", "kill"]);
-    nut.eventually(
+    nut.script("stale.sh", &["ups1", "kill"]);
+    eventually(
         &both,
         CRITICAL,
         &[
@@ -151,9 +171,9 @@ fn nut_upsd_stale_data_killed_driver_and_stopped_upsd_are_critical() {
     );
 
     eprintln!("step: a stopped upsd is CRITICAL unreachable, with the address");
-    nut.run("stop.sh", &[]);
-    let address = format!("127.0.0.1:{}", nut.port);
-    nut.eventually(
+    nut.script("stop.sh", &[]);
+    let address = format!("127.0.0.1:{}", nut.port());
+    eventually(
         &both,
         CRITICAL,
         &[
@@ -166,12 +186,11 @@ fn nut_upsd_stale_data_killed_driver_and_stopped_upsd_are_critical() {
 }
 
 #[test]
+#[ignore = "needs apcupsd and python3: run scripts/test"]
 fn apcupsd_online_onbatt_lowbatt_shutting_down_and_stopped() {
-    if !peer_available("apcupsd") {
-        return;
-    }
-    let apc = Peer::start("apcupsd", "states");
-    let target = format!("127.0.0.1:{}", apc.port);
+    require_programs(APCUPSD);
+    let apc = Daemon::start_on_port("apcupsd", "states");
+    let target = format!("127.0.0.1:{}", apc.port());
     let args = ["--apcupsd", target.as_str()];
 
     eprintln!("step: ONLINE is OK, with perfdata named after UPSNAME");
@@ -193,13 +212,13 @@ fn apcupsd_online_onbatt_lowbatt_shutting_down_and_stopped() {
     // bit (Q 88) and its self-test result; the saved REPLACEBATT fixture covers the rule.)
 
     eprintln!("step: ONBATT is WARNING");
-    apc.run("state.sh", &["Q", "10"]);
-    apc.eventually(&args, WARNING, &["UPS WARNING - simups on battery"], 8.0);
+    apc.script("state.sh", &["Q", "10"]);
+    eventually(&args, WARNING, &["UPS WARNING - simups on battery"], 8.0);
 
     eprintln!("step: ONBATT LOWBATT is CRITICAL");
-    apc.run("state.sh", &["f", "012.0"]);
-    apc.run("state.sh", &["Q", "50"]);
-    apc.eventually(
+    apc.script("state.sh", &["f", "012.0"]);
+    apc.script("state.sh", &["Q", "50"]);
+    eventually(
         &args,
         CRITICAL,
         &[
@@ -211,7 +230,7 @@ fn apcupsd_online_onbatt_lowbatt_shutting_down_and_stopped() {
     );
 
     eprintln!("step: apcupsd then latches SHUTTING DOWN: CRITICAL");
-    apc.eventually(
+    eventually(
         &args,
         CRITICAL,
         &["UPS CRITICAL - simups apcupsd is shutting the system down"],
@@ -219,8 +238,8 @@ fn apcupsd_online_onbatt_lowbatt_shutting_down_and_stopped() {
     );
 
     eprintln!("step: a stopped apcupsd is CRITICAL unreachable, with the address");
-    apc.run("stop.sh", &[]);
-    apc.eventually(
+    apc.script("stop.sh", &[]);
+    eventually(
         &args,
         CRITICAL,
         &[&format!(
@@ -231,12 +250,11 @@ fn apcupsd_online_onbatt_lowbatt_shutting_down_and_stopped() {
 }
 
 #[test]
+#[ignore = "needs apcupsd and python3: run scripts/test"]
 fn apcupsd_commlost_is_critical_without_perfdata() {
-    if !peer_available("apcupsd") {
-        return;
-    }
-    let apc = Peer::start("apcupsd", "commlost");
-    let target = format!("127.0.0.1:{}", apc.port);
+    require_programs(APCUPSD);
+    let apc = Daemon::start_on_port("apcupsd", "commlost");
+    let target = format!("127.0.0.1:{}", apc.port());
     let args = ["--apcupsd", target.as_str()];
     check_ups(&args).expect(OK, &["UPS OK - simups on line"]);
 
@@ -247,7 +265,7 @@ fn apcupsd_commlost_is_critical_without_perfdata() {
         .status()
         .unwrap();
     assert!(killed.success());
-    let run = apc.eventually(
+    let run = eventually(
         &args,
         CRITICAL,
         &[
@@ -259,8 +277,8 @@ fn apcupsd_commlost_is_critical_without_perfdata() {
         45.0,
     );
     assert!(
-        !run.out.contains('|'),
+        !run.stdout.contains('|'),
         "no perfdata for a blind UPS:\n{}",
-        run.out
+        run.stdout
     );
 }
