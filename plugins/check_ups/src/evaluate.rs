@@ -38,7 +38,7 @@ pub fn evaluate(upses: &[Ups], limits: &Limits) -> Report {
             Observation::Read(Answer::Reading(reading)) => {
                 let mut c = status_conditions(ups, reading);
                 if !blind(reading) {
-                    c.extend(threshold_conditions(&reading.metrics, limits));
+                    c.extend(threshold_conditions(reading, limits));
                 }
                 c
             }
@@ -52,7 +52,7 @@ pub fn evaluate(upses: &[Ups], limits: &Limits) -> Report {
         }
         if let Observation::Read(Answer::Reading(reading)) = &ups.observation {
             if !blind(reading) {
-                add_perfdata(&mut report, &ups.name, &reading.metrics, limits);
+                add_perfdata(&mut report, &ups.name, reading, limits);
             }
         }
     }
@@ -124,16 +124,20 @@ fn status_conditions(ups: &Ups, r: &Reading) -> Vec<Condition> {
         ));
     } else if r.has(&Flag::Online) {
         out.push(cond(Ok, "on line", None));
+    } else if regulating(r) {
+        // TRIM or BOOST without OL: old bcmxcp drivers send only the regulation flag (a
+        // Compaq T700h reports `ups.status: TRIM`). A UPS that trims or boosts the input is
+        // regulating mains, so it is on line; the note says the flag was inferred.
+        out.push(cond(Ok, "on line (no OL flag: regulating mains)", None));
     }
     if low && !on_battery {
-        // apcupsd's LOWBATT is CRITICAL whatever the line (as the issue asks); NUT's LB on
-        // line power is a warning: the load is fed, but a power cut now would drop it at once.
-        let status = match ups.source {
-            Source::Apcupsd => Critical,
-            Source::Nut => Warning,
-        };
+        // Low battery on mains is WARNING whichever daemon says it (NUT LB, apcupsd LOWBATT):
+        // the load is fed and neither upsmon nor apcupsd shuts anything down for it; the risk
+        // is that a power cut now would drop the load at once. It is the normal state while
+        // the battery recharges after an outage, which is no reason to page anyone; on
+        // battery it is CRITICAL (above), because then the shutdown is imminent.
         out.push(cond(
-            status,
+            Warning,
             "low battery",
             Some("the battery is low although on line power: a power cut now would drop the load at once; let it recharge, check the battery"),
         ));
@@ -209,6 +213,8 @@ fn status_conditions(ups: &Ups, r: &Reading) -> Vec<Condition> {
     // Neither on line nor on battery, and nothing that explains it: the state is not known.
     let explained = [
         Flag::Online,
+        Flag::Trim,
+        Flag::Boost,
         Flag::OnBattery,
         Flag::Off,
         Flag::ForcedShutdown,
@@ -291,20 +297,31 @@ fn failure_conditions(ups: &Ups, observation: &Observation) -> Vec<Condition> {
             ),
         },
         Observation::Unreadable { why, .. } => cond(Status::Unknown, why.clone(), None),
-        // This plugin's words since its first release (tests and NRPE users read them).
-        Observation::NotAsked { source } => cond(
-            Status::Unknown,
-            format!("{source}: not asked, the timeout (-t) left no time to connect; raise -t"),
+        // The kit's words, so "not asked" and "missing" read the same in every plugin.
+        Observation::NotAsked { .. } | Observation::Missing { .. } => cond(
+            observation.status().unwrap_or(Status::Unknown),
+            observation.message().unwrap_or_default(),
             None,
         ),
-        Observation::Missing { source } => cond(Status::Unknown, format!("{source} missing"), None),
     };
     vec![c]
 }
 
+/// TRIM or BOOST: the UPS corrects the mains voltage it is fed.
+fn regulating(r: &Reading) -> bool {
+    r.has(&Flag::Trim) || r.has(&Flag::Boost)
+}
+
 /// The threshold rules: one per metric, and UNKNOWN when a threshold is set on a metric the
 /// UPS does not report (it cannot be checked; saying OK would be a lie).
-fn threshold_conditions(m: &Metrics, limits: &Limits) -> Vec<Condition> {
+///
+/// On battery the input voltage is not judged: the UPS went to battery because the mains is
+/// out of range or gone, so an input-voltage range would turn every on-battery event into
+/// CRITICAL by itself; the on-battery rule already says what matters. The long output says
+/// the threshold was skipped.
+fn threshold_conditions(r: &Reading, limits: &Limits) -> Vec<Condition> {
+    let m = &r.metrics;
+    let on_battery = r.has(&Flag::OnBattery);
     let table: [(&str, &str, Option<f64>, &Thresholds, &str); 5] = [
         ("charge", "%", m.charge, &limits.charge, "--charge-*"),
         ("runtime", " s", m.runtime, &limits.runtime, "--runtime-*"),
@@ -326,6 +343,17 @@ fn threshold_conditions(m: &Metrics, limits: &Limits) -> Vec<Condition> {
     ];
     let mut out = Vec::new();
     for (what, unit, value, t, option) in table {
+        let set = t.warning.is_some() || t.critical.is_some();
+        if what == "input voltage" && on_battery {
+            if set {
+                out.push(cond(
+                    Status::Ok,
+                    "input voltage not judged on battery (the mains is expected out of range)",
+                    None,
+                ));
+            }
+            continue;
+        }
         match value {
             Some(v) => {
                 if let Some(range) = t.describe(v) {
@@ -336,7 +364,7 @@ fn threshold_conditions(m: &Metrics, limits: &Limits) -> Vec<Condition> {
                     ));
                 }
             }
-            None if t.warning.is_some() || t.critical.is_some() => out.push(cond(
+            None if set => out.push(cond(
                 Status::Unknown,
                 format!("{what} not reported, {option} cannot be checked"),
                 None,
@@ -455,13 +483,18 @@ fn all_metrics(m: &Metrics) -> String {
     parts.join(", ")
 }
 
-fn add_perfdata(report: &mut Report, name: &str, m: &Metrics, limits: &Limits) {
+/// Perfdata labels are `NAME_metric` (`ups1_charge`, `ups1_input_voltage`): underscores, the
+/// suite's one style (check_raid writes `md0_active`). Graphs are keyed on them: keep them
+/// stable.
+fn add_perfdata(report: &mut Report, name: &str, reading: &Reading, limits: &Limits) {
+    let m = &reading.metrics;
     // A name from outside (apcupsd's UPSNAME, a file name) may hold what no perfdata parser
-    // reads back ('=', '|', control characters): those become '_'.
+    // reads back ('=', '|', control characters) or blanks, which the label style has none
+    // of: those become '_'.
     let name: String = name
         .chars()
         .map(|c| {
-            if c == '=' || c == '|' || c.is_control() {
+            if c == '=' || c == '|' || c.is_control() || c.is_whitespace() {
                 '_'
             } else {
                 c
@@ -472,7 +505,7 @@ fn add_perfdata(report: &mut Report, name: &str, m: &Metrics, limits: &Limits) {
         report.perf(
             limits
                 .charge
-                .perfdata(format!("{name} charge"), v)
+                .perfdata(format!("{name}_charge"), v)
                 .uom(Uom::Percent)
                 .min(0.0)
                 .max(100.0),
@@ -482,7 +515,7 @@ fn add_perfdata(report: &mut Report, name: &str, m: &Metrics, limits: &Limits) {
         report.perf(
             limits
                 .runtime
-                .perfdata(format!("{name} runtime"), v)
+                .perfdata(format!("{name}_runtime"), v)
                 .uom(Uom::Seconds)
                 .min(0.0),
         );
@@ -491,26 +524,29 @@ fn add_perfdata(report: &mut Report, name: &str, m: &Metrics, limits: &Limits) {
         report.perf(
             limits
                 .load
-                .perfdata(format!("{name} load"), v)
+                .perfdata(format!("{name}_load"), v)
                 .uom(Uom::Percent)
                 .min(0.0),
         );
     }
     if let Some(v) = m.input_voltage {
-        report.perf(
-            limits
-                .input_voltage
-                .perfdata(format!("{name} input voltage"), v),
-        );
+        // On battery the input-voltage range is not applied (see threshold_conditions), so
+        // the perfdata carries no range either: its warn/crit fields say what was judged.
+        let label = format!("{name}_input_voltage");
+        report.perf(if reading.has(&Flag::OnBattery) {
+            common::Perfdata::new(label, v)
+        } else {
+            limits.input_voltage.perfdata(label, v)
+        });
     }
     if let Some(v) = m.output_voltage {
-        report.perf(common::Perfdata::new(format!("{name} output voltage"), v));
+        report.perf(common::Perfdata::new(format!("{name}_output_voltage"), v));
     }
     if let Some(v) = m.temperature {
         report.perf(
             limits
                 .temperature
-                .perfdata(format!("{name} temperature"), v),
+                .perfdata(format!("{name}_temperature"), v),
         );
     }
 }
@@ -567,6 +603,10 @@ mod tests {
             ("OL CHRG", Status::Ok, "on line, charging"),
             ("OL TRIM", Status::Ok, "trimming"),
             ("OL BOOST", Status::Ok, "boosting"),
+            // old bcmxcp drivers: the regulation flag without OL
+            ("TRIM", Status::Ok, "ups1 on line (no OL flag: regulating mains), trimming"),
+            ("BOOST", Status::Ok, "ups1 on line (no OL flag: regulating mains), boosting"),
+            ("TRIM LB", Status::Warning, "low battery"),
             ("OL HE", Status::Ok, "high-efficiency"),
             ("OL CAL", Status::Ok, "calibrating"),
             ("OB", Status::Warning, "ups1 on battery"),
@@ -605,7 +645,8 @@ mod tests {
                 Status::Critical,
                 "on battery, low battery",
             ),
-            ("ONLINE LOWBATT", Status::Critical, "low battery"),
+            ("ONLINE LOWBATT", Status::Warning, "low battery"),
+            ("TRIM", Status::Ok, "on line (no OL flag: regulating mains)"),
             ("COMMLOST", Status::Critical, "communication lost"),
             ("ONLINE REPLACEBATT", Status::Warning, "replace battery"),
             ("ONBATT SLAVEDOWN", Status::Warning, "slave is down"),
@@ -649,8 +690,8 @@ mod tests {
         assert_eq!(
             perf,
             vec![
-                "'ups1 charge'=40%;50:;20:;0;100",
-                "'ups1 runtime'=2076s;;;0;"
+                "'ups1_charge'=40%;50:;20:;0;100",
+                "'ups1_runtime'=2076s;;;0;"
             ]
         );
     }
@@ -677,11 +718,11 @@ mod tests {
     #[test]
     fn names_that_perfdata_cannot_carry_are_made_safe() {
         let mut ups = nut("OL");
-        ups.name = "a=b|c".into();
+        ups.name = "a=b|c d".into();
         let r = evaluate(&[ups], &Limits::default());
         assert_eq!(
             r.perfdata()[0].render().unwrap(),
-            "'a_b_c charge'=40%;;;0;100"
+            "'a_b_c_d_charge'=40%;;;0;100"
         );
     }
 

@@ -402,7 +402,7 @@ fn failed(e: NetError, daemon: &str, address: &str) -> Observation {
                 .to_string();
             Observation::unreachable(source, why)
         }
-        NetError::NotAsked(_) => Observation::not_asked(address),
+        NetError::NotAsked(_) => Observation::not_asked(source),
         NetError::Failed(why) => Observation::unreadable(source, why),
     }
 }

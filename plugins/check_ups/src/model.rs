@@ -222,8 +222,8 @@ pub enum Answer {
 }
 
 /// What the check learnt about one UPS: the kit's acquisition of an [`Answer`]. Unreachable
-/// has the daemon and its address as source (`upsd at 127.0.0.1:3493`), not asked the
-/// address; unreadable carries the whole message (it names where the text came from).
+/// and not asked have the daemon and its address as source (`upsd at 127.0.0.1:3493`);
+/// unreadable carries the whole message (it names where the text came from).
 pub type Observation = Acquisition<Answer>;
 
 /// One UPS and what was observed.

@@ -10,6 +10,12 @@
 //! `upsc` writes its errors ("Error: Data stale", "Error: Driver not connected") and a TLS notice
 //! ("Init SSL without certificate database") on stderr; a capture made with `2>&1` contains them,
 //! so they are understood rather than refused.
+//!
+//! The same format is dummy-ups' `.dev` file (the NUT device library's dumps, often kept as
+//! saved state), which carries `#` comments: whole lines, and inline ones after a value
+//! (`ups.status: OL #COMMENT: shows CAL during battery test`). dummy-ups reads them through
+//! NUT's parseconf, where a `#` that starts a word outside double quotes begins a comment; so
+//! does this parser, or the comment's words would be read as status flags.
 
 use crate::nut::NutError;
 use common::ParseError;
@@ -63,7 +69,7 @@ pub fn parse(text: &str) -> Result<Upsc, ParseError> {
                 "expected a NUT variable name (letters, digits, '.', '-', '_') before ':'",
             ));
         }
-        vars.push((name.to_string(), value.trim().to_string()));
+        vars.push((name.to_string(), strip_comment(value).trim().to_string()));
     }
     if vars.is_empty() {
         return Err(ParseError::whole(
@@ -71,6 +77,37 @@ pub fn parse(text: &str) -> Result<Upsc, ParseError> {
         ));
     }
     Ok(Upsc::Vars(vars))
+}
+
+/// A value without its inline comment, as dummy-ups (parseconf) reads it: a `#` at the start
+/// of a word (after a blank, or first), outside double quotes, and outside a backslash escape,
+/// begins a comment. A `#` inside a word (`ups.firmware: v1#2`) is kept.
+///
+/// ```
+/// use check_ups::upsc::strip_comment;
+/// assert_eq!(strip_comment(" OL #COMMENT: shows CAL"), " OL ");
+/// assert_eq!(strip_comment(" 0\t#COMMENT: unimplemented?"), " 0\t");
+/// assert_eq!(strip_comment(" v1#2 \"a #b\""), " v1#2 \"a #b\"");
+/// ```
+pub fn strip_comment(value: &str) -> &str {
+    let mut in_quotes = false;
+    let mut word_start = true;
+    let mut escaped = false;
+    for (i, c) in value.char_indices() {
+        if escaped {
+            escaped = false;
+            word_start = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '"' => in_quotes = !in_quotes,
+            '#' if word_start && !in_quotes => return &value[..i],
+            _ => {}
+        }
+        word_start = c.is_whitespace() && !in_quotes;
+    }
+    value
 }
 
 /// NUT variable names: `battery.charge`, `input.L1-N.voltage`, `ambient.1.temperature`.
@@ -98,6 +135,27 @@ mod tests {
                 ("battery.protection".into(), "".into()),
                 ("output.voltage".into(), "0.0".into()),
                 ("ups.status".into(), "OL".into()),
+            ])
+        );
+    }
+
+    #[test]
+    fn inline_comments_are_comments_as_dummy_ups_reads_them() {
+        // lines as the NUT device library writes them (Best Power Patriot Pro II, Riello IPG 600)
+        let got = parse(
+            "input.voltage.fault: 119.0\t#COMMENT: this value is reset on the next polling cycle\n\
+             ups.status: OL #COMMENT: shows `CAL` during battery test\n\
+             ups.load: 0\t#COMMENT: unimplemented?\n\
+             ups.status.note: #BAD\n",
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            Upsc::Vars(vec![
+                ("input.voltage.fault".into(), "119.0".into()),
+                ("ups.status".into(), "OL".into()),
+                ("ups.load".into(), "0".into()),
+                ("ups.status.note".into(), "".into()),
             ])
         );
     }

@@ -41,8 +41,8 @@ fixture_test!(
     [
         "UPS WARNING - upsc-apc-smartups1000-snmp-OB on battery (charge 93%",
         "ups.status 'OB'",
-        "'upsc-apc-smartups1000-snmp-OB charge'=93%;;;0;100",
-        "'upsc-apc-smartups1000-snmp-OB temperature'=33.3;;;;"
+        "'upsc-apc-smartups1000-snmp-OB_charge'=93%;;;0;100",
+        "'upsc-apc-smartups1000-snmp-OB_temperature'=33.3;;;;"
     ]
 );
 fixture_test!(
@@ -53,7 +53,7 @@ fixture_test!(
     [
         "UPS WARNING",
         "on battery",
-        "'upsc-apc-smartups2200-usbhid-OB-DISCHRG runtime'=65535s;;;0;",
+        "'upsc-apc-smartups2200-usbhid-OB-DISCHRG_runtime'=65535s;;;0;",
         "-> mains power is out"
     ]
 );
@@ -65,7 +65,7 @@ fixture_test!(
     [
         "UPS WARNING",
         "on battery (charge 93%, runtime 42 min 52 s)",
-        "'upsc-cyberpower-cp900avr-OB-DISCHRG load'=13%;;;0;"
+        "'upsc-cyberpower-cp900avr-OB-DISCHRG_load'=13%;;;0;"
     ]
 );
 fixture_test!(
@@ -77,7 +77,7 @@ fixture_test!(
         "UPS WARNING",
         "low battery (charge 35%, runtime 0 s)",
         "on line, charging",
-        "'upsc-apc-backups-es750-OL-CHRG-LB runtime'=0s;;;0;"
+        "'upsc-apc-backups-es750-OL-CHRG-LB_runtime'=0s;;;0;"
     ]
 );
 fixture_test!(
@@ -90,7 +90,7 @@ fixture_test!(
         "low battery, replace battery, overloaded",
         "boosting low input voltage",
         "-> the UPS failed its battery test: replace the battery",
-        "'upsc-apc-backups-xs1200-OL-LB-OVER-RB-BOOST charge'=1%;;;0;100"
+        "'upsc-apc-backups-xs1200-OL-LB-OVER-RB-BOOST_charge'=1%;;;0;100"
     ]
 );
 fixture_test!(
@@ -101,7 +101,7 @@ fixture_test!(
     [
         "UPS WARNING",
         "replace battery, alarm: Replace battery!",
-        "'upsc-eaton-5px2000-ALARM-OL-CHRG-RB output voltage'=235;;;;"
+        "'upsc-eaton-5px2000-ALARM-OL-CHRG-RB_output_voltage'=235;;;;"
     ]
 );
 fixture_test!(
@@ -112,7 +112,7 @@ fixture_test!(
     [
         "UPS WARNING",
         "alarm: Bypass not available! Internal failure!",
-        "'upsc-eaton-93ps-snmp-ALARM-OL runtime'=42114s;;;0;"
+        "'upsc-eaton-93ps-snmp-ALARM-OL_runtime'=42114s;;;0;"
     ]
 );
 fixture_test!(
@@ -125,7 +125,7 @@ fixture_test!(
         "output off",
         "model PW9130 1500VA-T 1500VA",
         "-> the UPS output is off",
-        "'upsc-eaton-powerware9130-bcmxcp-OFF output voltage'=0;;;;"
+        "'upsc-eaton-powerware9130-bcmxcp-OFF_output_voltage'=0;;;;"
     ]
 );
 fixture_test!(
@@ -136,12 +136,12 @@ fixture_test!(
     [
         "UPS WARNING",
         "on bypass",
-        "'upsc-eaton-9sx5000i-OL-CHRG-BYPASS input voltage'=223.2;;;;"
+        "'upsc-eaton-9sx5000i-OL-CHRG-BYPASS_input_voltage'=223.2;;;;"
     ]
 );
 fixture_test!(upsc_on_line_charging_is_ok, "upsc", "upsc-apc-backups-rs1000ms-OL-CHRG", OK,
     ["UPS OK - upsc-apc-backups-rs1000ms-OL-CHRG on line, charging (charge 96%, runtime 34 min 36 s)",
-     "'upsc-apc-backups-rs1000ms-OL-CHRG runtime'=2076s;;;0;"]);
+     "'upsc-apc-backups-rs1000ms-OL-CHRG_runtime'=2076s;;;0;"]);
 fixture_test!(
     upsc_smartups_x_on_line_charging_is_ok,
     "upsc",
@@ -150,7 +150,7 @@ fixture_test!(
     [
         "UPS OK",
         "on line, charging (charge 89%",
-        "'upsc-apc-smartups-x1500-OL-CHRG charge'=89%;;;0;100"
+        "'upsc-apc-smartups-x1500-OL-CHRG_charge'=89%;;;0;100"
     ]
 );
 fixture_test!(
@@ -161,7 +161,7 @@ fixture_test!(
     [
         "UPS OK",
         "on line, trimming high input voltage",
-        "'upsc-hp-rt2200g2-OL-TRIM input voltage'=248.1;;;;"
+        "'upsc-hp-rt2200g2-OL-TRIM_input_voltage'=248.1;;;;"
     ]
 );
 fixture_test!(
@@ -171,7 +171,7 @@ fixture_test!(
     OK,
     [
         "UPS OK - upsc-cyberpower-br1000elcd-OL on line (charge 100%, runtime 120 min)",
-        "'upsc-cyberpower-br1000elcd-OL load'=0%;;;0;"
+        "'upsc-cyberpower-br1000elcd-OL_load'=0%;;;0;"
     ]
 );
 fixture_test!(
@@ -182,7 +182,7 @@ fixture_test!(
     [
         "UPS OK",
         "on line, calibrating",
-        "'upsc-eaton-5e2200-nutdrv-qx-OL-CAL load'=29%;;;0;"
+        "'upsc-eaton-5e2200-nutdrv-qx-OL-CAL_load'=29%;;;0;"
     ]
 );
 
@@ -195,7 +195,7 @@ fixture_test!(
     [
         "UPS WARNING - ups1 on battery (charge 100%, runtime 46 min 48 s)",
         "STATUS 'ONBATT'",
-        "'ups1 input voltage'=0;;;;"
+        "'ups1_input_voltage'=0;;;;"
     ]
 );
 fixture_test!(
@@ -205,8 +205,8 @@ fixture_test!(
     OK,
     [
         "UPS OK - ups1 on line",
-        "'ups1 charge'=100%;;;0;100",
-        "'ups1 runtime'=2808s;;;0;"
+        "'ups1_charge'=100%;;;0;100",
+        "'ups1_runtime'=2808s;;;0;"
     ]
 );
 fixture_test!(
@@ -216,7 +216,7 @@ fixture_test!(
     OK,
     [
         "UPS OK - dev on line",
-        "'dev load'=24%;;;0;",
+        "'dev_load'=24%;;;0;",
         "model Back-UPS RS 1500"
     ]
 );
@@ -227,8 +227,8 @@ fixture_test!(
     OK,
     [
         "UPS OK - UPS_IDEN on line (charge 100%, runtime 130 min)",
-        "'UPS_IDEN temperature'=32.8;;;;",
-        "'UPS_IDEN output voltage'=236.6;;;;"
+        "'UPS_IDEN_temperature'=32.8;;;;",
+        "'UPS_IDEN_output_voltage'=236.6;;;;"
     ]
 );
 fixture_test!(
@@ -240,7 +240,7 @@ fixture_test!(
         "UPS WARNING",
         "replace battery",
         "STATUS 'ONLINE REPLACEBATT'",
-        "'apcaccess-smartups3000-online-replacebatt-trimmed load'=26.6%;;;0;"
+        "'apcaccess-smartups3000-online-replacebatt-trimmed_load'=26.6%;;;0;"
     ]
 );
 
@@ -257,7 +257,7 @@ fn two_saved_upses_in_one_check_report_the_worst() {
         &[
             "UPS WARNING - ups1 on battery",
             "; upsc-cyberpower-br1000elcd-OL on line",
-            "'ups1 charge'=100%",
+            "'ups1_charge'=100%",
         ],
     );
 }
@@ -283,8 +283,8 @@ fn thresholds_on_saved_output_use_the_range_syntax() {
         &[
             "runtime 2572 s (critical 2700:)",
             "load 13% (warning 10)",
-            "'upsc-cyberpower-cp900avr-OB-DISCHRG runtime'=2572s;3600:;2700:;0;",
-            "'upsc-cyberpower-cp900avr-OB-DISCHRG load'=13%;10;;0;",
+            "'upsc-cyberpower-cp900avr-OB-DISCHRG_runtime'=2572s;3600:;2700:;0;",
+            "'upsc-cyberpower-cp900avr-OB-DISCHRG_load'=13%;10;;0;",
         ],
     );
 }

@@ -120,21 +120,22 @@ fn one_dead_ups_of_two_is_critical_and_the_other_still_reported() {
         &[
             &format!("UPS CRITICAL - ups@127.0.0.1:{dead} unreachable"),
             &format!("ups@127.0.0.1:{upsd} on line (charge 100%)"),
-            &format!("'ups@127.0.0.1:{upsd} charge'=100%;;;0;100"),
+            &format!("'ups@127.0.0.1:{upsd}_charge'=100%;;;0;100"),
         ],
     );
 }
 
 #[test]
 fn a_timeout_too_short_to_connect_is_unknown_never_unreachable() {
-    // With -t 0.05 the kit's I/O budget is zero: nothing was asked, so nothing is known.
+    // With -t 0.05 the kit's I/O budget is zero: nothing was asked, so nothing is known. The
+    // words are the kit's Acquisition words, as in every plugin.
     let port = fake_daemon(None);
     let target = format!("ups1@127.0.0.1:{port}");
     let run = check_ups(&["-t", "0.05", "--ups", &target]);
     run.expect(
         3,
         &[&format!(
-            "UPS UNKNOWN - ups1 127.0.0.1:{port}: not asked, the timeout (-t) left no time to connect; raise -t"
+            "UPS UNKNOWN - ups1 upsd at 127.0.0.1:{port} not asked: no time left; raise -t"
         )],
     );
 }

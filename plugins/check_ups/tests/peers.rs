@@ -47,13 +47,13 @@ fn nut_upsd_on_line_on_battery_low_battery_replace_battery() {
         OK,
         &[
             "UPS OK - ups1 on line (charge 100%, runtime 60 min); ups2 on line",
-            "'ups1 charge'=100%;;;0;100",
-            "'ups1 runtime'=3600s;;;0;",
-            "'ups1 load'=23%;;;0;",
-            "'ups2 load'=41%;;;0;",
-            "'ups1 input voltage'=230;;;;",
-            "'ups1 output voltage'=230;;;;",
-            "'ups2 temperature'=30.5;;;;",
+            "'ups1_charge'=100%;;;0;100",
+            "'ups1_runtime'=3600s;;;0;",
+            "'ups1_load'=23%;;;0;",
+            "'ups2_load'=41%;;;0;",
+            "'ups1_input_voltage'=230;;;;",
+            "'ups1_output_voltage'=230;;;;",
+            "'ups2_temperature'=30.5;;;;",
             "model DummyUPS 3000",
         ],
     );
@@ -86,8 +86,8 @@ fn nut_upsd_on_line_on_battery_low_battery_replace_battery() {
             "UPS CRITICAL - ups1 on battery, low battery, charge 15% (critical 20:) (runtime 4 min)",
             "ups.status 'OB LB'",
             "-> the battery is nearly exhausted",
-            "'ups1 charge'=15%;50:;20:;0;100",
-            "'ups1 runtime'=240s;;;0;",
+            "'ups1_charge'=15%;50:;20:;0;100",
+            "'ups1_runtime'=240s;;;0;",
         ],
         8.0,
     );
@@ -152,7 +152,7 @@ fn nut_upsd_stale_data_killed_driver_and_stopped_upsd_are_critical() {
         "no perfdata for a blind UPS:\n{}",
         run.stdout
     );
-    assert!(run.stdout.contains("'ups1 charge'=100%"), "{}", run.stdout);
+    assert!(run.stdout.contains("'ups1_charge'=100%"), "{}", run.stdout);
 
     eprintln!("step: fresh data again is OK again");
     nut.script("stale.sh", &["ups2", "cont"]);
@@ -199,12 +199,12 @@ fn apcupsd_online_onbatt_lowbatt_shutting_down_and_stopped() {
         &[
             "UPS OK - simups on line (charge 100%, runtime 45 min)",
             &format!("apcupsd {target}: on line; STATUS 'ONLINE'"),
-            "'simups charge'=100%;;;0;100",
-            "'simups runtime'=2700s;;;0;",
-            "'simups load'=23.4%;;;0;",
-            "'simups input voltage'=230.4;;;;",
-            "'simups output voltage'=230.4;;;;",
-            "'simups temperature'=31.5;;;;",
+            "'simups_charge'=100%;;;0;100",
+            "'simups_runtime'=2700s;;;0;",
+            "'simups_load'=23.4%;;;0;",
+            "'simups_input_voltage'=230.4;;;;",
+            "'simups_output_voltage'=230.4;;;;",
+            "'simups_temperature'=31.5;;;;",
         ],
     );
 
@@ -224,7 +224,7 @@ fn apcupsd_online_onbatt_lowbatt_shutting_down_and_stopped() {
         &[
             "UPS CRITICAL - simups on battery, low battery (charge 12%",
             "STATUS 'ONBATT LOWBATT'",
-            "'simups charge'=12%;;;0;100",
+            "'simups_charge'=12%;;;0;100",
         ],
         8.0,
     );
