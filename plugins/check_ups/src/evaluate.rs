@@ -604,8 +604,16 @@ mod tests {
             ("OL TRIM", Status::Ok, "trimming"),
             ("OL BOOST", Status::Ok, "boosting"),
             // old bcmxcp drivers: the regulation flag without OL
-            ("TRIM", Status::Ok, "ups1 on line (no OL flag: regulating mains), trimming"),
-            ("BOOST", Status::Ok, "ups1 on line (no OL flag: regulating mains), boosting"),
+            (
+                "TRIM",
+                Status::Ok,
+                "ups1 on line (no OL flag: regulating mains), trimming",
+            ),
+            (
+                "BOOST",
+                Status::Ok,
+                "ups1 on line (no OL flag: regulating mains), boosting",
+            ),
             ("TRIM LB", Status::Warning, "low battery"),
             ("OL HE", Status::Ok, "high-efficiency"),
             ("OL CAL", Status::Ok, "calibrating"),

@@ -124,9 +124,7 @@ fn input_voltage_thresholds_still_apply_on_mains() {
     args.extend(INPUT_VOLTAGE_RANGES);
     let run = check_ups(&args);
     run.expect_state(Status::Warning)
-        .expect_summary(
-            "upsc-compaq-t700h-bcmxcp-TRIM-no-OL input voltage 245 V (warning 210:240)",
-        )
+        .expect_summary("upsc-compaq-t700h-bcmxcp-TRIM-no-OL input voltage 245 V (warning 210:240)")
         .expect_perf("'upsc-compaq-t700h-bcmxcp-TRIM-no-OL_input_voltage'=245;210:240;200:260;;");
 }
 
