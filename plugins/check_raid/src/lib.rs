@@ -233,7 +233,7 @@ pub fn evaluate_array(array: &Array, check_running: Option<&str>) -> Finding {
         }
         let devices: Vec<String> = failed.iter().map(|d| format!("/dev/{d}")).collect();
         let hint = format!(
-            "mdadm --manage /dev/{name} --remove {}, then add a new spare: mdadm --manage /dev/{name} --add /dev/<new disk>",
+            "remove the failed device: mdadm --manage /dev/{name} --remove {}, then add a new spare: mdadm --manage /dev/{name} --add /dev/<new disk>",
             devices.join(" ")
         );
         // A queued sync is still worth saying; behind a running check it is routine (below).

@@ -245,7 +245,7 @@ fn five_way_raid1_with_all_members_and_a_failed_device_is_a_warning_not_degraded
         ],
         long: &[
             "md1: raid1, 5/5 active [UUUUU], sdh1 (F) failed",
-            "-> mdadm --manage /dev/md1 --remove /dev/sdh1, then add a new spare: mdadm --manage /dev/md1 --add /dev/<new disk>",
+            "-> remove the failed device: mdadm --manage /dev/md1 --remove /dev/sdh1, then add a new spare: mdadm --manage /dev/md1 --add /dev/<new disk>",
         ],
     });
     let text = std::fs::read_to_string(format!(
