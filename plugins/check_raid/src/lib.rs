@@ -50,8 +50,18 @@ pub struct Options {
 pub fn check(options: &Options, ctx: &Context) -> Result<Report, CheckError> {
     let text = match acquisition::host_file(ctx, MDSTAT) {
         Acquisition::Read(text) => text,
-        // No /proc/mdstat: the md driver is not loaded, or --root is not a host tree. Nothing
-        // to judge; worded as every unreadable source is.
+        // No /proc/mdstat on a host that has /proc: the md driver is not loaded (it creates the
+        // file when it loads), so there are no arrays; OK when the admin said none is fine.
+        // Without /proc at all, --root is not a host tree: that stays UNKNOWN.
+        Acquisition::Missing { .. } if options.allow_none && ctx.host_path("/proc").is_dir() => {
+            let mut report = Report::new();
+            report.add(
+                Finding::ok(format!("no {MDSTAT}: no md driver loaded, so no md arrays"))
+                    .summary("no md driver loaded"),
+            );
+            return Ok(report);
+        }
+        // Otherwise nothing to judge; worded as every unreadable source is.
         Acquisition::Missing { source } => {
             return Ok(report_of(&Acquisition::<()>::unreadable(
                 source,
@@ -109,6 +119,15 @@ pub fn evaluate(mdstat: &Mdstat, options: &Options) -> Report {
                     )),
             );
         }
+    }
+
+    // The kernel always ends the file with `unused devices:`; a saved copy without it may have
+    // been cut at a line end, which nothing else in the file can show (see md::parse).
+    if !mdstat.footer {
+        report.add(Finding::ok(format!(
+            "note: no 'unused devices' line after line {}: the kernel always writes one, so this copy may be cut there and arrays after it unseen",
+            mdstat.last_line
+        )));
     }
 
     if selected.is_empty() && wanted.is_empty() {
@@ -195,8 +214,39 @@ pub fn evaluate_array(array: &Array, check_running: Option<&str>) -> Finding {
     let map = array.map.as_deref().unwrap_or("");
     let missing = array.counts.is_some_and(|(total, working)| working < total) || map.contains('_');
 
-    // A redundant array with a failed or missing member has lost (some of) its redundancy.
-    if array.is_redundant() && (missing || !failed.is_empty()) {
+    // All members present ([5/5] [UUUUU]) and still an (F) device listed: a former spare or a
+    // replaced member that failed. Redundancy is intact, but the device must be removed and a
+    // new spare added, or the next failure has nothing to rebuild onto.
+    if array.is_redundant() && !missing && !failed.is_empty() {
+        let mut summary = format!("{name} ok");
+        if !map.is_empty() {
+            summary.push_str(&format!(" [{map}]"));
+        }
+        summary.push_str(&format!("{failed_text}, not in use"));
+        if let Some(s) = &array.sync {
+            if matches!(
+                s.action,
+                SyncAction::Resync | SyncAction::Recovery | SyncAction::Reshape
+            ) {
+                summary.push_str(&format!(", {}", progress.clone().unwrap_or_default()));
+            }
+        }
+        let devices: Vec<String> = failed.iter().map(|d| format!("/dev/{d}")).collect();
+        let hint = format!(
+            "remove the failed device: mdadm --manage /dev/{name} --remove {}, then add a new spare: mdadm --manage /dev/{name} --add /dev/<new disk>",
+            devices.join(" ")
+        );
+        // A queued sync is still worth saying; behind a running check it is routine (below).
+        match (array.queued, check_running) {
+            (Some(Queued::Pending), _) => summary.push_str(", resync pending"),
+            (Some(Queued::Delayed), None) => summary.push_str(", resync delayed"),
+            _ => {}
+        }
+        return Finding::warning(detail).summary(summary).hint(hint);
+    }
+
+    // A redundant array with a missing member has lost (some of) its redundancy.
+    if array.is_redundant() && missing {
         let mut summary = format!("{name} {level} degraded");
         if !map.is_empty() {
             summary.push_str(&format!(" [{map}]"));
@@ -234,8 +284,16 @@ pub fn evaluate_array(array: &Array, check_running: Option<&str>) -> Finding {
 
     // Without redundancy a failed member means the array's data is at risk or gone.
     if !failed.is_empty() {
+        let members = if failed.len() == 1 {
+            "member"
+        } else {
+            "members"
+        };
         return Finding::critical(detail)
-            .summary(format!("{name} {level} member failed{failed_text}"))
+            .summary(format!(
+                "{name} {level} {members} {} failed",
+                failed.join(", ")
+            ))
             .hint(format!("{level} has no redundancy: restore /dev/{name} from backup after replacing the disk"));
     }
 
@@ -398,8 +456,10 @@ fn add_perfdata(report: &mut Report, array: &Array) {
             )
         }
     };
+    // A failed device on an array that still has all its members ([5/5] [UUUUU]) is not a loss
+    // of redundancy; without counts (raid0, linear) a failed member is.
     let degraded = !array.active
-        || array.failed_members().next().is_some()
+        || (array.counts.is_none() && array.failed_members().next().is_some())
         || active < total
         || array.map.as_deref().unwrap_or("").contains('_');
     let sync = match (&array.sync, array.queued) {

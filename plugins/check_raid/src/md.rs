@@ -32,6 +32,11 @@ use common::ParseError;
 pub struct Mdstat {
     pub personalities: Vec<String>,
     pub arrays: Vec<Array>,
+    /// The `unused devices:` line the kernel ends every /proc/mdstat with. Without it the file
+    /// may have been cut at a line end (some saved copies also just lack it).
+    pub footer: bool,
+    /// Number of the last line that is not blank, to say where a file without footer ends.
+    pub last_line: usize,
 }
 
 /// One md array.
@@ -366,8 +371,11 @@ pub fn parse(text: &str) -> Result<Mdstat, ParseError> {
             "the file is empty (is the md driver loaded?)",
         ));
     }
+    // First, because a cut line is also malformed: "it is cut" is the cause to name.
+    check_last_line_whole(text)?;
     let mut md = Mdstat::default();
     let mut seen_header_or_footer = false;
+    let mut header_line = None;
     for (index, raw) in text.lines().enumerate() {
         let line_no = index + 1;
         let line = raw.trim_end();
@@ -375,6 +383,7 @@ pub fn parse(text: &str) -> Result<Mdstat, ParseError> {
         if trimmed.is_empty() {
             continue;
         }
+        md.last_line = line_no;
         let indented = line.len() != trimmed.len();
         if !indented {
             if let Some(rest) = trimmed.strip_prefix("Personalities") {
@@ -386,10 +395,11 @@ pub fn parse(text: &str) -> Result<Mdstat, ParseError> {
                     .map(|p| p.trim_matches(|c| c == '[' || c == ']').to_string())
                     .collect();
                 seen_header_or_footer = true;
-            } else if trimmed.starts_with("unused devices:")
-                || trimmed.starts_with("read_ahead")
-                || trimmed.starts_with("Event:")
-            {
+                header_line = Some((line_no, line));
+            } else if trimmed.starts_with("unused devices:") {
+                seen_header_or_footer = true;
+                md.footer = true;
+            } else if trimmed.starts_with("read_ahead") || trimmed.starts_with("Event:") {
                 seen_header_or_footer = true;
             } else if let Some((name, active, rest)) = array_line(trimmed) {
                 md.arrays
@@ -420,7 +430,37 @@ pub fn parse(text: &str) -> Result<Mdstat, ParseError> {
     for array in &md.arrays {
         check_complete(array)?;
     }
+    if md.arrays.is_empty() && !md.footer {
+        if let Some((line_no, line)) = header_line {
+            return Err(ParseError::at(
+                line_no,
+                line,
+                "no array and no 'unused devices' line after it: the file is cut",
+            ));
+        }
+    }
     Ok(md)
+}
+
+/// A file cut off in the middle must not be judged as if whole: what followed the cut (on a real
+/// host perhaps a degraded array) is unknown. The kernel ends every line with a newline, so a
+/// last line without one was cut inside, unless it is the footer (nothing after it is judged).
+/// A cut exactly at a line end cannot be told from a saved copy that lacks the footer (real
+/// captures do): that is a note in the report, or an error when not one array came before it.
+fn check_last_line_whole(text: &str) -> Result<(), ParseError> {
+    if text.ends_with('\n') {
+        return Ok(());
+    }
+    let line_no = text.lines().count();
+    let last = text.lines().next_back().unwrap_or("");
+    if last.starts_with("unused devices:") {
+        return Ok(());
+    }
+    Err(ParseError::at(
+        line_no,
+        last,
+        "the file ends inside this line (no newline after it): it is cut, and what followed is unknown",
+    ))
 }
 
 fn parse_array_line(
@@ -645,10 +685,11 @@ mod tests {
             ("hello world\n", "line 1 'hello world': expected 'Personalities :'"),
             ("\u{0}\u{1}binary\u{2}", "line 1"),
             ("Personalities : [raid1]\n   stray\n", "line 2 'stray': indented line before any array"),
-            ("md0 : active raid1 sda1[0] sd", "line 1 'md0 : active raid1 sda1[0] sd': expected a member like"),
+            ("md0 : active raid1 sda1[0] sd", "line 1 'md0 : active raid1 sda1[0] sd': the file ends inside this line"),
             ("md0 : active raid1 sda1[0] sdb1[1]\n", "md0 has no status line"),
-            ("md0 : active raid1 sda1[0] sdb1[1]\n      1024 blocks super 1.2 [2/2] [U", "md0 (raid1) has no member count"),
-            ("md0 : active raid5 a[0] b[1] c[2]\n      1024 blocks super 1.2 level 5, 64k chu", "has no member count"),
+            ("md0 : active raid1 sda1[0] sdb1[1]\n      1024 blocks super 1.2 [2/2] [U", "line 2 '1024 blocks super 1.2 [2/2] [U': the file ends inside this line"),
+            ("md0 : active raid5 a[0] b[1] c[2]\n      1024 blocks super 1.2 level 5, 64k chu", "line 2 '1024 blocks super 1.2 level 5, 64k chu': the file ends inside this line (no newline after it): it is cut"),
+            ("Personalities : [raid1]\n", "line 1 'Personalities : [raid1]': no array and no 'unused devices' line after it: the file is cut"),
             ("md0 : active raid1 a[0] b[1]\n      1024 blocks [2/2] [UU]\n      something else\n", "line 3 'something else': expected the status line of md0"),
             ("md0 : active sda1[0]\n", "an active array without a RAID level"),
             ("md0 : bogus\n", "line 1 'md0 : bogus'"),

@@ -232,16 +232,28 @@ fn raid6_reshape_while_degraded_is_critical() {
 }
 
 #[test]
-fn five_way_raid1_with_a_failed_member_is_critical_despite_full_count() {
+fn five_way_raid1_with_all_members_and_a_failed_device_is_a_warning_not_degraded() {
+    // issue 9: [5/5] [UUUUU] with sdh1(F): redundancy intact, the failed device (a former spare
+    // or a replaced member) is to be removed and a new spare added.
     check(&Case {
         file: "mdstat-raid1-5way-failed-member-full-count",
-        code: 2,
+        code: 1,
         first_line: &[
-            "RAID CRITICAL - md1 raid1 degraded [UUUUU], sdh1 failed; md0 ok",
-            "'md1_degraded'=1",
+            "RAID WARNING - md1 ok [UUUUU], sdh1 failed, not in use; md0 ok |",
+            "'md1_active'=5;;;0;5",
+            "'md1_degraded'=0;;;0;1",
         ],
-        long: &["md1: raid1, 5/5 active [UUUUU], sdh1 (F) failed"],
+        long: &[
+            "md1: raid1, 5/5 active [UUUUU], sdh1 (F) failed",
+            "-> remove the failed device: mdadm --manage /dev/md1 --remove /dev/sdh1, then add a new spare: mdadm --manage /dev/md1 --add /dev/<new disk>",
+        ],
     });
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/mdstat-raid1-5way-failed-member-full-count",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    run_on_mdstat(&text, &[]).lacks(&["empty slot", " degraded ["]);
 }
 
 #[test]
@@ -282,13 +294,16 @@ fn many_arrays_in_mixed_states_are_critical_naming_each_problem() {
         first_line: &[
             "RAID CRITICAL - md4 inactive, sda3 failed; md6 raid1 degraded [U_], sdb2 failed, recovery 8.5%",
             "md7 raid6 degraded [U_UU], sdc1 failed",
-            "md9 raid1 degraded [UUUU], sde, sdf failed",
-            "md11 raid1 degraded [UU], sdc3 failed",
+            "md9 ok [UUUU], sde, sdf failed, not in use",
+            "md11 ok [UU], sdc3 failed, not in use, resync pending",
             "md42 raid5 degraded [UU_], reshape 56.1%",
             "md8 raid1 resync 8.5%",
             "md201 check 5.7%",
             "10 other arrays ok",
             "'md4_degraded'=1",
+            "'md9_degraded'=0",
+            "'md11_degraded'=0",
+            "'md11_sync'=0%",
             "'md42_sync'=56.1%",
         ],
         long: &[

@@ -59,8 +59,8 @@ fn garbage_and_truncated_files_are_unknown_naming_the_line() {
         ("", "the file is empty"),
         ("<html><body>502 Bad Gateway</body></html>\n", "line 1 '<html><body>502 Bad Gateway</body></html>': expected 'Personalities :'"),
         ("Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n", "line 2 'md0 : active': md0 has no status line ('N blocks ...'): the file looks truncated"),
-        ("Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n      1024 blocks super 1.2 [2/2", "md0 (raid1) has no member count"),
-        ("Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sd", "line 2 'md0 : active raid1 sdb1[1] sd': expected a member like 'sda1[0]'"),
+        ("Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n      1024 blocks super 1.2 [2/2", "line 3 '1024 blocks super 1.2 [2/2': the file ends inside this line (no newline after it): it is cut"),
+        ("Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sd", "line 2 'md0 : active raid1 sdb1[1] sd': the file ends inside this line"),
     ];
     for (text, want) in table {
         let o = run_on_mdstat(text, &[]);
@@ -199,16 +199,52 @@ fn write_mostly_journal_and_replacement_members_are_reported() {
     );
 }
 
+fn sample(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/samples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
 #[test]
-fn raid0_with_a_failed_member_is_critical() {
-    let text = "md2 : active raid0 sda1[0] sdb1[1](F)\n      2048 blocks super 1.2 512k chunks\n";
-    let o = run_on_mdstat(text, &[]);
-    assert_eq!(o.code, 2);
-    assert!(
-        o.first
-            .starts_with("RAID CRITICAL - md2 raid0 member failed, sdb1 failed"),
-        "{}",
-        o.first
+fn raid0_with_a_failed_member_is_critical_saying_failed_once() {
+    // issue 9: the message read "md2 raid0 member failed, sdb1 failed".
+    let o = run_on_mdstat(&sample("mdstat-raid0-failed-member"), &[]);
+    o.expect_first(2, "RAID CRITICAL - md2 raid0 member sdb1 failed |", &[])
+        .expect_perf("'md2_active'=1;;;0;2 'md2_degraded'=1;;;0;1")
+        .expect_long("-> raid0 has no redundancy: restore /dev/md2 from backup");
+    assert_eq!(o.summary.matches("failed").count(), 1, "{}", o.first);
+}
+
+#[test]
+fn allow_none_on_a_host_without_the_md_driver_is_ok() {
+    // issue 9: no /proc/mdstat at all (the md driver never loaded) with --allow-none.
+    let root = format!(
+        "{}/tests/samples/host-no-md-driver",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let o = run(&["--root", &root, "--allow-none"]);
+    o.expect_first(0, "RAID OK - no md driver loaded", &[])
+        .expect_long("no /proc/mdstat: no md driver loaded");
+    assert!(o.perfdata.is_empty(), "{}", o.first);
+    // Without --allow-none it stays UNKNOWN, naming the file.
+    let o = run(&["--root", &root]);
+    o.expect_first(
+        3,
+        "RAID UNKNOWN - cannot read ",
+        &["/proc/mdstat: no such file"],
+    );
+    // A --root that is not a host tree at all (no /proc) is not "no md driver".
+    let empty = HostTree::new();
+    let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .root(&empty)
+        .arg("--allow-none")
+        .run();
+    o.expect_first(
+        3,
+        "RAID UNKNOWN - cannot read ",
+        &["/proc/mdstat: no such file"],
     );
 }
 
@@ -240,7 +276,6 @@ fn a_degraded_array_past_the_read_cap_is_not_hidden_behind_raid_ok() {
 }
 
 #[test]
-#[ignore = "md.rs parser (H1's rewrite): a bitmap line cut mid-word is accepted as whole; un-ignore once it is refused"]
 fn a_file_cut_inside_a_bitmap_line_is_unknown_naming_the_line() {
     // A saved or truncated mdstat that ends inside md0's bitmap line: what came after it (here
     // nothing, on a real host maybe a degraded md1) is missing, so OK would be a guess.
@@ -251,5 +286,40 @@ fn a_file_cut_inside_a_bitmap_line_is_unknown_naming_the_line() {
         o.first.starts_with("RAID UNKNOWN - cannot parse ") && o.first.contains("line 4"),
         "{}",
         o.first
+    );
+}
+
+#[test]
+fn the_cut_sample_hides_a_degraded_array_and_is_unknown() {
+    // issue 9's case: the whole file is CRITICAL (md1 degraded); cut inside md0's bitmap line
+    // it was RAID OK. Now UNKNOWN, naming the line and saying it is cut.
+    run_on_mdstat(&sample("mdstat-raid1-clean-then-degraded"), &[]).expect_first(
+        2,
+        "RAID CRITICAL - md1 raid1 degraded [U_], sdc1 failed; md0 ok",
+        &[],
+    );
+    let o = run_on_mdstat(&sample("mdstat-cut-inside-bitmap-line"), &[]);
+    o.expect_first(
+        3,
+        "RAID UNKNOWN - cannot parse ",
+        &["line 4 'bitmap: 0/1 pages [0KB], 65536KB chu': the file ends inside this line (no newline after it): it is cut"],
+    )
+    .expect_one_line();
+    assert!(o.perfdata.is_empty());
+}
+
+#[test]
+fn a_copy_without_the_footer_is_judged_with_a_note() {
+    // Real saved copies lack the kernel's "unused devices:" line (two shared fixtures): they are
+    // judged, and the long output says where the file ends.
+    let text = sample("mdstat-raid1-clean-then-degraded").replace("unused devices: <none>\n", "");
+    run_on_mdstat(&text, &[])
+        .expect_first(2, "RAID CRITICAL - md1 raid1 degraded [U_]", &[])
+        .expect_long("note: no 'unused devices' line after line 8: the kernel always writes one, so this copy may be cut there");
+    // A Personalities line and nothing else is cut, not "no arrays".
+    run_on_mdstat("Personalities : [raid1]\n", &["--allow-none"]).expect_first(
+        3,
+        "RAID UNKNOWN - cannot parse ",
+        &["line 1 'Personalities : [raid1]': no array and no 'unused devices' line after it: the file is cut"],
     );
 }
