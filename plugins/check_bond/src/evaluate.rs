@@ -84,7 +84,11 @@ fn judge(agg: &Aggregate, rules: &Rules, report: &mut Report) {
     let up = agg.members_up();
     let up_members: Vec<&Member> = agg.members.iter().filter(|m| m.up).collect();
     let down_members: Vec<&Member> = agg.members.iter().filter(|m| !m.up).collect();
-    let want = rules.min_members.unwrap_or(total);
+    // Default: all configured; a single slave is no redundancy, so then two. (No slave at
+    // all is the down rule's; its threshold stays as it was.)
+    let want = rules
+        .min_members
+        .unwrap_or(if total == 1 { 2 } else { total });
     let crit = rules.critical_members;
     let before = report.findings().len();
 
@@ -137,7 +141,27 @@ fn judge(agg: &Aggregate, rules: &Rules, report: &mut Report) {
         } else {
             String::new()
         };
-        if status != Status::Ok {
+        // Rule: a bond left with one slave (a NIC removed by a driver crash or hot-unplug drops
+        // its section) works but cannot fail over.
+        let single = total == 1 && rules.min_members.is_none() && status == Status::Warning;
+        if single {
+            let only = &agg.members[0].name;
+            report.add(
+                Finding::warning(format!(
+                    "{name}: 1 {word} ({only}): no redundancy; a NIC removed by a driver crash or unplugged drops out of the {}",
+                    kind_word(agg.kind)
+                ))
+                .summary(format!("{name} 1 {word}: no redundancy"))
+                .hint(match agg.kind {
+                    Kind::Bond => format!(
+                        "bring the second NIC back (dmesg; ip link set NIC master {name}), or accept one slave with --min-slaves 1"
+                    ),
+                    Kind::Team => format!(
+                        "bring the second NIC back (dmesg; teamdctl {name} port add NIC), or accept one port with --min-slaves 1"
+                    ),
+                }),
+            );
+        } else if status != Status::Ok {
             let mut summary = format!("{name} {up}/{total} {word}s up");
             if !down_members.is_empty() {
                 summary.push_str(&format!(", {} down", names(&down_members)));
@@ -172,10 +196,62 @@ fn judge(agg: &Aggregate, rules: &Rules, report: &mut Report) {
         lacp_rules(agg, &up_members, report);
     }
 
-    // Rule: members that differ in speed or duplex (the slow one caps or skews the bond).
+    // Rule: no link monitoring at all: the bond never notices a dead slave, never fails over.
+    if agg.kind == Kind::Bond
+        && agg.mii_interval_ms == Some(0)
+        && agg.arp_interval_ms.unwrap_or(0) == 0
+    {
+        report.add(
+            Finding::warning(format!(
+                "{name}: no link monitoring (MII Polling Interval 0, no ARP interval): a dead slave is never noticed, the bond never fails over"
+            ))
+            .summary(format!("{name} no link monitoring"))
+            .hint(format!(
+                "set miimon=100 in {name}'s bonding options (BONDING_OPTS / netplan mii-monitor-interval), \
+                 or arp_interval with arp_ip_target; now: echo 100 > /sys/class/net/{name}/bonding/miimon"
+            )),
+        );
+    }
+
+    // Values the source holds but the kernel never writes: only the rule that needs them is
+    // left unjudged (UNKNOWN for that part); the rest of the bond is judged as usual.
+    let balancing = agg.mode.balances_load();
+    for m in &agg.members {
+        for u in &m.unreadable {
+            let needed = balancing && m.up && (u.field == "Speed" || u.field == "Duplex");
+            let read = format!(
+                "{} {} '{}' (line {}) is not a value the kernel writes",
+                m.name, u.field, u.value, u.line
+            );
+            if needed {
+                report.add(
+                    Finding::unknown(format!(
+                        "{name}: {read}: {}'s {} is not compared with the other {}s'",
+                        m.name,
+                        u.field.to_ascii_lowercase(),
+                        agg.kind.member_word()
+                    ))
+                    .summary(format!(
+                        "{name} {} {} '{}' unreadable",
+                        m.name, u.field, u.value
+                    ))
+                    .hint(format!("read it on the host: ethtool {}", m.name)),
+                );
+            } else {
+                report.add(
+                    Finding::ok(format!("{name}: {read}; not needed to judge it")).summary(
+                        format!("{name} {} {} '{}' not read", m.name, u.field, u.value),
+                    ),
+                );
+            }
+        }
+    }
+
+    // Rule: members that differ in speed or duplex (the slow one caps or skews the bond). Only
+    // where traffic is spread over them: an active-backup 10G primary with a 1G backup is normal.
     let speeds: Vec<u64> = distinct(up_members.iter().filter_map(|m| m.speed_mbps));
     let duplexes: Vec<&str> = distinct(up_members.iter().filter_map(|m| m.duplex.as_deref()));
-    if speeds.len() > 1 || duplexes.len() > 1 {
+    if balancing && (speeds.len() > 1 || duplexes.len() > 1) {
         let each: Vec<String> = up_members
             .iter()
             .map(|m| format!("{} {}", m.name, speed_text(m)))
@@ -267,8 +343,26 @@ fn lacp_rules(agg: &Aggregate, up_members: &[&Member], report: &mut Report) {
         "the switch ports are not in one LACP port-channel: check the LAG on the switch \
                     stack (both switches must be in one stack/MLAG, ports in LACP active mode)";
 
-    // Rule: an up member outside the active aggregator carries no traffic.
+    // Rule: the kernel says the bond has no active aggregator: nothing is sent (when the bond
+    // is down as well, the down rule has said it; the bond's line repeats the kernel's words).
+    if agg.no_active_aggregator {
+        if !up_members.is_empty() && agg.up != Some(false) {
+            report.add(
+                Finding::critical(format!(
+                    "{name}: the kernel reports no active aggregator: the bond passes no traffic ({} {word}s up)",
+                    up_members.len()
+                ))
+                .summary(format!("{name} no active aggregator"))
+                .hint(lag_hint),
+            );
+        }
+        return;
+    }
+
+    // Rule: an up member outside the active aggregator carries no traffic; when no up member
+    // is in it, the whole bond passes none.
     let mut outside = 0;
+    let mut outside_findings: Vec<(String, Finding)> = Vec::new();
     for m in up_members {
         // A bond slave always shows "Aggregator ID:" in 802.3ad; None is its "N/A".
         let no_aggregator = agg.kind == Kind::Bond && m.aggregator_id.is_none();
@@ -286,14 +380,31 @@ fn lacp_rules(agg: &Aggregate, up_members: &[&Member], report: &mut Report) {
                 (None, _) if no_aggregator => "in no aggregator (N/A)".into(),
                 _ => "not selected".into(),
             };
-            report.add(
+            outside_findings.push((
+                format!("{} {where_}", m.name),
                 Finding::warning(format!(
                     "{name}: {} up but not in the LACP bundle ({where_}): it carries no traffic",
                     m.name
                 ))
                 .summary(format!("{name} {} not in the LACP bundle", m.name))
                 .hint(lag_hint),
-            );
+            ));
+        }
+    }
+    if !up_members.is_empty() && outside == up_members.len() {
+        let each: Vec<String> = outside_findings.into_iter().map(|(w, _)| w).collect();
+        let which = active.map_or(String::new(), |a| format!(" {}", a.id));
+        report.add(
+            Finding::critical(format!(
+                "{name}: no up {word} in the active aggregator{which}: the bond passes no traffic ({})",
+                each.join("; ")
+            ))
+            .summary(format!("{name} no up {word} in the active aggregator{which}"))
+            .hint(lag_hint),
+        );
+    } else {
+        for (_, f) in outside_findings {
+            report.add(f);
         }
     }
     // Without the active aggregator shown, members split over aggregators still tell.
@@ -438,6 +549,9 @@ fn describe(agg: &Aggregate) -> String {
             });
         }
     }
+    if agg.no_active_aggregator {
+        parts.push("the kernel reports no active aggregator".to_string());
+    }
     if let Some(min) = agg.min_links {
         parts.push(format!("min_links {min}"));
     }
@@ -483,6 +597,13 @@ fn describe_member(m: &Member) -> String {
         s.push_str(&format!(", prio {p}"));
     }
     s
+}
+
+fn kind_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Bond => "bond",
+        Kind::Team => "team",
+    }
 }
 
 fn speed_text(m: &Member) -> String {
