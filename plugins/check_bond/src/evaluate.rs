@@ -2,7 +2,7 @@
 //! with the line of long output it writes.
 
 use crate::model::{is_zero_mac, Aggregate, Kind, Member, Mode};
-use common::{Finding, Perfdata, Range, Report, Status, Uom};
+use common::{Acquisition, Finding, Perfdata, Range, Report, Status, Uom};
 
 /// The options the rules use.
 #[derive(Debug, Clone, Default)]
@@ -17,21 +17,31 @@ pub struct Rules {
     pub allow_none: bool,
 }
 
-/// One bond or team as acquisition found it.
+/// One bond or team as acquisition found it, in the kit's terms: read (and parsed), missing,
+/// unreadable (cannot be read, or not as the format: garbage, cut), not asked. Every state
+/// but one is the kit's, in the kit's words; `Missing` means something of its own here: a
+/// bond or team named with --bond/--team that is not there is an outage (CRITICAL), where the
+/// kit's default for a missing source is UNKNOWN. Its `source` is what was looked for.
 #[derive(Debug, Clone)]
-pub enum Observed {
-    Seen(Aggregate),
-    /// It exists but could not be read or parsed (UNKNOWN, with the reason).
-    Unreadable {
-        name: String,
-        why: String,
-    },
-    /// Named with --bond/--team but not there (CRITICAL).
-    Missing {
-        name: String,
-        kind: Kind,
-        looked: String,
-    },
+pub struct Observed {
+    pub name: String,
+    pub kind: Kind,
+    pub got: Acquisition<Aggregate>,
+}
+
+impl Observed {
+    pub fn new(name: impl Into<String>, kind: Kind, got: Acquisition<Aggregate>) -> Observed {
+        Observed {
+            name: name.into(),
+            kind,
+            got,
+        }
+    }
+
+    /// The bond or team, when it was read.
+    pub fn seen(&self) -> Option<&Aggregate> {
+        self.got.read()
+    }
 }
 
 pub fn evaluate(observed: &[Observed], rules: &Rules) -> Report {
@@ -52,25 +62,24 @@ pub fn evaluate(observed: &[Observed], rules: &Rules) -> Report {
         return report;
     }
     for o in observed {
-        match o {
-            Observed::Seen(agg) => judge(agg, rules, &mut report),
-            Observed::Unreadable { name: _, why } => {
-                // `why` names the file or command and the line already.
-                report.add(Finding::unknown(why.clone()).summary(why.clone()));
-            }
-            Observed::Missing { name, kind, looked } => {
-                let what = match kind {
-                    Kind::Bond => "bond",
-                    Kind::Team => "team",
-                };
+        match &o.got {
+            Acquisition::Read(agg) => judge(agg, rules, &mut report),
+            Acquisition::Missing { source } => {
+                let (name, what) = (&o.name, kind_word(o.kind));
                 report.add(
-                    Finding::critical(format!("{name}: {what} missing ({looked})"))
+                    Finding::critical(format!("{name}: {what} missing (no {source})"))
                         .summary(format!("{name} missing"))
                         .hint(format!(
                             "bring it up (ip link show {name}; check its network configuration), \
                              or fix the --{what} name"
                         )),
                 );
+            }
+            // The kit's state and words: "cannot read SOURCE: WHY", "... not asked".
+            other => {
+                if let Some(f) = other.finding() {
+                    report.add(f);
+                }
             }
         }
     }

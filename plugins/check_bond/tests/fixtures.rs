@@ -258,8 +258,8 @@ fn sysfs_fills_in_the_active_aggregator_proc_hides_from_non_root() {
     t.put("sys/class/net/bond0/bonding/ad_num_ports", "two\n");
     run(&["--root", &t.root_arg()]).expect_first(
         3,
-        "BOND UNKNOWN - cannot parse",
-        &["ad_num_ports line 1 'two'"],
+        "BOND UNKNOWN - cannot read",
+        &["ad_num_ports: line 1 'two'"],
     );
 }
 
@@ -288,7 +288,7 @@ fn the_worst_bond_leads_and_a_named_missing_bond_is_critical() {
     .expect_first(
         2,
         "BOND CRITICAL - bond9 missing; bond0 balance-rr 2/2 up |",
-        &["bond9: bond missing (no "],
+        &["bond9: bond missing (no /"],
     )
     .lacks(&["bond1"]);
 }
@@ -314,7 +314,7 @@ fn a_team_in_a_saved_tree_asks_for_a_saved_dump() {
     t.put("run/teamd/team0.pid", "4057\n");
     run(&["--root", &t.root_arg()]).expect_first(
         3,
-        "BOND UNKNOWN - team0: a team's state comes from teamdctl on the live host",
+        "BOND UNKNOWN - cannot read team team0: its state comes from teamdctl on the live host",
         &["--input teamdctl=FILE", "bond0 balance-rr 2/2 up"],
     );
 }
@@ -327,8 +327,8 @@ fn garbage_is_unknown_naming_the_line() {
     t.put("proc/net/bonding/bond0", "hello\nworld\n");
     run(&["--root", &t.root_arg()]).expect_first(
         3,
-        "BOND UNKNOWN - cannot parse ",
-        &["proc/net/bonding/bond0 line 1 'hello': expected 'Ethernet Channel Bonding Driver: ...'"],
+        "BOND UNKNOWN - cannot read ",
+        &["proc/net/bonding/bond0: line 1 'hello': expected 'Ethernet Channel Bonding Driver: ...'"],
     );
 }
 
@@ -340,7 +340,7 @@ fn a_file_cut_after_the_header_is_unknown() {
     t.put("proc/net/bonding/bond0", cut);
     run(&["--root", &t.root_arg()]).expect_first(
         3,
-        "BOND UNKNOWN - cannot parse ",
+        "BOND UNKNOWN - cannot read ",
         &["line 7 'Down Delay (ms): 0': bond MII up but the file ends before any slave (truncated?)"],
     );
 }
@@ -401,7 +401,7 @@ fn team_dump_without_ports_is_unknown() {
         "teamdctl/teamdctl-team0-activebackup-trimmed-no-ports.json",
         &[],
     )
-    .expect_first(3, "BOND UNKNOWN - cannot parse ", &["no 'ports' object"]);
+    .expect_first(3, "BOND UNKNOWN - cannot read ", &["no 'ports' object"]);
 }
 
 #[test]
@@ -506,8 +506,8 @@ fn team_port_with_link_up_but_link_watch_down_is_warning() {
 fn team_dump_cut_short_is_unknown_naming_the_line() {
     team("built/teamdctl-built-truncated.json", &[]).expect_first(
         3,
-        "BOND UNKNOWN - cannot parse ",
-        &["teamdctl-built-truncated.json line 66 '\"link_wa': invalid JSON"],
+        "BOND UNKNOWN - cannot read ",
+        &["teamdctl-built-truncated.json: line 66 '\"link_wa': invalid JSON"],
     );
 }
 
@@ -561,7 +561,7 @@ fn teams_are_read_by_running_teamdctl() {
     );
     run(&["--team", "team0", "--teamdctl", "/nonexistent/teamdctl"]).expect_first(
         3,
-        "BOND UNKNOWN - /nonexistent/teamdctl not found",
+        "BOND UNKNOWN - cannot read /nonexistent/teamdctl team0 state dump: /nonexistent/teamdctl not found",
         &[],
     );
 }
@@ -783,7 +783,7 @@ fn a_value_the_kernel_never_writes_does_not_hide_a_slave_down() {
     let cut = &up_typo[..up_typo.find("Duplex: Ful").unwrap() + "Duplex: Ful".len()];
     bond_text(cut, &[]).expect_first(
         3,
-        "BOND UNKNOWN - cannot parse ",
+        "BOND UNKNOWN - cannot read ",
         &["line 28 'Duplex: Ful': expected 'full', 'half' or 'Unknown'"],
     );
 }
