@@ -2,7 +2,7 @@
 //! with the line of long output it writes.
 
 use crate::model::{is_zero_mac, Aggregate, Kind, Member, Mode};
-use common::{Finding, Perfdata, Range, Report, Status, Uom};
+use common::{Acquisition, Finding, Perfdata, Range, Report, Status, Uom};
 
 /// The options the rules use.
 #[derive(Debug, Clone, Default)]
@@ -17,21 +17,31 @@ pub struct Rules {
     pub allow_none: bool,
 }
 
-/// One bond or team as acquisition found it.
+/// One bond or team as acquisition found it, in the kit's terms: read (and parsed), missing,
+/// unreadable (cannot be read, or not as the format: garbage, cut), not asked. Every state
+/// but one is the kit's, in the kit's words; `Missing` means something of its own here: a
+/// bond or team named with --bond/--team that is not there is an outage (CRITICAL), where the
+/// kit's default for a missing source is UNKNOWN. Its `source` is what was looked for.
 #[derive(Debug, Clone)]
-pub enum Observed {
-    Seen(Aggregate),
-    /// It exists but could not be read or parsed (UNKNOWN, with the reason).
-    Unreadable {
-        name: String,
-        why: String,
-    },
-    /// Named with --bond/--team but not there (CRITICAL).
-    Missing {
-        name: String,
-        kind: Kind,
-        looked: String,
-    },
+pub struct Observed {
+    pub name: String,
+    pub kind: Kind,
+    pub got: Acquisition<Aggregate>,
+}
+
+impl Observed {
+    pub fn new(name: impl Into<String>, kind: Kind, got: Acquisition<Aggregate>) -> Observed {
+        Observed {
+            name: name.into(),
+            kind,
+            got,
+        }
+    }
+
+    /// The bond or team, when it was read.
+    pub fn seen(&self) -> Option<&Aggregate> {
+        self.got.read()
+    }
 }
 
 pub fn evaluate(observed: &[Observed], rules: &Rules) -> Report {
@@ -52,25 +62,24 @@ pub fn evaluate(observed: &[Observed], rules: &Rules) -> Report {
         return report;
     }
     for o in observed {
-        match o {
-            Observed::Seen(agg) => judge(agg, rules, &mut report),
-            Observed::Unreadable { name: _, why } => {
-                // `why` names the file or command and the line already.
-                report.add(Finding::unknown(why.clone()).summary(why.clone()));
-            }
-            Observed::Missing { name, kind, looked } => {
-                let what = match kind {
-                    Kind::Bond => "bond",
-                    Kind::Team => "team",
-                };
+        match &o.got {
+            Acquisition::Read(agg) => judge(agg, rules, &mut report),
+            Acquisition::Missing { source } => {
+                let (name, what) = (&o.name, kind_word(o.kind));
                 report.add(
-                    Finding::critical(format!("{name}: {what} missing ({looked})"))
+                    Finding::critical(format!("{name}: {what} missing (no {source})"))
                         .summary(format!("{name} missing"))
                         .hint(format!(
                             "bring it up (ip link show {name}; check its network configuration), \
                              or fix the --{what} name"
                         )),
                 );
+            }
+            // The kit's state and words: "cannot read SOURCE: WHY", "... not asked".
+            other => {
+                if let Some(f) = other.finding() {
+                    report.add(f);
+                }
             }
         }
     }
@@ -84,7 +93,11 @@ fn judge(agg: &Aggregate, rules: &Rules, report: &mut Report) {
     let up = agg.members_up();
     let up_members: Vec<&Member> = agg.members.iter().filter(|m| m.up).collect();
     let down_members: Vec<&Member> = agg.members.iter().filter(|m| !m.up).collect();
-    let want = rules.min_members.unwrap_or(total);
+    // Default: all configured; a single slave is no redundancy, so then two. (No slave at
+    // all is the down rule's; its threshold stays as it was.)
+    let want = rules
+        .min_members
+        .unwrap_or(if total == 1 { 2 } else { total });
     let crit = rules.critical_members;
     let before = report.findings().len();
 
@@ -137,7 +150,27 @@ fn judge(agg: &Aggregate, rules: &Rules, report: &mut Report) {
         } else {
             String::new()
         };
-        if status != Status::Ok {
+        // Rule: a bond left with one slave (a NIC removed by a driver crash or hot-unplug drops
+        // its section) works but cannot fail over.
+        let single = total == 1 && rules.min_members.is_none() && status == Status::Warning;
+        if single {
+            let only = &agg.members[0].name;
+            report.add(
+                Finding::warning(format!(
+                    "{name}: 1 {word} ({only}): no redundancy; a NIC removed by a driver crash or unplugged drops out of the {}",
+                    kind_word(agg.kind)
+                ))
+                .summary(format!("{name} 1 {word}: no redundancy"))
+                .hint(match agg.kind {
+                    Kind::Bond => format!(
+                        "bring the second NIC back (dmesg; ip link set NIC master {name}), or accept one slave with --min-slaves 1"
+                    ),
+                    Kind::Team => format!(
+                        "bring the second NIC back (dmesg; teamdctl {name} port add NIC), or accept one port with --min-slaves 1"
+                    ),
+                }),
+            );
+        } else if status != Status::Ok {
             let mut summary = format!("{name} {up}/{total} {word}s up");
             if !down_members.is_empty() {
                 summary.push_str(&format!(", {} down", names(&down_members)));
@@ -172,10 +205,62 @@ fn judge(agg: &Aggregate, rules: &Rules, report: &mut Report) {
         lacp_rules(agg, &up_members, report);
     }
 
-    // Rule: members that differ in speed or duplex (the slow one caps or skews the bond).
+    // Rule: no link monitoring at all: the bond never notices a dead slave, never fails over.
+    if agg.kind == Kind::Bond
+        && agg.mii_interval_ms == Some(0)
+        && agg.arp_interval_ms.unwrap_or(0) == 0
+    {
+        report.add(
+            Finding::warning(format!(
+                "{name}: no link monitoring (MII Polling Interval 0, no ARP interval): a dead slave is never noticed, the bond never fails over"
+            ))
+            .summary(format!("{name} no link monitoring"))
+            .hint(format!(
+                "set miimon=100 in {name}'s bonding options (BONDING_OPTS / netplan mii-monitor-interval), \
+                 or arp_interval with arp_ip_target; now: echo 100 > /sys/class/net/{name}/bonding/miimon"
+            )),
+        );
+    }
+
+    // Values the source holds but the kernel never writes: only the rule that needs them is
+    // left unjudged (UNKNOWN for that part); the rest of the bond is judged as usual.
+    let balancing = agg.mode.balances_load();
+    for m in &agg.members {
+        for u in &m.unreadable {
+            let needed = balancing && m.up && (u.field == "Speed" || u.field == "Duplex");
+            let read = format!(
+                "{} {} '{}' (line {}) is not a value the kernel writes",
+                m.name, u.field, u.value, u.line
+            );
+            if needed {
+                report.add(
+                    Finding::unknown(format!(
+                        "{name}: {read}: {}'s {} is not compared with the other {}s'",
+                        m.name,
+                        u.field.to_ascii_lowercase(),
+                        agg.kind.member_word()
+                    ))
+                    .summary(format!(
+                        "{name} {} {} '{}' unreadable",
+                        m.name, u.field, u.value
+                    ))
+                    .hint(format!("read it on the host: ethtool {}", m.name)),
+                );
+            } else {
+                report.add(
+                    Finding::ok(format!("{name}: {read}; not needed to judge it")).summary(
+                        format!("{name} {} {} '{}' not read", m.name, u.field, u.value),
+                    ),
+                );
+            }
+        }
+    }
+
+    // Rule: members that differ in speed or duplex (the slow one caps or skews the bond). Only
+    // where traffic is spread over them: an active-backup 10G primary with a 1G backup is normal.
     let speeds: Vec<u64> = distinct(up_members.iter().filter_map(|m| m.speed_mbps));
     let duplexes: Vec<&str> = distinct(up_members.iter().filter_map(|m| m.duplex.as_deref()));
-    if speeds.len() > 1 || duplexes.len() > 1 {
+    if balancing && (speeds.len() > 1 || duplexes.len() > 1) {
         let each: Vec<String> = up_members
             .iter()
             .map(|m| format!("{} {}", m.name, speed_text(m)))
@@ -267,8 +352,26 @@ fn lacp_rules(agg: &Aggregate, up_members: &[&Member], report: &mut Report) {
         "the switch ports are not in one LACP port-channel: check the LAG on the switch \
                     stack (both switches must be in one stack/MLAG, ports in LACP active mode)";
 
-    // Rule: an up member outside the active aggregator carries no traffic.
+    // Rule: the kernel says the bond has no active aggregator: nothing is sent (when the bond
+    // is down as well, the down rule has said it; the bond's line repeats the kernel's words).
+    if agg.no_active_aggregator {
+        if !up_members.is_empty() && agg.up != Some(false) {
+            report.add(
+                Finding::critical(format!(
+                    "{name}: the kernel reports no active aggregator: the bond passes no traffic ({} {word}s up)",
+                    up_members.len()
+                ))
+                .summary(format!("{name} no active aggregator"))
+                .hint(lag_hint),
+            );
+        }
+        return;
+    }
+
+    // Rule: an up member outside the active aggregator carries no traffic; when no up member
+    // is in it, the whole bond passes none.
     let mut outside = 0;
+    let mut outside_findings: Vec<(String, Finding)> = Vec::new();
     for m in up_members {
         // A bond slave always shows "Aggregator ID:" in 802.3ad; None is its "N/A".
         let no_aggregator = agg.kind == Kind::Bond && m.aggregator_id.is_none();
@@ -286,14 +389,31 @@ fn lacp_rules(agg: &Aggregate, up_members: &[&Member], report: &mut Report) {
                 (None, _) if no_aggregator => "in no aggregator (N/A)".into(),
                 _ => "not selected".into(),
             };
-            report.add(
+            outside_findings.push((
+                format!("{} {where_}", m.name),
                 Finding::warning(format!(
                     "{name}: {} up but not in the LACP bundle ({where_}): it carries no traffic",
                     m.name
                 ))
                 .summary(format!("{name} {} not in the LACP bundle", m.name))
                 .hint(lag_hint),
-            );
+            ));
+        }
+    }
+    if !up_members.is_empty() && outside == up_members.len() {
+        let each: Vec<String> = outside_findings.into_iter().map(|(w, _)| w).collect();
+        let which = active.map_or(String::new(), |a| format!(" {}", a.id));
+        report.add(
+            Finding::critical(format!(
+                "{name}: no up {word} in the active aggregator{which}: the bond passes no traffic ({})",
+                each.join("; ")
+            ))
+            .summary(format!("{name} no up {word} in the active aggregator{which}"))
+            .hint(lag_hint),
+        );
+    } else {
+        for (_, f) in outside_findings {
+            report.add(f);
         }
     }
     // Without the active aggregator shown, members split over aggregators still tell.
@@ -438,6 +558,9 @@ fn describe(agg: &Aggregate) -> String {
             });
         }
     }
+    if agg.no_active_aggregator {
+        parts.push("the kernel reports no active aggregator".to_string());
+    }
     if let Some(min) = agg.min_links {
         parts.push(format!("min_links {min}"));
     }
@@ -483,6 +606,13 @@ fn describe_member(m: &Member) -> String {
         s.push_str(&format!(", prio {p}"));
     }
     s
+}
+
+fn kind_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Bond => "bond",
+        Kind::Team => "team",
+    }
 }
 
 fn speed_text(m: &Member) -> String {

@@ -11,9 +11,9 @@ pub mod sysfs;
 pub mod teamd;
 
 use common::acquisition::{self, Acquisition};
-use common::{CheckError, Context, Plugin, Report, ToolCommand};
+use common::{CheckError, Context, ParseError, Plugin, Report, ToolCommand};
 use evaluate::{Observed, Rules};
-use model::{Kind, Mode};
+use model::{Aggregate, Kind, Mode};
 use std::path::Path;
 
 pub const PLUGIN: Plugin = Plugin {
@@ -126,30 +126,26 @@ fn from_inputs(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckErro
                 // Two dumps of one team (before/after) must not share perfdata labels.
                 let taken = out
                     .iter()
-                    .any(|o| matches!(o, Observed::Seen(a) if a.name == team.name));
+                    .any(|o: &Observed| o.seen().is_some_and(|a| a.name == team.name));
                 if taken {
                     team.name = format!("{}@{fallback}", team.name);
                 }
-                Observed::Seen(team)
+                Observed::new(team.name.clone(), Kind::Team, Acquisition::Read(team))
             }
-            Err(e) => Observed::Unreadable {
-                name: fallback,
-                why: e.in_source(&shown).to_string(),
-            },
+            Err(e) => Observed::new(fallback, Kind::Team, not_the_format(e, &shown)),
         });
     }
     // A --team named alongside the dumps must be among them.
     for team in &opts.teams {
-        let found = out.iter().any(|o| match o {
-            Observed::Seen(a) => &a.name == team,
-            _ => false,
-        });
+        let found = out
+            .iter()
+            .any(|o| o.seen().is_some_and(|a| &a.name == team));
         if !found {
-            out.push(Observed::Missing {
-                name: team.clone(),
-                kind: Kind::Team,
-                looked: "no --input teamdctl dump of it".into(),
-            });
+            out.push(Observed::new(
+                team.clone(),
+                Kind::Team,
+                Acquisition::missing("--input teamdctl dump of it"),
+            ));
         }
     }
     Ok(out)
@@ -167,45 +163,36 @@ fn bonds(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
     let mut out = Vec::new();
     for name in names {
         let path = format!("/proc/net/bonding/{name}");
-        let text = match acquisition::host_file(ctx, &path) {
-            Acquisition::Read(text) => text,
-            Acquisition::Missing { source } => {
-                out.push(Observed::Missing {
-                    name: name.clone(),
-                    kind: Kind::Bond,
-                    looked: format!("no {source}"),
-                });
-                continue;
-            }
-            other => {
-                out.push(Observed::Unreadable {
-                    name: name.clone(),
-                    why: other.message().unwrap_or_default(),
-                });
-                continue;
-            }
-        };
         let shown = ctx.host_path(&path).display().to_string();
-        let parsed = procfs::parse(&name, &text).and_then(|mut bond| {
-            sysfs::apply(&mut bond, &read_sys(ctx, &name))?;
-            Ok(bond)
-        });
-        out.push(match parsed {
-            Ok(bond) => Observed::Seen(bond),
-            Err(e) => {
-                let e = if e.source_name.is_none() {
-                    e.in_source(&shown)
-                } else {
-                    e
-                };
-                Observed::Unreadable {
-                    name: name.clone(),
-                    why: e.to_string(),
+        let got = match acquisition::host_file(ctx, &path) {
+            Acquisition::Read(text) => {
+                let parsed = procfs::parse(&name, &text).and_then(|mut bond| {
+                    sysfs::apply(&mut bond, &read_sys(ctx, &name))?;
+                    Ok(bond)
+                });
+                match parsed {
+                    Ok(bond) => Acquisition::Read(bond),
+                    Err(e) => not_the_format(e, &shown),
                 }
             }
-        });
+            // Missing, unreadable: as the kit says them (the closure is for `Read`, handled
+            // above, and never runs).
+            other => other.and_then(|_| Err(String::new())),
+        };
+        out.push(Observed::new(name, Kind::Bond, got));
     }
     Ok(out)
+}
+
+/// Text that is not the format it should be (garbage, cut): the kit's "unreadable", naming
+/// the file (the error's own when a sysfs file failed) and the line.
+fn not_the_format(e: ParseError, shown: &str) -> Acquisition<Aggregate> {
+    let why = match (e.line, &e.content) {
+        (Some(n), Some(c)) => format!("line {n} '{c}': {}", e.message),
+        (Some(n), None) => format!("line {n}: {}", e.message),
+        _ => e.message.clone(),
+    };
+    Acquisition::unreadable(e.source_name.as_deref().unwrap_or(shown), why)
 }
 
 /// The sysfs files of one bond; an absent or unreadable one is simply not used.
@@ -273,75 +260,65 @@ fn teams(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
     let live = ctx.host_path("/") == Path::new("/");
     let mut out = Vec::new();
     for dev in names {
-        if !live {
+        let got = if live {
+            ask_teamd(opts, ctx, &dev, explicit)?
+        } else {
             // A saved host tree holds no teamd to ask.
-            out.push(Observed::Unreadable {
-                name: dev.clone(),
-                why: format!(
-                    "{dev}: a team's state comes from teamdctl on the live host, not from --root; \
+            Acquisition::unreadable(
+                format!("team {dev}"),
+                format!(
+                    "its state comes from teamdctl on the live host, not from --root; \
                      save `teamdctl {dev} state dump` and pass --input teamdctl=FILE"
                 ),
-            });
-            continue;
-        }
-        let cmd = teamdctl(opts, &dev);
-        let output = match ctx.run_tool(&cmd) {
-            Ok(o) => o,
-            Err(CheckError::Tool(e)) => {
-                out.push(Observed::Unreadable {
-                    name: dev.clone(),
-                    why: e.to_string(),
-                });
-                continue;
-            }
-            Err(e) => return Err(e),
+            )
         };
-        if !output.success() {
-            let first = output.first_error_line();
-            // A named team that is gone is an outage; a pid file left behind by a removed
-            // team is only something we cannot read.
-            if !opts.sudo && output.lacks_privilege() {
-                // teamd's control socket is root's: name the exact fix, not a wildcard rule.
-                out.push(Observed::Unreadable {
-                    name: dev.clone(),
-                    why: format!(
-                        "{} failed: {first}; give --sudo and {}",
-                        cmd.display(),
-                        common::sudoers::hint(&cmd.clone().sudo(true))
-                    ),
-                });
-                continue;
-            }
-            out.push(if explicit && first.contains("does not exist") {
-                Observed::Missing {
-                    name: dev.clone(),
-                    kind: Kind::Team,
-                    looked: format!("{}: {first}", cmd.display()),
-                }
-            } else {
-                Observed::Unreadable {
-                    name: dev.clone(),
-                    why: if explicit {
-                        format!("{} failed: {first}", cmd.display())
-                    } else {
-                        format!(
-                            "{} failed: {first} (team found by its teamd pid file; stale?)",
-                            cmd.display()
-                        )
-                    },
-                }
-            });
-            continue;
-        }
-        out.push(match teamd::parse(&dev, &output.stdout) {
-            Ok(team) => Observed::Seen(team),
-            Err(e) => Observed::Unreadable {
-                name: dev.clone(),
-                why: e
-                    .in_source(format!("output of {}", cmd.display()))
-                    .to_string(),
-            },
-        });
+        out.push(Observed::new(dev, Kind::Team, got));
     }
     Ok(out)
+}
+
+/// `teamdctl DEV state dump`, parsed; a failure in the kit's terms. Only a timeout (the whole
+/// check's) is an error that ends the check.
+fn ask_teamd(
+    opts: &Options,
+    ctx: &Context,
+    dev: &str,
+    explicit: bool,
+) -> Result<Acquisition<Aggregate>, CheckError> {
+    let cmd = teamdctl(opts, dev);
+    let shown = cmd.display().to_string();
+    let output = match ctx.run_tool(&cmd) {
+        Ok(o) => o,
+        Err(CheckError::Tool(e)) => return Ok(Acquisition::unreadable(shown, e.to_string())),
+        Err(e) => return Err(e),
+    };
+    if !output.success() {
+        let first = output.first_error_line();
+        if !opts.sudo && output.lacks_privilege() {
+            // teamd's control socket is root's: name the exact fix, not a wildcard rule.
+            return Ok(Acquisition::unreadable(
+                shown,
+                format!(
+                    "{first}; give --sudo and {}",
+                    common::sudoers::hint(&cmd.clone().sudo(true))
+                ),
+            ));
+        }
+        // A named team that is gone is an outage; a pid file left behind by a removed team
+        // is only something we cannot read.
+        return Ok(if explicit && first.contains("does not exist") {
+            Acquisition::missing(format!("such team, {shown} says: {first}"))
+        } else if explicit {
+            Acquisition::unreadable(shown, first)
+        } else {
+            Acquisition::unreadable(
+                shown,
+                format!("{first} (team found by its teamd pid file; stale?)"),
+            )
+        });
+    }
+    Ok(match teamd::parse(dev, &output.stdout) {
+        Ok(team) => Acquisition::Read(team),
+        Err(e) => not_the_format(e, &format!("output of {shown}")),
+    })
 }

@@ -37,6 +37,22 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// Modes that spread traffic over all members at once: there a slower member caps or
+    /// skews the bond. (active-backup uses one at a time, so a 1G backup to a 10G primary is
+    /// normal; broadcast sends everything on every member.)
+    pub fn balances_load(self) -> bool {
+        matches!(
+            self,
+            Mode::RoundRobin
+                | Mode::Xor
+                | Mode::Lacp
+                | Mode::Tlb
+                | Mode::Alb
+                | Mode::LoadBalance
+                | Mode::Random
+        )
+    }
+
     /// The kernel's name (`mode=` in ifcfg/netplan), or teamd's runner name for team-only modes.
     pub fn bond_name(self) -> &'static str {
         match self {
@@ -175,6 +191,20 @@ pub struct Member {
     pub lacp_state: Option<String>,
     /// teamd activebackup: port priority (the highest is the preferred port).
     pub prio: Option<i64>,
+    /// Fields whose value is not one the source ever writes (e.g. `Duplex: Unkown` in pasted
+    /// text): what was read instead, so the rules that need the field can say they could not
+    /// judge, and the others still judge the rest.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A member's field that could not be read, and the line it was on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The field as the source names it ("Duplex", "Speed").
+    pub field: String,
+    /// The value found.
+    pub value: String,
+    pub line: usize,
 }
 
 /// A bond or team.
@@ -193,6 +223,12 @@ pub struct Aggregate {
     pub active_aggregator: Option<ActiveAggregator>,
     /// The bond's own floor (`min_links`), when known and set.
     pub min_links: Option<u32>,
+    /// 802.3ad: the kernel wrote "bond X has no active aggregator".
+    pub no_active_aggregator: bool,
+    /// Link monitoring intervals (ms) as the bond shows them; None when the source does not
+    /// say (teams, trimmed captures). 0 is "off".
+    pub mii_interval_ms: Option<u64>,
+    pub arp_interval_ms: Option<u64>,
     pub members: Vec<Member>,
     /// Things the reader should know but that are no problem (e.g. a part the source hides).
     pub notes: Vec<String>,
@@ -211,6 +247,9 @@ impl Aggregate {
             active: None,
             active_aggregator: None,
             min_links: None,
+            no_active_aggregator: false,
+            mii_interval_ms: None,
+            arp_interval_ms: None,
             members: Vec::new(),
             notes: Vec::new(),
             parse_notes: Vec::new(),

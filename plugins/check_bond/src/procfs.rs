@@ -30,9 +30,13 @@
 //! `Key: value` lines are skipped, so a new kernel line does not make the check blind. What
 //! cannot be read as the format (a line without a colon, a value that is not what the
 //! kernel writes, a section cut short) is an error naming the line: a half-written capture
-//! must not pass for a healthy bond.
+//! must not pass for a healthy bond. One exception: a slave's `Speed`, `Duplex` or
+//! `Permanent HW addr` on a whole line (one the file goes on after) holding a value the kernel
+//! never writes (`Duplex: Unkown`, pasted text) is kept as an unreadable field, so that the
+//! slave's link state, read fine, is still judged; the same value on the file's last,
+//! unterminated line is a cut and stays an error.
 
-use crate::model::{is_mac, ActiveAggregator, Aggregate, Kind, Member, Mode};
+use crate::model::{is_mac, ActiveAggregator, Aggregate, Kind, Member, Mode, Unreadable};
 use common::ParseError;
 
 /// Keys the kernel writes; a line holding only one of them (no colon) is a known quirk of
@@ -72,6 +76,8 @@ struct SlaveBlock {
 struct At<'a> {
     no: usize,
     text: &'a str,
+    /// The file goes on after this line (it ends in a newline): the line is whole, not cut.
+    whole: bool,
 }
 
 impl At<'_> {
@@ -98,6 +104,14 @@ pub fn parse(name: &str, text: &str) -> Result<Aggregate, ParseError> {
     let mut quirks: Vec<String> = Vec::new();
     let mut slaves: Vec<SlaveBlock> = Vec::new();
     let mut last: Option<(usize, String)> = None;
+    let mut mii_interval: Option<u64> = None;
+    let mut arp_interval: Option<u64> = None;
+    // The last line is cut when the file does not end in a newline.
+    let cut_line = if text.ends_with('\n') {
+        None
+    } else {
+        text.lines().count().checked_sub(1)
+    };
 
     for (i, raw) in text.lines().enumerate() {
         let raw = raw.trim_end_matches('\r');
@@ -108,6 +122,7 @@ pub fn parse(name: &str, text: &str) -> Result<Aggregate, ParseError> {
         let at = At {
             no: i + 1,
             text: raw,
+            whole: cut_line != Some(i),
         };
         last = Some((at.no, raw.to_string()));
         if !driver_seen {
@@ -204,11 +219,11 @@ pub fn parse(name: &str, text: &str) -> Result<Aggregate, ParseError> {
             }
             // Driver details the rules do not use are still checked for the shape the kernel
             // writes, so a capture cut inside them is not taken for a whole one.
-            "MII Polling Interval (ms)"
-            | "Up Delay (ms)"
+            "MII Polling Interval (ms)" => mii_interval = Some(number(value, &at)?),
+            "ARP Polling Interval (ms)" => arp_interval = Some(number(value, &at)?),
+            "Up Delay (ms)"
             | "Down Delay (ms)"
             | "Peer Notification Delay (ms)"
-            | "ARP Polling Interval (ms)"
             | "ARP Missed Max"
             | "System priority" => {
                 let _: u64 = number(value, &at)?;
@@ -236,6 +251,7 @@ pub fn parse(name: &str, text: &str) -> Result<Aggregate, ParseError> {
     let at_end = At {
         no: last_no,
         text: &last_text,
+        whole: true,
     };
     let Some(mode) = mode else {
         return Err(at_end.err("file ends before the 'Bonding Mode' line (truncated?)"));
@@ -269,6 +285,9 @@ pub fn parse(name: &str, text: &str) -> Result<Aggregate, ParseError> {
     bond.primary = primary;
     bond.active = active;
     bond.min_links = min_links.filter(|m| *m > 0);
+    bond.mii_interval_ms = mii_interval;
+    bond.arp_interval_ms = arp_interval;
+    bond.no_active_aggregator = mode == Mode::Lacp && no_active_aggregator;
     if let Some(id) = agg_id {
         bond.active_aggregator = Some(ActiveAggregator {
             id,
@@ -276,12 +295,10 @@ pub fn parse(name: &str, text: &str) -> Result<Aggregate, ParseError> {
             partner_mac: agg_partner,
         });
     }
-    if mode == Mode::Lacp && bond.active_aggregator.is_none() {
-        bond.notes.push(if no_active_aggregator {
-            "the kernel reports no active aggregator".to_string()
-        } else {
-            "active aggregator not shown (newer kernels show it to root only)".to_string()
-        });
+    // "no active aggregator" is a rule of its own (evaluate); only the hidden one is a note.
+    if mode == Mode::Lacp && bond.active_aggregator.is_none() && !no_active_aggregator {
+        bond.notes
+            .push("active aggregator not shown (newer kernels show it to root only)".to_string());
     }
     bond.parse_notes = quirks;
     bond.members = slaves.into_iter().map(|s| s.member).collect();
@@ -324,24 +341,23 @@ fn slave_line(slave: &mut SlaveBlock, key: &str, value: &str, at: &At) -> Result
             m.up = value == "up";
             slave.has_mii = true;
         }
-        "Speed" => {
-            m.speed_mbps = speed(value).ok_or_else(|| at.err("expected 'N Mbps' or 'Unknown'"))?
-        }
-        "Duplex" => {
-            m.duplex = match value.to_ascii_lowercase().as_str() {
-                "full" => Some("full".into()),
-                "half" => Some("half".into()),
-                "unknown" => None,
-                _ => return Err(at.err("expected 'full', 'half' or 'Unknown'")),
-            }
-        }
+        "Speed" => match speed(value) {
+            Some(s) => m.speed_mbps = s,
+            None => unreadable(m, key, value, at, "expected 'N Mbps' or 'Unknown'")?,
+        },
+        "Duplex" => match value.to_ascii_lowercase().as_str() {
+            "full" => m.duplex = Some("full".into()),
+            "half" => m.duplex = Some("half".into()),
+            "unknown" => m.duplex = None,
+            _ => unreadable(m, key, value, at, "expected 'full', 'half' or 'Unknown'")?,
+        },
         "Link Failure Count" => {
             m.link_failures = Some(number(value, at)?);
             slave.has_failures = true;
         }
         // empty on some drivers (v3.6.0 captures)
         "Permanent HW addr" if !value.is_empty() && !is_mac(value) => {
-            return Err(at.err("expected a MAC address"));
+            unreadable(m, key, value, at, "expected a MAC address")?
         }
         "Aggregator ID" => {
             m.aggregator_id = if value == "N/A" {
@@ -368,6 +384,27 @@ fn slave_line(slave: &mut SlaveBlock, key: &str, value: &str, at: &At) -> Result
         "details partner lacp pdu" => slave.pdu = Some((Pdu::Partner, at.no, at.text.to_string())),
         _ => {}
     }
+    Ok(())
+}
+
+/// A value the kernel never writes in a field the link state does not depend on: on a whole
+/// line it is recorded as unreadable (the rest of the slave is still judged), on the file's
+/// cut last line it is the cut it looks like.
+fn unreadable(
+    m: &mut Member,
+    field: &str,
+    value: &str,
+    at: &At,
+    expected: &str,
+) -> Result<(), ParseError> {
+    if !at.whole {
+        return Err(at.err(expected));
+    }
+    m.unreadable.push(Unreadable {
+        field: field.to_string(),
+        value: value.to_string(),
+        line: at.no,
+    });
     Ok(())
 }
 
@@ -480,13 +517,13 @@ Permanent HW addr: 00:1f:f3:af:d3:f1\n";
         let table: Vec<(String, &str)> = vec![
             (String::new(), "file is empty"),
             ("hello world\n".into(), "line 1 'hello world': expected 'Ethernet"),
-            (AB.replace("Speed: 1000 Mbps", "Speed: 1000"), "line 17 'Speed: 1000'"),
+            (AB[..AB.find("Speed: 1000 Mbps").unwrap() + 11].to_string(), "line 17 'Speed: 1000'"),
             (AB.replace("MII Status: up\n\nSlave", "MII Stat\n\nSlave"), "line 6 'MII Stat': expected 'Key: value'"),
             (AB[..AB.find("Link Failure Count: 0").unwrap()].to_string(), "line 15 'Slave Interface: eth1': slave section has no 'Link Failure Count'"),
             (AB[..AB.find("MII Status: up\n\n").unwrap()].to_string(), "file ends before the bond's 'MII Status'"),
-            (AB.replace("00:1f:f3:af:d3:f1", "00:1f:f3:a"), "line 20 'Permanent HW addr: 00:1f:f3:a': expected a MAC"),
+            (AB.replace("00:1f:f3:af:d3:f1\n", "00:1f:f3:a"), "line 20 'Permanent HW addr: 00:1f:f3:a': expected a MAC"),
             (AB.replace("(active-backup)", "(active-bac"), "line 3 'Bonding Mode: fault-tolerance (active-bac': unknown bonding mode"),
-            (AB.replace("Duplex: full", "Duplex: fu"), "expected 'full', 'half'"),
+            (AB[..AB.find("Duplex: full").unwrap() + 10].to_string(), "line 18 'Duplex: fu': expected 'full', 'half'"),
             ("Ethernet Channel Bonding Driver: v3.7.1\n".into(), "line 1 'Ethernet Channel Bonding Driver: v3.7.1': file ends before the 'Bonding Mode'"),
         ];
         for (text, want) in table {
@@ -515,6 +552,38 @@ Bonding Mode: IEEE 802.3ad Dynamic link aggregation\nMII Status: down\n\n802.3ad
 bond bond0 has no active aggregator\n";
         let b = parse("bond0", text).unwrap();
         assert!(b.active_aggregator.is_none());
-        assert!(b.notes[0].contains("no active aggregator"));
+        assert!(b.no_active_aggregator);
+        assert!(b.notes.is_empty(), "{:?}", b.notes);
+    }
+
+    #[test]
+    fn a_value_the_kernel_never_writes_on_a_whole_line_is_kept_as_unreadable() {
+        let text = AB
+            .replace("Duplex: Unknown", "Duplex: Unkown")
+            .replace("Speed: 1000 Mbps", "Speed: 1000");
+        let b = parse("bond0", &text).unwrap();
+        assert!(!b.members[0].up, "the slave's link is still read");
+        let u = &b.members[0].unreadable;
+        assert_eq!(u.len(), 1);
+        assert_eq!(
+            (u[0].field.as_str(), u[0].value.as_str(), u[0].line),
+            ("Duplex", "Unkown", 11)
+        );
+        assert_eq!(b.members[1].unreadable[0].field, "Speed");
+        assert_eq!(b.members[1].speed_mbps, None);
+    }
+
+    #[test]
+    fn monitoring_intervals_are_read() {
+        let text = AB.replace(
+            "MII Status: up\n\nSlave",
+            "MII Status: up\nMII Polling Interval (ms): 0\nARP Polling Interval (ms): 1000\n\nSlave",
+        );
+        let b = parse("bond0", &text).unwrap();
+        assert_eq!(
+            (b.mii_interval_ms, b.arp_interval_ms),
+            (Some(0), Some(1000))
+        );
+        assert_eq!(parse("bond0", AB).unwrap().mii_interval_ms, None);
     }
 }
