@@ -63,26 +63,33 @@ impl<T> Acquisition<T> {
         }
     }
 
-    /// Parse or convert what was read; a failure makes the source unreadable.
-    pub fn and_then<U>(self, f: impl FnOnce(T) -> Result<U, String>) -> Acquisition<U> {
-        let source = self.source().map(str::to_string);
+    /// Parse or convert what was read; a failure makes the source unreadable. `source` names
+    /// it in that message (a `Read` carries no name of its own: the text names nothing).
+    pub fn and_then<U>(
+        self,
+        source: impl Into<String>,
+        f: impl FnOnce(T) -> Result<U, String>,
+    ) -> Acquisition<U> {
         match self {
             Acquisition::Read(t) => match f(t) {
                 Ok(u) => Acquisition::Read(u),
                 Err(why) => Acquisition::Unreadable {
-                    source: source.unwrap_or_default(),
+                    source: source.into(),
                     why,
                 },
             },
+            other => other.map(|_| unreachable!("Read is handled above")),
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Acquisition<U> {
+        match self {
+            Acquisition::Read(t) => Acquisition::Read(f(t)),
             Acquisition::Missing { source } => Acquisition::Missing { source },
             Acquisition::Unreadable { source, why } => Acquisition::Unreadable { source, why },
             Acquisition::Unreachable { source, why } => Acquisition::Unreachable { source, why },
             Acquisition::NotAsked { source } => Acquisition::NotAsked { source },
         }
-    }
-
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Acquisition<U> {
-        self.and_then(|t| Ok(f(t)))
     }
 
     /// The source's name, for all but `Read` (whose model names itself).
@@ -174,9 +181,18 @@ mod tests {
     #[test]
     fn a_parse_failure_makes_the_source_unreadable() {
         let a: Acquisition<&str> = Acquisition::Read("x");
-        let parsed = a.and_then(|_| Err::<u8, _>("line 1: expected a number".into()));
-        assert_eq!(parsed.source(), Some(""));
+        let parsed = a.and_then("/proc/mdstat", |_| {
+            Err::<u8, _>("line 1: expected a number".into())
+        });
+        assert_eq!(parsed.source(), Some("/proc/mdstat"));
         assert_eq!(parsed.status(), Some(Status::Unknown));
+        assert_eq!(
+            parsed.message().as_deref(),
+            Some("cannot read /proc/mdstat: line 1: expected a number")
+        );
+        let fine =
+            Acquisition::Read("7").and_then("f", |t| t.parse::<u8>().map_err(|e| e.to_string()));
+        assert_eq!(fine.read(), Some(&7));
         let m: Acquisition<u8> = Acquisition::<&str>::missing("f").map(|_| 1);
         assert_eq!(m.message().as_deref(), Some("f missing"));
     }

@@ -3,7 +3,8 @@
 //! A plugin is three pure parts and one call: a parser (text in, typed model out), an
 //! evaluation (model and options in, [`Finding`]s and [`Perfdata`] out, gathered in a
 //! [`Report`]), acquisition through [`Context`] (host files under `--root`, saved sources from
-//! `--input`, tools), and `main` calling [`run`] (one line: `common::main!(check_raid);`). Only this crate prints and exits.
+//! `--input`, tools), and `main` calling [`run`] (one line: `common::main!(check_raid);`).
+//! Only this crate prints and exits.
 //!
 //! What a source gave is an [`Acquisition`] (read, missing, unreadable, unreachable, not
 //! asked), worded the same in every plugin. Passwords and keys are [`Secret`]s, and whatever
