@@ -177,7 +177,7 @@ fn bonds(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
             }
             // Missing, unreadable: as the kit says them (the closure is for `Read`, handled
             // above, and never runs).
-            other => other.and_then(|_| Err(String::new())),
+            other => other.and_then(shown.clone(), |_| Err(String::new())),
         };
         out.push(Observed::new(name, Kind::Bond, got));
     }
