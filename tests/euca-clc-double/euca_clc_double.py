@@ -2,9 +2,9 @@
 """euca-clc-double: a TEST DOUBLE of the Eucalyptus Cloud Controller's Empyrean endpoint.
 
 This is NOT Eucalyptus. It is a small HTTP server for check_euca_clc's tests and demo that
-answers `Action=DescribeServices` on /services/Empyrean the way a CLC does (EUCALYPTUS.md
+answers `Action=DescribeServices` on /services/Empyrean the way a CLC does (docs/EUCALYPTUS.md
 section 1): it serves a saved DescribeServices answer (the scenario, e.g. a file of
-shared/fixtures/euca/describe-services/), lets a test change service states between two
+plugins/check_euca_clc/tests/fixtures/describe-services/), lets a test change service states between two
 requests, and rejects what a CLC rejects with the CLC's 403 shape (NioServerHandler +
 Binding.createRestFault): a bad signature ("Signature validation failed") and a timestamp
 outside the allowed clock skew ("Message was generated in the future ..." / "Message has
