@@ -2,9 +2,9 @@
 """euca-clc-double: a TEST DOUBLE of the Eucalyptus Cloud Controller's Empyrean endpoint.
 
 This is NOT Eucalyptus. It is a small HTTP server for check_euca_clc's tests and demo that
-answers `Action=DescribeServices` on /services/Empyrean the way a CLC does (EUCALYPTUS.md
+answers `Action=DescribeServices` on /services/Empyrean the way a CLC does (docs/EUCALYPTUS.md
 section 1): it serves a saved DescribeServices answer (the scenario, e.g. a file of
-shared/fixtures/euca/describe-services/), lets a test change service states between two
+plugins/check_euca_clc/tests/fixtures/describe-services/), lets a test change service states between two
 requests, and rejects what a CLC rejects with the CLC's 403 shape (NioServerHandler +
 Binding.createRestFault): a bad signature ("Signature validation failed") and a timestamp
 outside the allowed clock skew ("Message was generated in the future ..." / "Message has
@@ -12,11 +12,15 @@ expired ...").
 
 Signatures are verified with botocore (SigV2Auth for Signature Version 2, SigV4Auth for
 Version 4), an implementation independent of the plugin's own signing code, so a signing bug
-cannot hide by being mirrored on both sides.
+cannot hide by being mirrored on both sides. The tests always use botocore. `--verifier builtin`
+verifies with the few lines of hmac/hashlib below instead (the same algorithms, written from
+botocore's code): the demo uses it on a machine without python3-botocore, so its HTTP part runs
+on a fresh clone; it is not an independent check of the plugin's signing.
 
 Run:
   /usr/bin/python3 euca_clc_double.py --scenario FILE.xml --credentials EUCARC \
       [--control CONTROL.json] [--port 0] [--port-file FILE] [--tls-cert PEM --tls-key PEM]
+      [--verifier botocore|builtin]
 
 It binds 127.0.0.1 only. With --port 0 (the default) the kernel picks a free port; the port is
 printed on stdout ("listening on 127.0.0.1:PORT") and written to --port-file.
@@ -29,11 +33,12 @@ hold:
    "delay": 5,                           seconds, for "slow"
    "clock_offset": -3600}                the double's clock minus the real one, in seconds
 
-Needs: Python 3 and botocore (Debian: python3-botocore).
+Needs: Python 3 and botocore (Debian: python3-botocore); with --verifier builtin, Python 3 only.
 """
 
 import argparse
 import base64
+import hashlib
 import hmac
 import json
 import ssl
@@ -44,11 +49,73 @@ import time
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from collections import namedtuple
+from urllib.parse import parse_qsl, quote, urlsplit
 
-from botocore.auth import SigV2Auth, SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
+Credentials = namedtuple("Credentials", "access_key secret_key")
+
+
+class BotocoreVerifier:
+    """The signatures a request should carry, computed by botocore (independent of our code)."""
+
+    def __init__(self, creds):
+        from botocore.auth import SigV2Auth, SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials as BotoCredentials
+
+        self.creds = BotoCredentials(creds.access_key, creds.secret_key)
+        self.sigv2, self.sigv4, self.request = SigV2Auth, SigV4Auth, AWSRequest
+
+    def v2(self, method, host, path, unsigned):
+        req = self.request(method=method, url=f"http://{host}{path}")
+        return self.sigv2(self.creds).calc_signature(req, unsigned)[1]
+
+    def v4(self, method, host, path, raw_query, signed_headers, amz_date, service, region):
+        url = f"http://{host}{path}" + (f"?{raw_query}" if raw_query else "")
+        req = self.request(method=method, url=url, headers=signed_headers)
+        req.context["timestamp"] = amz_date
+        signer = self.sigv4(self.creds, service, region)
+        return signer.signature(signer.string_to_sign(req, signer.canonical_request(req)), req)
+
+
+class BuiltinVerifier:
+    """The same computations with hmac/hashlib only, step for step as botocore does them for
+    the requests the double sees (no body is signed, the query is taken as sent). For the demo
+    on a machine without botocore; not an independent check."""
+
+    def __init__(self, creds):
+        self.creds = creds
+
+    def v2(self, method, host, path, unsigned):
+        pairs = [
+            f"{quote(k.encode('utf-8'), safe='')}={quote(str(unsigned[k]).encode('utf-8'), safe='-_~')}"
+            for k in sorted(unsigned)
+        ]
+        text = f"{method}\n{host}\n{path or '/'}\n" + "&".join(pairs)
+        mac = hmac.new(self.creds.secret_key.encode("utf-8"), text.encode("utf-8"), hashlib.sha256)
+        return base64.b64encode(mac.digest()).strip().decode("utf-8")
+
+    def v4(self, method, host, path, raw_query, signed_headers, amz_date, service, region):
+        query = ""
+        if raw_query:
+            query = "&".join(f"{k}={v}" for k, _, v in sorted(p.partition("=") for p in raw_query.split("&")))
+        names = sorted({n.lower().strip() for n in signed_headers})
+        lowered = {n.lower().strip(): v for n, v in signed_headers.items()}
+        headers = "".join(f"{n}:{' '.join(lowered[n].split())}\n" for n in names)
+        payload = lowered.get("x-amz-content-sha256") or hashlib.sha256(b"").hexdigest()
+        canonical = "\n".join(
+            [method.upper(), quote(path or "/", safe="/~"), query, headers, ";".join(names), payload]
+        )
+        scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
+        text = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
+
+        def sign(key, msg):
+            return hmac.new(key, msg.encode("utf-8"), hashlib.sha256)
+
+        key = f"AWS4{self.creds.secret_key}".encode()
+        for part in (amz_date[:8], region, service, "aws4_request"):
+            key = sign(key, part).digest()
+        return sign(key, text).hexdigest()
 
 # bootstrap.webservices.clock_skew_sec default (StackConfiguration.CLOCK_SKEW_SEC)
 CLOCK_SKEW_SEC = 20
@@ -93,6 +160,13 @@ class Double:
         self.scenario = os.path.abspath(args.scenario)
         self.control = os.path.abspath(args.control) if args.control else None
         self.creds = read_credentials(args.credentials)
+        if args.verifier == "builtin":
+            self.verifier = BuiltinVerifier(self.creds)
+        else:
+            try:
+                self.verifier = BotocoreVerifier(self.creds)
+            except ImportError:
+                sys.exit("euca-clc-double: cannot import botocore (Debian: apt-get install python3-botocore)")
         self.lock = threading.Lock()
         self.requests = 0
 
@@ -162,12 +236,9 @@ class Double:
                 return late
             if access != self.creds.access_key or date != amz_date[:8]:
                 return "Signature validation failed"
-            url = f"http://{host}{path}" + (f"?{raw_query}" if raw_query else "")
-            req = AWSRequest(method=method, url=url, headers={h: headers.get(h, "") for h in signed})
-            req.context["timestamp"] = amz_date
-            signer = SigV4Auth(self.creds, service, region)
-            string_to_sign = signer.string_to_sign(req, signer.canonical_request(req))
-            wanted = signer.signature(string_to_sign, req)
+            wanted = self.verifier.v4(
+                method, host, path, raw_query, {h: headers.get(h, "") for h in signed}, amz_date, service, region
+            )
             return None if hmac.compare_digest(wanted, given) else "Signature validation failed"
         if "Signature" in params:
             if params.get("SignatureVersion") != "2" or params.get("SignatureMethod") != "HmacSHA256":
@@ -183,9 +254,8 @@ class Double:
                 return late
             if params.get("AWSAccessKeyId") != self.creds.access_key:
                 return "Signature validation failed"
-            req = AWSRequest(method=method, url=f"http://{host}{path}")
             unsigned = {k: v for k, v in params.items() if k != "Signature"}
-            _, wanted = SigV2Auth(self.creds).calc_signature(req, unsigned)
+            wanted = self.verifier.v2(method, host, path, unsigned)
             return None if hmac.compare_digest(wanted, params["Signature"]) else "Signature validation failed"
         return "Signature validation failed"
 
@@ -268,6 +338,12 @@ def main():
     p.add_argument("--port-file", help="write the port here once listening")
     p.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
     p.add_argument("--tls-key", help="... and this key (PEM)")
+    p.add_argument(
+        "--verifier",
+        choices=["botocore", "builtin"],
+        default="botocore",
+        help="check signatures with botocore (default; the tests) or the builtin hmac code (the demo without botocore)",
+    )
     args = p.parse_args()
     double = Double(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(double))

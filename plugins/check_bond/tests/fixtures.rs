@@ -41,7 +41,7 @@ fn team(rel: &str, extra: &[&str]) -> Outcome {
     run(&args)
 }
 
-// ---- captured /proc/net/bonding files (../shared/fixtures/bonding) ----
+// ---- captured /proc/net/bonding files (tests/fixtures/bonding, see its SOURCES.md) ----
 
 #[test]
 fn balance_rr_with_both_slaves_up_is_ok() {

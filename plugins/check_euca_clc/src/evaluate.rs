@@ -1,6 +1,6 @@
 //! The rules: the CLC's list of services in, findings and perfdata out.
 //!
-//! Service types fall in two families (EUCALYPTUS.md section 1; fixtures/euca/SOURCES.md):
+//! Service types fall in two families (docs/EUCALYPTUS.md section 1 and its appendix):
 //! * active/passive — the CLC (`eucalyptus`) and the CLC-local backends, `walrusbackend` (and
 //!   3.x `walrus`), `db`, cloud-wide; `cluster`, `storage` and `vmwarebroker` per zone. Exactly
 //!   one ENABLED; the others should be DISABLED (the healthy passive).

@@ -1,5 +1,5 @@
-//! One test per saved answer in tests/fixtures/ (copied from shared/fixtures/euca/, whose
-//! SOURCES.md gives the expected state and why), run through the real binary.
+//! One test per saved answer in tests/fixtures/ (docs/EUCALYPTUS.md, appendix, gives each
+//! file's origin, expected state and why), run through the real binary.
 
 use harness::{Outcome, Plugin};
 

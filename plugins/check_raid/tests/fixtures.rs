@@ -1,5 +1,5 @@
-//! check_raid on every captured /proc/mdstat in tests/fixtures/ (copied from shared/fixtures/mdstat,
-//! whose SOURCES.md gives the expected state), run as a real process with --root.
+//! check_raid on every captured /proc/mdstat in tests/fixtures/ (tests/fixtures/SOURCES.md gives
+//! each file's origin and expected state), run as a real process with --root.
 
 use harness::{HostTree, Outcome, Plugin};
 
