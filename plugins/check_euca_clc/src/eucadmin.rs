@@ -16,10 +16,13 @@
 //!
 //! A listing cut short (a saved file truncated, a paste that stopped) must never be judged: a
 //! SERVICE line is whole only when it ends with the service's full name, an ARN that ends in `/`
-//! and names the same service, and an event is whole only with its four lines. A cut exactly at
+//! and names the same service; an event is whole only with its four lines, and when the listing
+//! ends inside one, only with the line end eucadmin writes after every line. A cut exactly at
 //! a line end leaves whole lines and cannot be told from a shorter listing (the format has no
-//! end marker): it is read as the listing it is. With `-E` every event is four `SERVICEEVENT` lines: full name,
-//! severity, timestamp, message (`EucaFormat` in eucadmin).
+//! end marker): it is read as the listing it is.
+//!
+//! With `-E` every event is four `SERVICEEVENT` lines: full name, severity, timestamp, message
+//! (`EucaFormat` in eucadmin).
 
 use crate::model::{host_of_uri, Event, Service, State};
 use common::ParseError;
@@ -83,7 +86,9 @@ pub fn parse(text: &str) -> Result<Vec<Service>, ParseError> {
                 services.push(s);
             }
             "SERVICEEVENT" => {
-                if fields.len() < 3 {
+                // Every SERVICEEVENT line carries a value; one without is a line cut after
+                // its uuid.
+                if fields.len() < 3 || fields[2..].iter().all(|f| f.is_empty()) {
                     return Err(ParseError::at(
                         n,
                         line,
@@ -123,6 +128,16 @@ pub fn parse(text: &str) -> Result<Vec<Service>, ParseError> {
         }
     }
     if let Some(done) = event.take() {
+        // An event's message is free text: cut inside, it still reads as a message. eucadmin
+        // ends every line, so a last event line without its line end was cut there.
+        if !text.ends_with('\n') {
+            let last = done.4;
+            return Err(ParseError::at(
+                last,
+                lines.get(last.wrapping_sub(1)).copied().unwrap_or(""),
+                "line cut short: the listing ends inside an event, without a line end; the listing is not whole",
+            ));
+        }
         attach(&mut services, done, &lines)?;
     }
     if services.is_empty() {

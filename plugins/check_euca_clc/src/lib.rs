@@ -439,6 +439,27 @@ pub fn judge(asked: &[Asked], signature: Signature, rules: &Rules) -> Report {
             }
             let mut report = Report::new();
             report.add(Finding::ok(note));
+            // A CLC asked before the one that answered and that did not answer (down, too slow
+            // for its share of -t, or answering wrongly) is the HA partner lost: the cloud is
+            // judged through the other, but the pair has no failover left.
+            for earlier in asked.iter().take_while(|e| !std::ptr::eq(*e, a)) {
+                if let Some(why) = partner_lost(earlier) {
+                    report.add(
+                        Finding::warning(format!(
+                            "HA partner CLC {} lost ({why}); DescribeServices answered by CLC {}",
+                            earlier.who, a.who
+                        ))
+                        .summary(format!(
+                            "HA partner CLC {} not answering ({why})",
+                            earlier.who
+                        ))
+                        .hint(format!(
+                            "check eucalyptus-cloud on {} (service eucalyptus-cloud status), that the host is up and port 8773 open to this host; until it is back the CLC pair has no failover",
+                            earlier.who
+                        )),
+                    );
+                }
+            }
             evaluate::evaluate(services, rules, &mut report);
             report.perf(
                 Perfdata::new("time", elapsed.as_secs_f64())
@@ -480,6 +501,19 @@ pub fn judge(asked: &[Asked], signature: Signature, rules: &Rules) -> Report {
         );
     }
     report
+}
+
+/// Why an earlier `--clc` counts as a lost partner: it did not answer with services.
+fn partner_lost(a: &Asked) -> Option<String> {
+    match &a.got {
+        Acquisition::Unreachable { why, .. } | Acquisition::Unreadable { why, .. } => {
+            Some(why.clone())
+        }
+        Acquisition::Read(ClcAnswer::Error { code, message }) => {
+            Some(format!("answered {code}: {message}"))
+        }
+        _ => None,
+    }
 }
 
 fn is_services(a: &ClcAnswer) -> bool {
