@@ -722,7 +722,9 @@ pub fn evaluate(listed: &[Service], rules: &Rules, report: &mut Report) {
         .iter()
         .chain(rules.zones.iter().filter(|z| !zones.contains(z)))
         .partition(|z| {
-            serving("cluster", z) && serving("storage", z) && (!nodes_required || serving("node", z))
+            serving("cluster", z)
+                && serving("storage", z)
+                && (!nodes_required || serving("node", z))
         });
 
     out.into_report(report);

@@ -428,12 +428,7 @@ pub fn judge(asked: &[Asked], signature: Signature, rules: &Rules) -> Report {
                     Signature::V4 => "SigV4",
                 }
             );
-            for (w, _) in &failed {
-                note.push_str(&format!("; {w} failed first"));
-            }
-            for u in &unreachable {
-                note.push_str(&format!("; {u}"));
-            }
+            // The CLCs that failed before it have their own WARNING (a lost partner) below.
             for w in &not_asked {
                 note.push_str(&format!("; {w} not asked (no time left)"));
             }
@@ -678,7 +673,13 @@ mod tests {
         let note = &r.findings()[0].detail;
         assert_eq!(
             note,
-            "DescribeServices answered by CLC b:8773 in 0.12 s (SigV4); a:8773 failed first"
+            "DescribeServices answered by CLC b:8773 in 0.12 s (SigV4)"
+        );
+        // the CLC that answered wrongly first is the HA partner lost
+        assert_eq!(r.findings()[1].status, Status::Warning);
+        assert_eq!(
+            r.findings()[1].summary.as_deref(),
+            Some("HA partner CLC a:8773 not answering (answered 403 Forbidden: Signature validation failed)")
         );
         assert!(r.perfdata().iter().any(|p| p.label == "time"));
     }

@@ -38,7 +38,11 @@ fn verdict(format: &str, text: &str) -> Result<Verdict, String> {
 
 /// The cut leaves the line it falls in whole: at its end, or in its trailing padding.
 fn at_line_end(text: &str, cut: usize) -> bool {
-    text[..cut].ends_with('\n') || text[cut..].lines().next().is_none_or(|rest| rest.trim().is_empty())
+    text[..cut].ends_with('\n')
+        || text[cut..]
+            .lines()
+            .next()
+            .is_none_or(|rest| rest.trim().is_empty())
 }
 
 /// Cut each file at every `stride`-th byte, and at every byte of its last 300 (where the
@@ -51,7 +55,8 @@ fn sweep(format: &str, dir: &str, files: &[&str], stride: usize) {
         let text = std::fs::read_to_string(&path).unwrap();
         let whole = verdict(format, &text).unwrap_or_else(|e| panic!("{file} whole: {e}"));
         let tail = text.len().saturating_sub(300);
-        let cuts = (1..text.len()).filter(|&c| (c % stride == 0 || c >= tail) && text.is_char_boundary(c));
+        let cuts =
+            (1..text.len()).filter(|&c| (c % stride == 0 || c >= tail) && text.is_char_boundary(c));
         for cut in cuts {
             let part = &text[..cut];
             if part.trim().is_empty() {
@@ -76,7 +81,10 @@ fn sweep(format: &str, dir: &str, files: &[&str], stride: usize) {
         }
     }
     // The sweep saw both outcomes (a sweep that refuses or accepts everything tests nothing).
-    assert!(judged_cuts > 0 && refused_cuts > 0, "{judged_cuts} {refused_cuts}");
+    assert!(
+        judged_cuts > 0 && refused_cuts > 0,
+        "{judged_cuts} {refused_cuts}"
+    );
 }
 
 #[test]

@@ -345,7 +345,11 @@ fn a_slow_first_clc_gets_its_share_of_t_and_the_partner_is_asked() {
             r.stdout
         );
         // within -t, with the runner's margin: the first CLC had about half of it
-        assert!(r.elapsed < std::time::Duration::from_secs(6), "{:?}", r.elapsed);
+        assert!(
+            r.elapsed < std::time::Duration::from_secs(6),
+            "{:?}",
+            r.elapsed
+        );
         r.expect_perf("'enabled_cluster'=1;;;0;4");
     }
 }
