@@ -29,7 +29,8 @@ The control file (JSON, read again on every request, so a test changes it betwee
 hold:
   {"scenario": "other.xml",              serve another saved answer
    "states": {"one-cc-1": "NOTREADY"},   override localState by service name
-   "mode": "normal" | "slow" | "hang" | "close" | "garbage" | "truncated" | "error500",
+   "mode": "normal" | "slow" | "hang" | "close" | "garbage" | "truncated" | "error500"
+           | "dribble" (headers, then a byte a second) | "chunked-forever" (chunks that never end),
    "delay": 5,                           seconds, for "slow"
    "clock_offset": -3600}                the double's clock minus the real one, in seconds
 
@@ -324,6 +325,38 @@ def make_handler(double):
             text = double.answer_xml(control, params.get("ShowEvents", "").lower() == "true")
             if mode == "truncated":
                 text = text[: len(text) // 2]
+            if mode == "dribble":
+                # Headers at once, then the body a byte a second: a CLC with a stalled JVM.
+                data = text.encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/xml; charset=UTF-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                try:
+                    for i in range(len(data)):
+                        self.wfile.write(data[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(1)
+                except OSError:
+                    pass  # the client gave up: what the test wants
+                return
+            if mode == "chunked-forever":
+                # A chunked body whose last chunk never comes.
+                self.send_response(200)
+                self.send_header("Content-Type", "text/xml; charset=UTF-8")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                self.close_connection = True
+                try:
+                    while True:
+                        self.wfile.write(b"1\r\n \r\n")
+                        self.wfile.flush()
+                        time.sleep(0.2)
+                except OSError:
+                    pass
+                return
             self.send(200, text)
 
     return Handler

@@ -10,8 +10,19 @@
 //! ```
 //!
 //! Fields are tab-separated *and* padded (`%-18s` ...; a long value overflows its width), so
-//! each field is trimmed. With `-E` every event is four `SERVICEEVENT` lines: full name,
-//! severity, timestamp, message (`EucaFormat` in eucadmin).
+//! each field is trimmed. A line without any tab is the same output whose tabs became spaces
+//! (pasted, or copied from a terminal): its fields are split on runs of spaces, since no field
+//! holds a space (an event message, the last field, is joined back).
+//!
+//! A listing cut short (a saved file truncated, a paste that stopped) must never be judged: a
+//! SERVICE line is whole only when it ends with the service's full name, an ARN that ends in `/`
+//! and names the same service; an event is whole only with its four lines, and when the listing
+//! ends inside one, only with the line end eucadmin writes after every line. A cut exactly at
+//! a line end leaves whole lines and cannot be told from a shorter listing (the format has no
+//! end marker): it is read as the listing it is.
+//!
+//! With `-E` every event is four `SERVICEEVENT` lines: full name, severity, timestamp, message
+//! (`EucaFormat` in eucadmin).
 
 use crate::model::{host_of_uri, Event, Service, State};
 use common::ParseError;
@@ -19,14 +30,19 @@ use common::ParseError;
 /// Parse the whole output.
 pub fn parse(text: &str) -> Result<Vec<Service>, ParseError> {
     let mut services: Vec<Service> = Vec::new();
-    // The event being read: (uuid, full name, lines seen, event).
-    let mut event: Option<(String, String, usize, Event)> = None;
-    for (i, line) in text.lines().enumerate() {
+    // The event being read: (uuid, full name, lines seen, event, its last line's number).
+    let mut event: Option<Reading> = None;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().copied().enumerate() {
         let n = i + 1;
         if line.trim().is_empty() {
             continue;
         }
-        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        let fields: Vec<&str> = if line.contains('\t') {
+            line.split('\t').map(str::trim).collect()
+        } else {
+            spaced_fields(line)
+        };
         match fields[0] {
             "SERVICE" => {
                 if fields.len() < 7 {
@@ -50,17 +66,29 @@ pub fn parse(text: &str) -> Result<Vec<Service>, ParseError> {
                 s.epoch = epoch;
                 s.uri = Some(fields[6].to_string()).filter(|u| !u.is_empty() && u != "none");
                 s.host = s.uri.as_deref().and_then(host_of_uri);
-                s.full_name = fields
-                    .get(7)
-                    .map(|f| f.to_string())
-                    .filter(|f| !f.is_empty());
                 if s.kind.is_empty() || s.name.is_empty() {
                     return Err(ParseError::at(n, line, "service type or name is empty"));
+                }
+                // The full name closes every SERVICE line eucadmin writes: without it, or
+                // with an ARN that stops short, the line (and so the listing) was cut.
+                let full_name = fields.get(7).copied().unwrap_or("");
+                if !whole_arn(full_name, &s.name) {
+                    return Err(ParseError::at(
+                        n,
+                        line,
+                        "line cut short: it does not end with the service's full name (arn:euca:...:NAME/); the listing is not whole",
+                    ));
+                }
+                s.full_name = Some(full_name.to_string());
+                if let Some(done) = event.take() {
+                    attach(&mut services, done, &lines)?;
                 }
                 services.push(s);
             }
             "SERVICEEVENT" => {
-                if fields.len() < 3 {
+                // Every SERVICEEVENT line carries a value; one without is a line cut after
+                // its uuid.
+                if fields.len() < 3 || fields[2..].iter().all(|f| f.is_empty()) {
                     return Err(ParseError::at(
                         n,
                         line,
@@ -71,12 +99,13 @@ pub fn parse(text: &str) -> Result<Vec<Service>, ParseError> {
                 let same = event.as_ref().is_some_and(|(u, ..)| u == uuid);
                 if !same {
                     if let Some(done) = event.take() {
-                        attach(&mut services, done);
+                        attach(&mut services, done, &lines)?;
                     }
-                    event = Some((uuid.to_string(), value, 1, Event::default()));
+                    event = Some((uuid.to_string(), value, 1, Event::default(), n));
                     continue;
                 }
-                if let Some((_, _, seen, ev)) = event.as_mut() {
+                if let Some((_, _, seen, ev, last)) = event.as_mut() {
+                    *last = n;
                     match *seen {
                         1 => ev.severity = value,
                         2 => ev.timestamp = value,
@@ -99,7 +128,17 @@ pub fn parse(text: &str) -> Result<Vec<Service>, ParseError> {
         }
     }
     if let Some(done) = event.take() {
-        attach(&mut services, done);
+        // An event's message is free text: cut inside, it still reads as a message. eucadmin
+        // ends every line, so a last event line without its line end was cut there.
+        if !text.ends_with('\n') {
+            let last = done.4;
+            return Err(ParseError::at(
+                last,
+                lines.get(last.wrapping_sub(1)).copied().unwrap_or(""),
+                "line cut short: the listing ends inside an event, without a line end; the listing is not whole",
+            ));
+        }
+        attach(&mut services, done, &lines)?;
     }
     if services.is_empty() {
         return Err(ParseError::whole(
@@ -109,8 +148,43 @@ pub fn parse(text: &str) -> Result<Vec<Service>, ParseError> {
     Ok(services)
 }
 
-/// Give an event to the service it names (else to the service listed last).
-fn attach(services: &mut [Service], (_, full_name, _, event): (String, String, usize, Event)) {
+/// The fields of a line whose tabs became spaces: `SERVICE type partition name STATE epoch uri
+/// fullName` (the epoch may be missing: then the URI comes fifth), or `SERVICEEVENT uuid value`.
+fn spaced_fields(line: &str) -> Vec<&str> {
+    let mut fields: Vec<&str> = line.split_whitespace().collect();
+    if fields.first() == Some(&"SERVICE")
+        && fields.len() >= 6
+        && fields[5].parse::<u64>().is_err()
+        && fields[5].contains("://")
+    {
+        fields.insert(5, "");
+    }
+    fields
+}
+
+/// `arn:euca:eucalyptus:one:storage:one-sc-1/` whole, and naming `name`.
+fn whole_arn(full_name: &str, name: &str) -> bool {
+    full_name.ends_with('/')
+        && crate::model::split_arn(full_name).is_some_and(|(_, _, arn_name)| arn_name == name)
+}
+
+/// An event being read: (uuid, full name, lines seen, event, the number of its last line).
+type Reading = (String, String, usize, Event, usize);
+
+/// Give an event to the service it names (else to the service listed last). An event of fewer
+/// than its four lines was cut: an error naming its last line.
+fn attach(
+    services: &mut [Service],
+    (_, full_name, seen, event, last): Reading,
+    lines: &[&str],
+) -> Result<(), ParseError> {
+    if seen < 4 {
+        return Err(ParseError::at(
+            last,
+            lines.get(last.wrapping_sub(1)).copied().unwrap_or(""),
+            format!("event cut short: {seen} of its 4 SERVICEEVENT lines (full name, severity, time, message); the listing is not whole"),
+        ));
+    }
     let target = services
         .iter()
         .position(|s| s.full_name.as_deref() == Some(full_name.as_str()))
@@ -118,6 +192,7 @@ fn attach(services: &mut [Service], (_, full_name, _, event): (String, String, u
     if let Some(i) = target {
         services[i].events.push(event);
     }
+    Ok(())
 }
 
 #[cfg(test)]

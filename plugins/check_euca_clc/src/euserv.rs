@@ -11,6 +11,11 @@
 //! With `--show-headers` the header row names the columns, so `--group-by-zone` and
 //! `--group-by-host` layouts are read through it; without headers only the default and expert
 //! layouts can be told apart.
+//!
+//! A listing cut inside a line is refused, naming the line: a default-layout line ends with its
+//! state, so a cut before it leaves too few columns or no state; an `--expert` line must end
+//! with its epoch and URI, and the last one with a line end (its URI could be cut anywhere). A
+//! cut exactly at a line end leaves a shorter listing, read as such (there is no end marker).
 
 use crate::model::{host_of_uri, split_arn, Service, State};
 use common::ParseError;
@@ -19,13 +24,14 @@ use common::ParseError;
 pub fn parse(text: &str) -> Result<Vec<Service>, ParseError> {
     let mut services = Vec::new();
     let mut columns: Option<Vec<String>> = None;
+    let last_line = text.lines().count();
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
         let fields: Vec<&str> = line.split_whitespace().collect();
         if fields.is_empty() {
             continue;
         }
-        if fields[0] != "SERVICE" {
+        if fields[0] != "SERVICE" || fields.len() < 2 {
             return Err(ParseError::at(
                 n,
                 line,
@@ -43,6 +49,15 @@ pub fn parse(text: &str) -> Result<Vec<Service>, ParseError> {
             continue;
         }
         let service = if fields[1].starts_with("arn:") {
+            // The URI and accounts that end an --expert line are open-ended: a last line
+            // without the line end the tool writes may have lost their tail.
+            if n == last_line && !text.ends_with('\n') {
+                return Err(ParseError::at(
+                    n,
+                    line,
+                    "line cut short: the listing ends inside an --expert line, without a line end; the listing is not whole",
+                ));
+            }
             expert(n, line, &fields)?
         } else {
             plain(n, line, &fields, columns.as_deref())?
@@ -142,11 +157,22 @@ fn expert(n: usize, line: &str, fields: &[&str]) -> Result<Service, ParseError> 
     let state_text = fields[2..state_end.max(2)].join(" ");
     let state = State::parse(&state_text)
         .ok_or_else(|| ParseError::at(n, line, format!("unknown state '{state_text}'")))?;
+    // An --expert line is whole only with its ARN closed by `/`, then the epoch and the URI
+    // (`http://HOST:PORT/services/...`): a saved listing cut inside one must not be judged.
+    let uri = epoch_at.and_then(|e| fields.get(e + 1)).copied();
+    let whole_uri = uri.is_some_and(|u| u == "none" || u.contains("/services/"));
+    if !fields[1].ends_with('/') || !whole_uri {
+        return Err(ParseError::at(
+            n,
+            line,
+            "line cut short: an --expert line ends with ARN/, state, epoch and URI; the listing is not whole",
+        ));
+    }
     let mut s = Service::new(&kind, &partition, &name, state);
     s.full_name = Some(fields[1].to_string());
     if let Some(e) = epoch_at {
         s.epoch = fields[e].parse().ok();
-        s.uri = fields.get(e + 1).map(|u| u.to_string());
+        s.uri = uri.filter(|u| *u != "none").map(str::to_string);
         s.host = s.uri.as_deref().and_then(host_of_uri);
     }
     Ok(s)

@@ -12,7 +12,7 @@
 //! not serve, and the status line opens with "Eucalyptus Core unavailable".
 
 use crate::model::{Service, State};
-use common::{Finding, Perfdata, Range, Report};
+use common::{Finding, Perfdata, Range, Report, Status};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the user asked for beyond the defaults.
@@ -183,8 +183,57 @@ fn order(kind: &str, partition: &str) -> (u8, String, u8) {
     }
 }
 
+/// The list with each service once: the CLC (or a saved listing) may list the same service
+/// twice, with the same type, zone, name, host and state; that is one service, not two ENABLED
+/// (a split brain) nor a second member.
+pub fn distinct(all: &[Service]) -> Vec<Service> {
+    let mut out: Vec<Service> = Vec::with_capacity(all.len());
+    for s in all {
+        let twin = out.iter_mut().find(|o| {
+            o.kind == s.kind
+                && o.partition == s.partition
+                && o.name == s.name
+                && o.host == s.host
+                && o.state == s.state
+        });
+        match twin {
+            // Keep the events of both listings (the second may carry the cause).
+            Some(o) => {
+                for e in &s.events {
+                    if !o.events.contains(e) {
+                        o.events.push(e.clone());
+                    }
+                }
+            }
+            None => out.push(s.clone()),
+        }
+    }
+    out
+}
+
 /// Evaluate the services into the report.
-pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
+pub fn evaluate(listed: &[Service], rules: &Rules, report: &mut Report) {
+    // An empty list is an answer, but not about the cloud: a non-admin account is shown no
+    // services, and a CLC still starting has none registered yet. No verdict without them.
+    if listed.is_empty() {
+        report.add(
+            Finding::unknown("DescribeServices listed no services")
+                .summary("DescribeServices listed no services: the credentials are not those of an admin of the eucalyptus account, or the CLC is still starting")
+                .hint("use the access key of an admin of the eucalyptus account (euare-useraddkey -u admin, or the eucarc of the cloud admin); if the CLC was just started, ask again in a few minutes"),
+        );
+        return;
+    }
+    let owned = distinct(listed);
+    if owned.len() < listed.len() {
+        report.verbose(
+            1,
+            format!(
+                "{} service(s) listed twice with the same name, host and state, counted once",
+                listed.len() - owned.len()
+            ),
+        );
+    }
+    let all = owned.as_slice();
     let mut out = Ordered::default();
     // The era decides what the core is made of: 4.0+ has UFS (`user-api`) and the OSG; 3.x
     // serves the APIs from the CLC itself and stores objects in `walrus`.
@@ -660,12 +709,45 @@ pub fn evaluate(all: &[Service], rules: &Rules, report: &mut Report) {
         out.add((0, String::new(), 0), f.hint(hint(kind, "")));
     }
 
+    // The core per zone: a zone serves instances with an ENABLED CC and SC (and NC, where NCs
+    // are listed); an n/a state counts as present, as above.
+    let serving = |kind: &str, z: &str| {
+        all.iter().any(|s| {
+            s.kind == kind
+                && s.partition == z
+                && matches!(s.state, State::Enabled | State::NotAvailable(_))
+        })
+    };
+    let (zones_up, zones_down): (Vec<&String>, Vec<&String>) = zones
+        .iter()
+        .chain(rules.zones.iter().filter(|z| !zones.contains(z)))
+        .partition(|z| {
+            serving("cluster", z)
+                && serving("storage", z)
+                && (!nodes_required || serving("node", z))
+        });
+
     out.into_report(report);
 
-    if !core_missing.is_empty() {
+    // "Eucalyptus Core available" never opens a CRITICAL line: when a zone is out, the core is
+    // available in the other zones only, said after the problems.
+    if !core_missing.is_empty() || (zones_up.is_empty() && !zones_down.is_empty()) {
         report.headline("Eucalyptus Core unavailable");
-    } else if !rules.filtered() {
+    } else if rules.filtered() {
+        // part of the services judged: no word on the whole core
+    } else if report.status() != Status::Critical {
         report.headline("Eucalyptus Core available");
+    } else if !zones_down.is_empty() {
+        let list = zones_up
+            .iter()
+            .map(|z| z.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let text = format!(
+            "Eucalyptus Core available in zone{} {list} only",
+            if zones_up.len() == 1 { "" } else { "s" }
+        );
+        report.add(Finding::ok(text.clone()).summary(text));
     }
 
     // Summary when nothing needs attention.
@@ -750,7 +832,6 @@ fn count_states(services: &[&Service]) -> String {
 mod tests {
     use super::*;
     use crate::model::Event;
-    use common::Status;
 
     fn svc(kind: &str, partition: &str, name: &str, state: &str) -> Service {
         Service::new(kind, partition, name, State::parse(state).unwrap())

@@ -428,17 +428,33 @@ pub fn judge(asked: &[Asked], signature: Signature, rules: &Rules) -> Report {
                     Signature::V4 => "SigV4",
                 }
             );
-            for (w, _) in &failed {
-                note.push_str(&format!("; {w} failed first"));
-            }
-            for u in &unreachable {
-                note.push_str(&format!("; {u}"));
-            }
+            // The CLCs that failed before it have their own WARNING (a lost partner) below.
             for w in &not_asked {
                 note.push_str(&format!("; {w} not asked (no time left)"));
             }
             let mut report = Report::new();
             report.add(Finding::ok(note));
+            // A CLC asked before the one that answered and that did not answer (down, too slow
+            // for its share of -t, or answering wrongly) is the HA partner lost: the cloud is
+            // judged through the other, but the pair has no failover left.
+            for earlier in asked.iter().take_while(|e| !std::ptr::eq(*e, a)) {
+                if let Some(why) = partner_lost(earlier) {
+                    report.add(
+                        Finding::warning(format!(
+                            "HA partner CLC {} lost ({why}); DescribeServices answered by CLC {}",
+                            earlier.who, a.who
+                        ))
+                        .summary(format!(
+                            "HA partner CLC {} not answering ({why})",
+                            earlier.who
+                        ))
+                        .hint(format!(
+                            "check eucalyptus-cloud on {} (service eucalyptus-cloud status), that the host is up and port 8773 open to this host; until it is back the CLC pair has no failover",
+                            earlier.who
+                        )),
+                    );
+                }
+            }
             evaluate::evaluate(services, rules, &mut report);
             report.perf(
                 Perfdata::new("time", elapsed.as_secs_f64())
@@ -480,6 +496,19 @@ pub fn judge(asked: &[Asked], signature: Signature, rules: &Rules) -> Report {
         );
     }
     report
+}
+
+/// Why an earlier `--clc` counts as a lost partner: it did not answer with services.
+fn partner_lost(a: &Asked) -> Option<String> {
+    match &a.got {
+        Acquisition::Unreachable { why, .. } | Acquisition::Unreadable { why, .. } => {
+            Some(why.clone())
+        }
+        Acquisition::Read(ClcAnswer::Error { code, message }) => {
+            Some(format!("answered {code}: {message}"))
+        }
+        _ => None,
+    }
 }
 
 fn is_services(a: &ClcAnswer) -> bool {
@@ -644,7 +673,13 @@ mod tests {
         let note = &r.findings()[0].detail;
         assert_eq!(
             note,
-            "DescribeServices answered by CLC b:8773 in 0.12 s (SigV4); a:8773 failed first"
+            "DescribeServices answered by CLC b:8773 in 0.12 s (SigV4)"
+        );
+        // the CLC that answered wrongly first is the HA partner lost
+        assert_eq!(r.findings()[1].status, Status::Warning);
+        assert_eq!(
+            r.findings()[1].summary.as_deref(),
+            Some("HA partner CLC a:8773 not answering (answered 403 Forbidden: Signature validation failed)")
         );
         assert!(r.perfdata().iter().any(|p| p.label == "time"));
     }

@@ -120,7 +120,7 @@ fn zone_without_enabled_cc_is_critical_from_one_line_xml() {
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert_eq!(
         status(&r),
-        "EUCA CLC CRITICAL - Eucalyptus Core available: zone two: no ENABLED CC (two-cc-1 BROKEN, two-cc-2 NOTREADY)"
+        "EUCA CLC CRITICAL - zone two: no ENABLED CC (two-cc-1 BROKEN, two-cc-2 NOTREADY); Eucalyptus Core available in zone one only"
     );
     assert!(
         r.has("two-cc-1 on 10.111.5.132 BROKEN, two-cc-2 on 10.111.5.133 NOTREADY"),
@@ -339,7 +339,7 @@ fn euserv_cc_broken_is_critical() {
     let r = euserv("03-cc-broken-4.4.txt", &[]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
-        status(&r).ends_with("zone two: no ENABLED CC (two-cc-1 BROKEN, two-cc-2 NOTREADY)"),
+        status(&r).ends_with("zone two: no ENABLED CC (two-cc-1 BROKEN, two-cc-2 NOTREADY); Eucalyptus Core available in zone one only"),
         "{}",
         r.stdout
     );
