@@ -100,8 +100,9 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// RFC 3986 unreserved characters kept, everything else `%XX`: how a value appears in a query.
-fn percent_encode(text: &str) -> String {
+/// RFC 3986 unreserved characters (`A-Z a-z 0-9 - _ . ~`) kept, everything else `%XX` in
+/// upper-case hex: how a value appears in a query, and what AWS signing canonicalises to.
+pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

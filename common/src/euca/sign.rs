@@ -9,18 +9,9 @@ use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// RFC 3986 percent-encoding: everything but `A-Z a-z 0-9 - _ . ~`, upper-case hex.
-pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+/// RFC 3986 percent-encoding, as SigV2/SigV4 canonicalise (the same form the secret scrubber
+/// looks for in what a peer echoes back).
+pub use crate::secret::percent_encode as encode;
 
 /// `k=v&k=v`, sorted by key (then value) by byte order, both encoded.
 pub fn canonical_query(params: &[(String, String)]) -> String {
