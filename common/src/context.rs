@@ -52,7 +52,17 @@ fn set_doing(what: String) {
     if what.is_empty() {
         DOING[next].store(b"");
     } else {
-        let tail = crate::report::one_line(&format!(" while {what}"));
+        let tail = format!(" while {what}");
+        // The usual text (a path, a host) is printable ASCII: nothing for one_line to change
+        // but trailing spaces, and its char by char rewrite costs ~3 K instructions a call.
+        let plain = tail
+            .bytes()
+            .all(|b| (b' '..=b'~').contains(&b) && b != b'|');
+        let tail = if plain {
+            std::borrow::Cow::Borrowed(tail.trim_end())
+        } else {
+            std::borrow::Cow::Owned(crate::report::one_line(&tail))
+        };
         DOING[next].store(crate::secret::scrub(&tail).as_bytes());
     }
     DOING_SLOT.store(next, Ordering::SeqCst);

@@ -80,25 +80,86 @@ pub struct Plugin {
 /// `tools`, the `tools` function listing the command lines it may run):
 ///
 /// ```text
+/// #![cfg_attr(not(test), no_main)]
 /// common::main!(check_raid);
-/// common::main!(check_bond, tools);
 /// ```
+///
+/// The macro writes the C `main` itself (hence `no_main`, which a macro cannot write for the
+/// crate): std's own start-up (`lang_start`) costs ~98 K instructions, a third of a check's
+/// own, mostly `pthread_getattr_np` reading /proc/self/maps with `sscanf` to place a stack
+/// overflow guard. What the kit needs of it, [`start_process`] does: standard descriptors 0-2
+/// open, SIGPIPE ignored, the arguments taken from the C `argv` (musl gives std no other way).
+/// A stack overflow then ends the process with SIGSEGV instead of std's message and SIGABRT:
+/// no output either way, and every parser the kit hosts is depth-limited.
 #[macro_export]
 macro_rules! main {
     ($plugin:ident) => {
-        fn main() {
-            $crate::runner::run::<$plugin::Options>(&$plugin::PLUGIN, $plugin::check)
-        }
+        $crate::main!(@entry $plugin, None);
     };
     ($plugin:ident, tools) => {
-        fn main() {
-            $crate::runner::run_with_tools::<$plugin::Options>(
-                &$plugin::PLUGIN,
-                $plugin::check,
-                $plugin::tools,
-            )
+        $crate::main!(@entry $plugin, Some($plugin::tools));
+    };
+    (@entry $plugin:ident, $tools:expr) => {
+        #[cfg(not(test))]
+        #[unsafe(no_mangle)]
+        extern "C" fn main(
+            argc: ::std::ffi::c_int,
+            argv: *const *const ::std::ffi::c_char,
+        ) -> ::std::ffi::c_int {
+            // SAFETY: the C runtime's own argc and argv.
+            let args = unsafe { $crate::runner::start_process(argc, argv) };
+            $crate::runner::run_entry::<$plugin::Options>(&$plugin::PLUGIN, $plugin::check, $tools, args)
         }
     };
+}
+
+/// What std's start-up would have done that the kit relies on, for the C `main` of
+/// [`main!`]: descriptors 0, 1 and 2 open (a closed one is /dev/null, so no file the check
+/// opens can become stdout), SIGPIPE ignored (a closed peer is an error, not death), and the
+/// arguments.
+///
+/// # Safety
+/// `argv` holds `argc` valid C strings (the C runtime's).
+#[doc(hidden)]
+pub unsafe fn start_process(
+    argc: libc::c_int,
+    argv: *const *const libc::c_char,
+) -> Vec<std::ffi::OsString> {
+    use std::os::unix::ffi::OsStrExt;
+    for fd in 0..=2 {
+        // SAFETY: fcntl and open on plain integers and a static path.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) == -1
+                && std::io::Error::last_os_error().raw_os_error() == Some(libc::EBADF)
+            {
+                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            }
+        }
+    }
+    // SAFETY: setting a signal's disposition to ignore.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    (0..argc.max(0) as usize)
+        .filter_map(|i| {
+            // SAFETY: argv holds argc pointers (the caller's promise).
+            let arg = unsafe { *argv.add(i) };
+            (!arg.is_null()).then(|| {
+                // SAFETY: a C string of the C runtime.
+                let bytes = unsafe { std::ffi::CStr::from_ptr(arg) }.to_bytes();
+                std::ffi::OsStr::from_bytes(bytes).to_os_string()
+            })
+        })
+        .collect()
+}
+
+/// The entry [`main!`] calls; never returns.
+#[doc(hidden)]
+pub fn run_entry<A: clap::Args + clap::FromArgMatches>(
+    plugin: &Plugin,
+    check: CheckFn<A>,
+    tools: Option<ToolsFn<A>>,
+    argv: Vec<std::ffi::OsString>,
+) -> ! {
+    run_inner(plugin, check, tools, argv)
 }
 
 /// A check: options and host access in, a report (or the reason there is none) out.
@@ -173,6 +234,7 @@ fn run_inner<A: clap::Args + clap::FromArgMatches>(
     let started = Instant::now();
     let service = plugin.service;
     let _ = SERVICE.set(service);
+    let _ = MAIN_THREAD.set(std::thread::current().id());
     // First of all, so that a signal during option parsing is reported too.
     install_signal_handlers(service);
     install_panic_hook();
@@ -917,6 +979,8 @@ fn guard(deadline: Instant) -> ! {
 
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
 static SERVICE: OnceLock<&'static str> = OnceLock::new();
+/// The thread the runner runs on (without std's start-up it has no name to tell it by).
+static MAIN_THREAD: OnceLock<std::thread::ThreadId> = OnceLock::new();
 
 /// Replace the default hook (which prints a backtrace hint to stderr) with one that keeps the
 /// message for the UNKNOWN line.
@@ -936,7 +1000,7 @@ fn install_panic_hook() {
             *slot = Some(format!("{}{at}", msg.lines().next().unwrap_or("")));
         }
         // A panic on another thread (a reader, the watchdog) must end the run too.
-        if std::thread::current().name() != Some("main") {
+        if MAIN_THREAD.get() != Some(&std::thread::current().id()) {
             tool::kill_all_children();
             let what = PANIC_MESSAGE
                 .lock()
