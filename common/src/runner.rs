@@ -801,8 +801,8 @@ fn arm_timeout(seconds: f64, deadline: Instant) {
 /// One SIGALRM after `after` (zero disarms); async-signal-safe (one system call).
 fn set_alarm(after: Duration) -> bool {
     let value = libc::timeval {
-        tv_sec: after.as_secs() as libc::time_t,
-        tv_usec: after.subsec_micros() as libc::suseconds_t,
+        tv_sec: after.as_secs() as _,
+        tv_usec: after.subsec_micros() as _,
     };
     let timer = libc::itimerval {
         it_interval: libc::timeval {
@@ -953,7 +953,7 @@ fn guard(deadline: Instant) -> ! {
             break 0;
         }
         let wait = libc::timespec {
-            tv_sec: left.as_secs() as libc::time_t,
+            tv_sec: left.as_secs() as _,
             tv_nsec: left.subsec_nanos() as libc::c_long,
         };
         // SAFETY: a valid signal set and timespec; no siginfo wanted.
