@@ -48,6 +48,11 @@ fn set_doing(what: String) {
     let Ok(_turn) = DOING_WRITER.lock() else {
         return;
     };
+    // Once a signal came, the message names what was being done then, whatever the check
+    // (seeing its tool die of the same group kill) goes on to do.
+    if crate::runner::interrupted() {
+        return;
+    }
     let next = (DOING_SLOT.load(Ordering::SeqCst) + 1) & 1;
     if what.is_empty() {
         DOING[next].store(b"");
@@ -341,7 +346,10 @@ impl Context {
         };
         // A tool killed by a signal was most likely killed with the plugin (a kill of its
         // process group): the guard's "interrupted ... while running" must still name it.
-        if out.code.is_some() {
+        // A signal already pending counts too: the kernel delivers a group kill to every member
+        // before any of them can finish dying, so a tool seen dead with the signal not yet
+        // taken by the runner still shows it pending here.
+        if out.code.is_some() && !crate::runner::interrupted() {
             set_doing(String::new());
         }
         Ok(out)

@@ -686,7 +686,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// True when one of the ending signals has come (taken by the guard or still pending). A kill
 /// of the plugin's process group reaches the tools too: a check that then sees its tool die
 /// must not report on that as if it were the host's answer.
-fn interrupted() -> bool {
+pub(crate) fn interrupted() -> bool {
     if INTERRUPTED.load(Ordering::SeqCst) {
         return true;
     }
@@ -863,15 +863,20 @@ fn ending_line(sig: libc::c_int, line: &mut [u8; ENDING_LINE_MAX]) -> usize {
 fn write_ending_line_and_exit(sig: libc::c_int) -> ! {
     let mut line = [0u8; ENDING_LINE_MAX];
     let len = ending_line(sig, &mut line);
+    write_line_and_exit(&line[..len])
+}
+
+/// Write `line` once fd 1 has room (at most 200 ms), then `_exit(3)`. Async-signal-safe.
+fn write_line_and_exit(line: &[u8]) -> ! {
     let mut ready = libc::pollfd {
         fd: 1,
         events: libc::POLLOUT,
         revents: 0,
     };
-    // SAFETY: one valid pollfd; a buffer of `len` bytes.
+    // SAFETY: one valid pollfd; a buffer of line.len() bytes.
     unsafe {
         if libc::poll(&mut ready, 1, 200) > 0 && ready.revents & libc::POLLOUT != 0 {
-            let _ = libc::write(1, line.as_ptr().cast(), len);
+            let _ = libc::write(1, line.as_ptr().cast(), line.len());
         }
     }
     exit_now(Status::Unknown.exit_code())
@@ -967,6 +972,10 @@ fn guard(deadline: Instant) -> ! {
         }
         // EAGAIN (time is up: checked at the top) or EINTR (try again).
     };
+    // The line now, while "doing" still names the tool: a tool that ends of the same signal
+    // lets the check clear it.
+    let mut line = [0u8; ENDING_LINE_MAX];
+    let len = ending_line(sig, &mut line);
     // Tools first, so that none outlives the plugin.
     tool::kill_all_children();
     if ENDING.swap(true, Ordering::SeqCst) {
@@ -974,7 +983,7 @@ fn guard(deadline: Instant) -> ! {
         std::thread::sleep(Duration::from_millis(100));
         exit_now(Status::Unknown.exit_code())
     }
-    write_ending_line_and_exit(sig)
+    write_line_and_exit(&line[..len])
 }
 
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
