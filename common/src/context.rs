@@ -6,6 +6,7 @@ use crate::error::CheckError;
 use crate::tool::{self, ToolCommand, ToolError, ToolOutput};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -23,17 +24,97 @@ pub const INPUT_CAP: usize = 8 * 1024 * 1024;
 /// A file named in an option (credentials, a configuration file).
 pub const USER_FILE_CAP: usize = 1024 * 1024;
 
-/// What the check is doing now; the timeout message names it.
-static DOING: Mutex<String> = Mutex::new(String::new());
+/// What the check is doing now; the timeout and signal messages end with "while <it>". Kept
+/// ready for a signal handler: already on one line, scrubbed of secrets and bounded, as the
+/// " while ..." tail of the status line, in one of two slots; the other slot is written and
+/// then published by one atomic store, so a handler interrupting the writer reads a whole text.
+/// (A handler on another thread that reads while two updates in a row go by may read a mixed
+/// text: only the wording of the tail, never more than its bound.)
+static DOING: [SignalSafeText<DOING_MAX>; 2] = [const { SignalSafeText::new() }; 2];
+static DOING_SLOT: AtomicUsize = AtomicUsize::new(0);
+/// Writers take turns (normal context only: a handler never takes it).
+static DOING_WRITER: Mutex<()> = Mutex::new(());
+/// Longest tail kept. The guard's line is at most 4096 bytes and a summary that long is cut
+/// at a quarter of it, so what lies past this bound is never printed.
+const DOING_MAX: usize = 2304;
 
-pub(crate) fn doing() -> String {
-    DOING.try_lock().map(|d| d.clone()).unwrap_or_default()
+/// The prepared " while <doing>" tail (empty when the check says nothing), copied into `out`;
+/// async-signal-safe. Returns the length.
+pub(crate) fn doing_tail(out: &mut [u8]) -> usize {
+    DOING[DOING_SLOT.load(Ordering::SeqCst) & 1].copy_into(out)
 }
 
 fn set_doing(what: String) {
-    if let Ok(mut d) = DOING.lock() {
-        *d = what;
+    let Ok(_turn) = DOING_WRITER.lock() else {
+        return;
+    };
+    // Once a signal came, the message names what was being done then, whatever the check
+    // (seeing its tool die of the same group kill) goes on to do.
+    if crate::runner::interrupted() {
+        return;
     }
+    let next = (DOING_SLOT.load(Ordering::SeqCst) + 1) & 1;
+    if what.is_empty() {
+        DOING[next].store(b"");
+    } else {
+        let tail = format!(" while {what}");
+        // The usual text (a path, a host) is printable ASCII: nothing for one_line to change
+        // but trailing spaces, and its char by char rewrite costs ~3 K instructions a call.
+        let plain = tail
+            .bytes()
+            .all(|b| (b' '..=b'~').contains(&b) && b != b'|');
+        let tail = if plain {
+            std::borrow::Cow::Borrowed(tail.trim_end())
+        } else {
+            std::borrow::Cow::Owned(crate::report::one_line(&tail))
+        };
+        DOING[next].store(crate::secret::scrub(&tail).as_bytes());
+    }
+    DOING_SLOT.store(next, Ordering::SeqCst);
+}
+
+/// A text a signal handler can read: bytes in atomics (no lock, no allocation, never undefined
+/// behaviour even when read while written), written in normal context. A text longer than N
+/// is kept up to N bytes, cut at a character boundary.
+pub(crate) struct SignalSafeText<const N: usize> {
+    bytes: [AtomicU8; N],
+    len: AtomicUsize,
+}
+
+impl<const N: usize> SignalSafeText<N> {
+    pub(crate) const fn new() -> Self {
+        SignalSafeText {
+            bytes: [const { AtomicU8::new(0) }; N],
+            len: AtomicUsize::new(0),
+        }
+    }
+
+    /// Normal context only.
+    pub(crate) fn store(&self, text: &[u8]) {
+        let mut len = text.len().min(N);
+        while len > 0 && len < text.len() && is_continuation(text[len]) {
+            len -= 1;
+        }
+        self.len.store(0, Ordering::SeqCst);
+        for (slot, b) in self.bytes.iter().zip(&text[..len]) {
+            slot.store(*b, Ordering::Relaxed);
+        }
+        self.len.store(len, Ordering::SeqCst);
+    }
+
+    /// Async-signal-safe: plain loads and stores.
+    pub(crate) fn copy_into(&self, out: &mut [u8]) -> usize {
+        let len = self.len.load(Ordering::SeqCst).min(out.len());
+        for (o, b) in out.iter_mut().zip(&self.bytes[..len]) {
+            *o = b.load(Ordering::Relaxed);
+        }
+        len
+    }
+}
+
+/// A UTF-8 continuation byte (not the start of a character).
+pub(crate) fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
 }
 
 /// One `--input NAME=FILE`.
@@ -256,13 +337,19 @@ impl Context {
             return Err(global_timeout());
         }
         set_doing(format!("running {}", cmd.display()));
+        // Only a tool needs the guard thread: stopping its subtree walks /proc, which a signal
+        // handler may not do.
+        crate::runner::start_guard_for_tools();
         let out = match tool::run(cmd, limit) {
             Err(ToolError::TimedOut { .. }) if global_bound => return Err(global_timeout()),
             other => other?,
         };
         // A tool killed by a signal was most likely killed with the plugin (a kill of its
         // process group): the guard's "interrupted ... while running" must still name it.
-        if out.code.is_some() {
+        // A signal already pending counts too: the kernel delivers a group kill to every member
+        // before any of them can finish dying, so a tool seen dead with the signal not yet
+        // taken by the runner still shows it pending here.
+        if out.code.is_some() && !crate::runner::interrupted() {
             set_doing(String::new());
         }
         Ok(out)

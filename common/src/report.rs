@@ -332,7 +332,7 @@ fn clean(text: &str) -> String {
 }
 
 /// `clean`, and all on one line.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     clean(&text.replace(['\r', '\n'], " "))
 }
 

@@ -21,12 +21,17 @@
 //! interrupted by SIGTERM while ...`, kill the tools and exit 3; a panic is reported as an
 //! internal error, exit 3, never a backtrace and never exit 101.
 //!
-//! One guard thread does both the timeout and the signals: the three signals are blocked in
-//! every thread from the start and the guard takes them with `sigtimedwait` until the deadline,
-//! so no signal handler runs (none of the async-signal-safety rules apply) and no thread is
-//! added for it. Output is written straight to file descriptor 1, never through `std`'s locked
-//! stdout, and the process ends with `_exit`: a stdout pipe nobody reads blocks at most the
-//! thread that writes to it, never the guard.
+//! The guard costs nothing while nothing goes wrong (no thread, a handful of system calls):
+//! `-t` is a `setitimer` alarm, and SIGTERM, SIGINT, SIGHUP and SIGALRM have a handler that
+//! does only async-signal-safe work: it copies a status line made of parts prepared in normal
+//! context (the header, the reason, the scrubbed and bounded "while ..." tail that
+//! [`Context`] keeps up to date), writes it once `poll` says fd 1 has room, and `_exit(3)`s.
+//! Only a run that starts a tool also starts the guard thread (before the first tool): killing a
+//! tool's whole subtree walks /proc, which a handler may not do. From then on the handler only
+//! forwards the signal to that thread, which takes it with `sigtimedwait`, stops every tool and
+//! ends the run the same way. Output is written straight to file descriptor 1, never through
+//! `std`'s locked stdout, and the process ends with `_exit`: a stdout pipe nobody reads blocks
+//! at most the thread that writes to it, never the end of the run.
 
 use crate::context::{self, Context, InputSpec};
 use crate::error::CheckError;
@@ -40,7 +45,7 @@ use nix::sys::signal::{SigSet, Signal};
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -75,25 +80,86 @@ pub struct Plugin {
 /// `tools`, the `tools` function listing the command lines it may run):
 ///
 /// ```text
+/// #![cfg_attr(not(test), no_main)]
 /// common::main!(check_raid);
-/// common::main!(check_bond, tools);
 /// ```
+///
+/// The macro writes the C `main` itself (hence `no_main`, which a macro cannot write for the
+/// crate): std's own start-up (`lang_start`) costs ~98 K instructions, a third of a check's
+/// own, mostly `pthread_getattr_np` reading /proc/self/maps with `sscanf` to place a stack
+/// overflow guard. What the kit needs of it, [`start_process`] does: standard descriptors 0-2
+/// open, SIGPIPE ignored, the arguments taken from the C `argv` (musl gives std no other way).
+/// A stack overflow then ends the process with SIGSEGV instead of std's message and SIGABRT:
+/// no output either way, and every parser the kit hosts is depth-limited.
 #[macro_export]
 macro_rules! main {
     ($plugin:ident) => {
-        fn main() {
-            $crate::runner::run::<$plugin::Options>(&$plugin::PLUGIN, $plugin::check)
-        }
+        $crate::main!(@entry $plugin, None);
     };
     ($plugin:ident, tools) => {
-        fn main() {
-            $crate::runner::run_with_tools::<$plugin::Options>(
-                &$plugin::PLUGIN,
-                $plugin::check,
-                $plugin::tools,
-            )
+        $crate::main!(@entry $plugin, Some($plugin::tools));
+    };
+    (@entry $plugin:ident, $tools:expr) => {
+        #[cfg(not(test))]
+        #[unsafe(no_mangle)]
+        extern "C" fn main(
+            argc: ::std::ffi::c_int,
+            argv: *const *const ::std::ffi::c_char,
+        ) -> ::std::ffi::c_int {
+            // SAFETY: the C runtime's own argc and argv.
+            let args = unsafe { $crate::runner::start_process(argc, argv) };
+            $crate::runner::run_entry::<$plugin::Options>(&$plugin::PLUGIN, $plugin::check, $tools, args)
         }
     };
+}
+
+/// What std's start-up would have done that the kit relies on, for the C `main` of
+/// [`main!`]: descriptors 0, 1 and 2 open (a closed one is /dev/null, so no file the check
+/// opens can become stdout), SIGPIPE ignored (a closed peer is an error, not death), and the
+/// arguments.
+///
+/// # Safety
+/// `argv` holds `argc` valid C strings (the C runtime's).
+#[doc(hidden)]
+pub unsafe fn start_process(
+    argc: libc::c_int,
+    argv: *const *const libc::c_char,
+) -> Vec<std::ffi::OsString> {
+    use std::os::unix::ffi::OsStrExt;
+    for fd in 0..=2 {
+        // SAFETY: fcntl and open on plain integers and a static path.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) == -1
+                && std::io::Error::last_os_error().raw_os_error() == Some(libc::EBADF)
+            {
+                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            }
+        }
+    }
+    // SAFETY: setting a signal's disposition to ignore.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    (0..argc.max(0) as usize)
+        .filter_map(|i| {
+            // SAFETY: argv holds argc pointers (the caller's promise).
+            let arg = unsafe { *argv.add(i) };
+            (!arg.is_null()).then(|| {
+                // SAFETY: a C string of the C runtime.
+                let bytes = unsafe { std::ffi::CStr::from_ptr(arg) }.to_bytes();
+                std::ffi::OsStr::from_bytes(bytes).to_os_string()
+            })
+        })
+        .collect()
+}
+
+/// The entry [`main!`] calls; never returns.
+#[doc(hidden)]
+pub fn run_entry<A: clap::Args + clap::FromArgMatches>(
+    plugin: &Plugin,
+    check: CheckFn<A>,
+    tools: Option<ToolsFn<A>>,
+    argv: Vec<std::ffi::OsString>,
+) -> ! {
+    run_inner(plugin, check, tools, argv)
 }
 
 /// A check: options and host access in, a report (or the reason there is none) out.
@@ -168,10 +234,9 @@ fn run_inner<A: clap::Args + clap::FromArgMatches>(
     let started = Instant::now();
     let service = plugin.service;
     let _ = SERVICE.set(service);
-    // Before any thread exists, so that every thread inherits the mask and only the guard
-    // thread ever takes these signals. Tools do not keep it: tool.rs clears the mask in the
-    // child before exec.
-    let _ = ending_signals().thread_block();
+    let _ = MAIN_THREAD.set(std::thread::current().id());
+    // First of all, so that a signal during option parsing is reported too.
+    install_signal_handlers(service);
     install_panic_hook();
 
     let guarded = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -190,7 +255,7 @@ fn run_inner<A: clap::Args + clap::FromArgMatches>(
         };
         let timeout = Duration::from_secs_f64(standard.timeout);
         MAX_OUTPUT.store(standard.max_output, Ordering::Relaxed);
-        start_guard(service, standard.timeout, started + timeout);
+        arm_timeout(standard.timeout, started + timeout);
         let ctx = Context::new(
             standard.root.clone(),
             standard.inputs.clone(),
@@ -621,7 +686,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// True when one of the ending signals has come (taken by the guard or still pending). A kill
 /// of the plugin's process group reaches the tools too: a check that then sees its tool die
 /// must not report on that as if it were the host's answer.
-fn interrupted() -> bool {
+pub(crate) fn interrupted() -> bool {
     if INTERRUPTED.load(Ordering::SeqCst) {
         return true;
     }
@@ -636,14 +701,11 @@ fn interrupted() -> bool {
         .any(|s| unsafe { libc::sigismember(&pending, s as libc::c_int) } == 1)
 }
 
-/// True once the guard thread runs: from then on it is the one that reports a signal.
-static GUARD_RUNNING: AtomicBool = AtomicBool::new(false);
-
 fn emit(text: &str, status: Status) -> ! {
-    // Before the guard runs (bad usage, -h), a pending signal is left to die with the process.
-    let guard_reports = GUARD_RUNNING.load(Ordering::SeqCst) && interrupted();
-    if guard_reports || ENDING.swap(true, Ordering::SeqCst) {
-        // The guard or another thread is ending the run and exits the process; wait for it.
+    // A signal that came is reported by its handler or the guard thread, which exit the
+    // process (a handler that found the run ending gives it a grace, then exits); so does
+    // another thread ending the run. Wait for it.
+    if interrupted() || ENDING.swap(true, Ordering::SeqCst) {
         loop {
             std::thread::park();
         }
@@ -671,86 +733,263 @@ fn exit_now(code: i32) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-/// The timeout and the signals, in one thread. Blocked signals wait in the kernel until
-/// `sigtimedwait` takes them, so a signal that comes before this thread runs is not lost.
-fn start_guard(service: &'static str, seconds: f64, deadline: Instant) {
-    let spawned = std::thread::Builder::new()
-        .name("guard".into())
-        .spawn(move || {
-            let set = ending_signals();
-            let signal = loop {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    break None;
-                }
-                let wait = libc::timespec {
-                    tv_sec: left.as_secs() as libc::time_t,
-                    tv_nsec: left.subsec_nanos() as libc::c_long,
-                };
-                // SAFETY: a valid signal set and timespec; no siginfo wanted.
-                let got = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &wait) };
-                if got > 0 {
-                    INTERRUPTED.store(true, Ordering::SeqCst);
-                    break Some(got);
-                }
-                // EAGAIN (time is up: checked at the top) or EINTR (try again).
-            };
-            let mut message = match signal {
-                None => format!(
-                    "timed out after {} s",
-                    format_number(seconds).unwrap_or_else(|| seconds.to_string())
-                ),
-                Some(n) => format!(
-                    "interrupted by {}",
-                    Signal::try_from(n).map_or_else(|_| format!("signal {n}"), |s| s.to_string())
-                ),
-            };
-            let doing = context::doing();
-            if !doing.is_empty() {
-                message.push_str(" while ");
-                message.push_str(&doing);
-            }
-            end_from_guard(service, &message)
-        });
-    if spawned.is_ok() {
-        GUARD_RUNNING.store(true, Ordering::SeqCst);
-    } else {
-        // Without the guard nothing would enforce -t: refuse to run rather than risk a hang.
-        emit_unknown(service, "cannot start the timeout thread", None)
+/// The process' own pid: a handler running in a tool's child between fork and exec must not
+/// act as the plugin.
+static MAIN_PID: AtomicI32 = AtomicI32::new(0);
+/// The guard thread (a `pthread_t`), 0 until a tool is about to run.
+static GUARD_THREAD: AtomicUsize = AtomicUsize::new(0);
+/// Set when a signal found the run already ending (the result being written): the next
+/// SIGALRM, 100 ms later, ends the process whatever the writer is blocked on.
+static GRACE: AtomicBool = AtomicBool::new(false);
+/// When `-t` ends the run, and its message, for the guard thread.
+static DEADLINE: OnceLock<Instant> = OnceLock::new();
+/// "SERVICE UNKNOWN - ", prepared for the handler.
+static HEADER: context::SignalSafeText<256> = context::SignalSafeText::new();
+/// "timed out after N s", prepared for the handler.
+static TIMED_OUT: context::SignalSafeText<64> = context::SignalSafeText::new();
+/// The longest line the end of a run prints: at most PIPE_BUF bytes, so that once poll says the
+/// pipe has room the write does not block.
+const ENDING_LINE_MAX: usize = 4096;
+
+/// The guard's signals: the three that end a run, and the `-t` alarm.
+fn guard_signals() -> SigSet {
+    let mut set = ending_signals();
+    set.add(Signal::SIGALRM);
+    set
+}
+
+fn install_signal_handlers(service: &str) {
+    MAIN_PID.store(std::process::id() as i32, Ordering::SeqCst);
+    let header = format!(
+        "{} {} - ",
+        crate::report::one_line(service),
+        Status::Unknown.word()
+    );
+    HEADER.store(header.as_bytes());
+    // SAFETY: a zeroed sigaction with a handler that is async-signal-safe; the mask keeps the
+    // four signals from interrupting each other's handler on one thread.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        action.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut action.sa_mask);
+        for sig in guard_signals().iter() {
+            libc::sigaddset(&mut action.sa_mask, sig as libc::c_int);
+        }
+        for sig in guard_signals().iter() {
+            libc::sigaction(sig as libc::c_int, &action, std::ptr::null_mut());
+        }
     }
 }
 
-/// The guard's end: tools first (so none outlives the plugin), then one line that cannot
-/// block, then `_exit(3)`.
-fn end_from_guard(service: &str, message: &str) -> ! {
-    tool::kill_all_children();
-    if ENDING.swap(true, Ordering::SeqCst) {
-        // The check's result is being written. Give it a moment (a reader that reads gets it
-        // whole); a writer still blocked after that has a reader that never reads.
-        std::thread::sleep(Duration::from_millis(100));
-        exit_now(Status::Unknown.exit_code())
+/// `-t`: one SIGALRM at the deadline (`setitimer`: in libc everywhere, EL6's glibc included).
+fn arm_timeout(seconds: f64, deadline: Instant) {
+    let _ = DEADLINE.set(deadline);
+    let shown = format_number(seconds).unwrap_or_else(|| seconds.to_string());
+    TIMED_OUT.store(format!("timed out after {shown} s").as_bytes());
+    let left = deadline.saturating_duration_since(Instant::now());
+    if !set_alarm(left.max(Duration::from_micros(1))) {
+        // Without the alarm nothing would enforce -t: refuse to run rather than risk a hang.
+        emit_unknown(
+            SERVICE.get().copied().unwrap_or("PLUGIN"),
+            "cannot set the timeout",
+            None,
+        )
     }
-    let mut report = Report::new();
-    report.add(Finding::unknown("").summary(message));
-    // At most PIPE_BUF bytes: once poll says the pipe has room, such a write does not block.
-    let cap = MAX_OUTPUT.load(Ordering::Relaxed).min(4096);
-    let text = unknown_text(&report, service, message, cap);
-    let text = crate::secret::scrub(&text);
+}
+
+/// One SIGALRM after `after` (zero disarms); async-signal-safe (one system call).
+fn set_alarm(after: Duration) -> bool {
+    let value = libc::timeval {
+        tv_sec: after.as_secs() as _,
+        tv_usec: after.subsec_micros() as _,
+    };
+    let timer = libc::itimerval {
+        it_interval: libc::timeval {
+            tv_sec: 0,
+            tv_usec: 0,
+        },
+        it_value: value,
+    };
+    // SAFETY: a valid itimerval; the old value is not wanted.
+    unsafe { libc::setitimer(libc::ITIMER_REAL, &timer, std::ptr::null_mut()) == 0 }
+}
+
+/// What the run ends with for this signal (0: the timeout), in the handler's words.
+fn reason(sig: libc::c_int, out: &mut [u8]) -> usize {
+    let fixed: &[u8] = match sig {
+        libc::SIGTERM => b"interrupted by SIGTERM",
+        libc::SIGINT => b"interrupted by SIGINT",
+        libc::SIGHUP => b"interrupted by SIGHUP",
+        _ => return TIMED_OUT.copy_into(out),
+    };
+    let n = fixed.len().min(out.len());
+    out[..n].copy_from_slice(&fixed[..n]);
+    n
+}
+
+/// The end-of-run line for this signal (0: the timeout) into `line`, exactly as
+/// `Report::render` writes a one-finding UNKNOWN report (its long summaries cut the same way),
+/// capped at `--max-output` and PIPE_BUF. Async-signal-safe: copies and arithmetic only.
+fn ending_line(sig: libc::c_int, line: &mut [u8; ENDING_LINE_MAX]) -> usize {
+    let cap = MAX_OUTPUT.load(Ordering::Relaxed).min(ENDING_LINE_MAX);
+    let header = HEADER.copy_into(line);
+    let mut summary = [0u8; ENDING_LINE_MAX];
+    let mut len = reason(sig, &mut summary);
+    len += context::doing_tail(&mut summary[len..]);
+    // Report::render: a first line over half the cap gets its summary cut to a quarter.
+    if header + len + 4 > cap / 2 {
+        let budget = (cap / 4).saturating_sub(header).max(80);
+        if len > budget {
+            let mut end = budget.saturating_sub(3);
+            while end > 0 && context::is_continuation(summary[end]) {
+                end -= 1;
+            }
+            summary[end..end + 3].copy_from_slice(b"...");
+            len = end + 3;
+        }
+    }
+    // Never more than the cap (header, summary, newline), cut at a character boundary.
+    let mut body = len.min(cap.saturating_sub(header + 1));
+    while body > 0 && body < len && context::is_continuation(summary[body]) {
+        body -= 1;
+    }
+    line[header..header + body].copy_from_slice(&summary[..body]);
+    line[header + body] = b'\n';
+    header + body + 1
+}
+
+/// Write the line once fd 1 has room (at most 200 ms), then `_exit(3)`. Async-signal-safe.
+fn write_ending_line_and_exit(sig: libc::c_int) -> ! {
+    let mut line = [0u8; ENDING_LINE_MAX];
+    let len = ending_line(sig, &mut line);
+    write_line_and_exit(&line[..len])
+}
+
+/// Write `line` once fd 1 has room (at most 200 ms), then `_exit(3)`. Async-signal-safe.
+fn write_line_and_exit(line: &[u8]) -> ! {
     let mut ready = libc::pollfd {
         fd: 1,
         events: libc::POLLOUT,
         revents: 0,
     };
-    // SAFETY: one valid pollfd.
-    let polled = unsafe { libc::poll(&mut ready, 1, 200) };
-    if polled > 0 && ready.revents & libc::POLLOUT != 0 {
-        let _ = stdout_fd().write_all(text.as_bytes());
+    // SAFETY: one valid pollfd; a buffer of line.len() bytes.
+    unsafe {
+        if libc::poll(&mut ready, 1, 200) > 0 && ready.revents & libc::POLLOUT != 0 {
+            let _ = libc::write(1, line.as_ptr().cast(), line.len());
+        }
     }
     exit_now(Status::Unknown.exit_code())
 }
 
+/// The handler of SIGTERM, SIGINT, SIGHUP and SIGALRM. Only async-signal-safe calls: getpid,
+/// signal, raise, pthread_kill, setitimer, poll, write, _exit, and atomics.
+extern "C" fn on_signal(sig: libc::c_int) {
+    // SAFETY: each call is async-signal-safe.
+    unsafe {
+        if libc::getpid() != MAIN_PID.load(Ordering::SeqCst) {
+            // A tool's child between fork and exec: die of the signal as the tool would.
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+            return;
+        }
+    }
+    if sig == libc::SIGALRM && GRACE.load(Ordering::SeqCst) {
+        exit_now(Status::Unknown.exit_code())
+    }
+    if sig != libc::SIGALRM {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+    let guard = GUARD_THREAD.load(Ordering::SeqCst);
+    if guard != 0 {
+        // Tools run: the guard thread takes the signal and stops them.
+        // SAFETY: the guard thread never ends before the process does.
+        unsafe { libc::pthread_kill(guard as libc::pthread_t, sig) };
+        return;
+    }
+    if ENDING.swap(true, Ordering::SeqCst) {
+        // The check's result is being written. Give it a moment (a reader that reads gets it
+        // whole); a writer still blocked after that has a reader that never reads.
+        GRACE.store(true, Ordering::SeqCst);
+        if !set_alarm(Duration::from_millis(100)) {
+            exit_now(Status::Unknown.exit_code())
+        }
+        return;
+    }
+    write_ending_line_and_exit(sig)
+}
+
+/// Start the guard thread before the first tool runs (a no-op outside the runner, and after
+/// the first time). It takes over `-t` and the signals: it stops every tool, then ends the run.
+pub(crate) fn start_guard_for_tools() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    let Some(deadline) = DEADLINE.get().copied() else {
+        return; // not under the runner (unit tests of the kit)
+    };
+    STARTED.call_once(|| {
+        // Blocked here while the thread starts, so it inherits the mask (no handler ever runs on
+        // it) and a signal meanwhile waits, then reaches the handler, which forwards it.
+        let Ok(old) = guard_signals().thread_swap_mask(nix::sys::signal::SigmaskHow::SIG_BLOCK)
+        else {
+            return;
+        };
+        let spawned = std::thread::Builder::new()
+            .name("guard".into())
+            .stack_size(64 * 1024)
+            .spawn(move || guard(deadline));
+        // Without the thread the alarm and the handler still end the run; only a tool's own
+        // children could then be left.
+        if let Ok(handle) = spawned {
+            use std::os::unix::thread::JoinHandleExt;
+            GUARD_THREAD.store(handle.as_pthread_t() as usize, Ordering::SeqCst);
+            // The thread keeps the deadline from now on.
+            set_alarm(Duration::ZERO);
+        }
+        let _ = old.thread_set_mask();
+    });
+}
+
+/// The guard thread: waits for a signal or the deadline, then stops the tools and ends the run.
+fn guard(deadline: Instant) -> ! {
+    let set = guard_signals();
+    let sig = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break 0;
+        }
+        let wait = libc::timespec {
+            tv_sec: left.as_secs() as _,
+            tv_nsec: left.subsec_nanos() as libc::c_long,
+        };
+        // SAFETY: a valid signal set and timespec; no siginfo wanted.
+        let got = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &wait) };
+        if got == libc::SIGALRM {
+            break 0; // the alarm fired just before this thread took over
+        }
+        if got > 0 {
+            INTERRUPTED.store(true, Ordering::SeqCst);
+            break got;
+        }
+        // EAGAIN (time is up: checked at the top) or EINTR (try again).
+    };
+    // The line now, while "doing" still names the tool: a tool that ends of the same signal
+    // lets the check clear it.
+    let mut line = [0u8; ENDING_LINE_MAX];
+    let len = ending_line(sig, &mut line);
+    // Tools first, so that none outlives the plugin.
+    tool::kill_all_children();
+    if ENDING.swap(true, Ordering::SeqCst) {
+        // The check's result is being written: a grace, as in the handler.
+        std::thread::sleep(Duration::from_millis(100));
+        exit_now(Status::Unknown.exit_code())
+    }
+    write_line_and_exit(&line[..len])
+}
+
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
 static SERVICE: OnceLock<&'static str> = OnceLock::new();
+/// The thread the runner runs on (without std's start-up it has no name to tell it by).
+static MAIN_THREAD: OnceLock<std::thread::ThreadId> = OnceLock::new();
 
 /// Replace the default hook (which prints a backtrace hint to stderr) with one that keeps the
 /// message for the UNKNOWN line.
@@ -770,7 +1009,7 @@ fn install_panic_hook() {
             *slot = Some(format!("{}{at}", msg.lines().next().unwrap_or("")));
         }
         // A panic on another thread (a reader, the watchdog) must end the run too.
-        if std::thread::current().name() != Some("main") {
+        if MAIN_THREAD.get() != Some(&std::thread::current().id()) {
             tool::kill_all_children();
             let what = PANIC_MESSAGE
                 .lock()
@@ -784,4 +1023,43 @@ fn install_panic_hook() {
             );
         }
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The handler's line is byte for byte what `Report::render` writes for the same message,
+    /// long "while" tails and small caps included.
+    #[test]
+    fn the_prepared_ending_line_is_the_rendered_one() {
+        HEADER.store(b"PROBE UNKNOWN - ");
+        TIMED_OUT.store(b"timed out after 1.5 s");
+        let long = "é|x\t".repeat(700);
+        for doing in ["", "reading /proc/mdstat", "asking a|b\nc  ", long.as_str()] {
+            crate::context::Context::for_root("/").doing(doing);
+            for cap in [256, 1000, 4096, 65_536] {
+                MAX_OUTPUT.store(cap, Ordering::Relaxed);
+                for (sig, reason) in [
+                    (0, "timed out after 1.5 s"),
+                    (libc::SIGTERM, "interrupted by SIGTERM"),
+                    (libc::SIGHUP, "interrupted by SIGHUP"),
+                ] {
+                    let mut message = reason.to_string();
+                    if !doing.is_empty() {
+                        message.push_str(" while ");
+                        message.push_str(doing);
+                    }
+                    let mut report = Report::new();
+                    report.add(Finding::unknown("").summary(message.as_str()));
+                    let want = unknown_text(&report, "PROBE", &message, cap.min(4096));
+                    let mut line = [0u8; ENDING_LINE_MAX];
+                    let n = ending_line(sig, &mut line);
+                    assert_eq!(std::str::from_utf8(&line[..n]).unwrap(), want, "{cap}");
+                }
+            }
+        }
+        crate::context::Context::for_root("/").doing("");
+        MAX_OUTPUT.store(DEFAULT_MAX_OUTPUT, Ordering::Relaxed);
+    }
 }

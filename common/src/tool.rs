@@ -199,9 +199,11 @@ fn run_via(cmd: &ToolCommand, sudo: &str, limit: Duration) -> Result<ToolOutput,
     // each, no allocation.
     unsafe {
         command.pre_exec(|| {
-            // The runner blocks SIGTERM/SIGINT/SIGHUP for its guard thread, and a blocked mask
-            // survives exec: unblocked, a tool dies of a group SIGTERM as it should (and a
-            // shell script's background children, which dash starts with the mask it had).
+            // A blocked mask survives exec (the runner blocks the guard's signals while it
+            // starts the guard thread, a plugin thread may block them too): unblocked, a tool
+            // dies of a group SIGTERM as it should (and a shell script's background children,
+            // which dash starts with the mask it had). The runner's handlers do not survive
+            // exec; before exec they die of the signal as the tool would.
             nix::sys::signal::sigprocmask(
                 nix::sys::signal::SigmaskHow::SIG_SETMASK,
                 Some(&nix::sys::signal::SigSet::empty()),

@@ -1,1 +1,2 @@
+#![cfg_attr(not(test), no_main)]
 common::main!(check_ups);
