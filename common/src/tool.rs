@@ -408,46 +408,49 @@ fn unregister(pid: i32) {
 
 /// Kill every process below this one (the runner's timeout and signals call this).
 pub(crate) fn kill_all_children() {
-    stop_processes(&[]);
+    stop_processes(false);
 }
 
 /// Stop what a tool left behind, sparing other tools still running (and what is below them).
 /// Called by the thread that ran the tool, never by the guard, so it may wait for the lock.
 fn stop_processes_below_self() {
-    let spare = running_tools().clone();
-    stop_processes(&spare);
+    stop_processes(true);
 }
 
 /// SIGTERM to every live process below this one, then SIGKILL to those still there after a
 /// short grace (for sudo: it relays SIGTERM, it cannot relay SIGKILL), then reap the zombies
-/// that are ours and belong to no running tool.
-fn stop_processes(spare: &[i32]) {
+/// that are ours and belong to no running tool. With `spare_running`, each round lists and
+/// signals while holding the list of running tools: a tool is spawned and registered under
+/// that lock, so one started by another thread a moment ago is never taken for a leftover
+/// (a snapshot taken before the listing was: that tool's output was lost now and then).
+fn stop_processes(spare_running: bool) {
     use nix::sys::signal::{kill, Signal};
     use nix::unistd::Pid;
     let me = std::process::id() as i32;
-    let alive = |spare: &[i32]| -> Vec<i32> {
-        processes_below(me, spare)
+    // Live processes below this one, signalled with `signal` if given; how many there were.
+    let round = |signal: Option<Signal>| -> usize {
+        let running = spare_running.then(running_tools);
+        let spare: &[i32] = running.as_deref().map_or(&[], |r| r.as_slice());
+        let alive: Vec<i32> = processes_below(me, spare)
             .into_iter()
             .filter(|p| !is_zombie(*p))
-            .collect()
-    };
-    let first = alive(spare);
-    if !first.is_empty() {
-        for pid in &first {
-            let _ = kill(Pid::from_raw(*pid), Signal::SIGTERM);
+            .collect();
+        if let Some(signal) = signal {
+            for pid in &alive {
+                let _ = kill(Pid::from_raw(*pid), signal);
+            }
         }
+        alive.len()
+    };
+    if round(Some(Signal::SIGTERM)) > 0 {
         let until = Instant::now() + TERM_GRACE;
-        while Instant::now() < until && !alive(spare).is_empty() {
+        while Instant::now() < until && round(None) > 0 {
             std::thread::sleep(Duration::from_millis(5));
         }
         // A few rounds: a process may fork while it is being killed.
         for _ in 0..5 {
-            let left = alive(spare);
-            if left.is_empty() {
+            if round(Some(Signal::SIGKILL)) == 0 {
                 break;
-            }
-            for pid in &left {
-                let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
             }
             std::thread::sleep(Duration::from_millis(2));
         }
@@ -458,7 +461,7 @@ fn stop_processes(spare: &[i32]) {
         return;
     };
     for pid in children_of(me) {
-        if !running.contains(&pid) && !spare.contains(&pid) && is_zombie(pid) {
+        if !running.contains(&pid) && is_zombie(pid) {
             let _ = nix::sys::wait::waitpid(
                 Pid::from_raw(pid),
                 Some(nix::sys::wait::WaitPidFlag::WNOHANG),
