@@ -223,8 +223,19 @@ impl Context {
     }
 
     /// The contents of every `--input NAME=FILE` for this name, in the order given, with the
-    /// file name (for messages). `-` reads standard input.
+    /// file name (for messages). `-` reads standard input. Each is capped at [`INPUT_CAP`].
     pub fn inputs(&self, name: &str) -> Result<Vec<(String, String)>, CheckError> {
+        self.inputs_capped(name, INPUT_CAP)
+    }
+
+    /// `inputs` with a cap sized to the source (a UPS dump is a few KiB, a cloud's service
+    /// listing a few MiB): larger is "larger than N, not read whole", so a hostile file cannot
+    /// make the parser's model balloon.
+    pub fn inputs_capped(
+        &self,
+        name: &str,
+        cap: usize,
+    ) -> Result<Vec<(String, String)>, CheckError> {
         self.inputs
             .iter()
             .filter(|i| i.name == name)
@@ -232,11 +243,11 @@ impl Context {
                 let shown = i.file.display().to_string();
                 let text = if i.file == Path::new("-") {
                     set_doing("reading standard input".into());
-                    let text = read_capped(std::io::stdin().lock(), "standard input", INPUT_CAP)?;
+                    let text = read_capped(std::io::stdin().lock(), "standard input", cap)?;
                     set_doing(String::new());
                     text
                 } else {
-                    read_limited(&i.file, &shown, INPUT_CAP)?
+                    read_limited(&i.file, &shown, cap)?
                 };
                 Ok((shown, text))
             })
@@ -245,7 +256,16 @@ impl Context {
 
     /// The one `--input NAME=FILE` for this name, if given.
     pub fn input(&self, name: &str) -> Result<Option<(String, String)>, CheckError> {
-        let mut all = self.inputs(name)?;
+        self.input_capped(name, INPUT_CAP)
+    }
+
+    /// `input` with a cap sized to the source (see [`Context::inputs_capped`]).
+    pub fn input_capped(
+        &self,
+        name: &str,
+        cap: usize,
+    ) -> Result<Option<(String, String)>, CheckError> {
+        let mut all = self.inputs_capped(name, cap)?;
         match all.len() {
             0 => Ok(None),
             1 => Ok(all.pop()),
@@ -494,6 +514,35 @@ mod tests {
             Duration::from_millis(40),
         );
         assert_eq!(short.io_budget(), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_saved_input_over_the_cap_its_source_was_given_is_an_error() {
+        let d = tempdir("input-cap");
+        let f = d.join("upsc.txt");
+        std::fs::write(&f, "ups.status: OL\n".repeat(20_000)).unwrap(); // 300 000 bytes
+        let spec: InputSpec = format!("upsc={}", f.display()).parse().unwrap();
+        let ctx = Context::new(&d, vec![spec], 0, Instant::now(), Duration::from_secs(5));
+        let err = ctx
+            .input_capped("upsc", 256 * 1024)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "cannot read {}: larger than 256 KiB, not read whole",
+                f.display()
+            )
+        );
+        assert_eq!(
+            ctx.inputs_capped("upsc", 256 * 1024)
+                .unwrap_err()
+                .to_string(),
+            err
+        );
+        // the default cap (8 MiB) takes it whole
+        assert_eq!(ctx.input("upsc").unwrap().unwrap().1.len(), 300_000);
+        let _ = std::fs::remove_dir_all(d);
     }
 
     #[test]
