@@ -35,7 +35,7 @@ pub struct Options {
     /// Check only this array (repeatable; e.g. md0 or /dev/md0). A named array that is missing is CRITICAL
     #[arg(long = "array", value_name = "NAME")]
     pub arrays: Vec<String>,
-    /// Leave this array out (repeatable)
+    /// Leave this array out (repeatable). Not with --array for the same array; leaving none is UNKNOWN
     #[arg(long = "exclude", value_name = "NAME")]
     pub exclude: Vec<String>,
     /// The number of arrays this host must have: fewer is CRITICAL, more is WARNING
@@ -46,8 +46,50 @@ pub struct Options {
     pub allow_none: bool,
 }
 
+/// Where the mdstat text came from, which decides what a missing `unused devices:` line means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The running kernel's /proc/mdstat (`--root /`): the kernel always ends it with
+    /// `unused devices:`, so a file without that line was cut (a short read).
+    LiveHost,
+    /// A saved host tree under `--root DIR`: copies pasted from mails and bug reports often lack
+    /// the footer, so it is judged, with a note saying where the file ends.
+    SavedTree,
+}
+
+/// Refuse options that cannot mean anything: an empty array name, or an array both selected
+/// and excluded (which used to give `RAID OK - ` with nothing judged).
+pub fn check_options(options: &Options) -> Result<(), CheckError> {
+    for (flag, names) in [
+        ("--array", &options.arrays),
+        ("--exclude", &options.exclude),
+    ] {
+        for name in names {
+            let short = short_name(name);
+            if short.is_empty() || short.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(CheckError::usage(format!(
+                    "{flag} '{name}' is not an md array name (e.g. md0 or /dev/md0)"
+                )));
+            }
+        }
+    }
+    if let Some(both) = options.arrays.iter().find(|a| {
+        options
+            .exclude
+            .iter()
+            .any(|e| short_name(e) == short_name(a))
+    }) {
+        return Err(CheckError::usage(format!(
+            "{} is given to both --array and --exclude; give it to one",
+            short_name(both)
+        )));
+    }
+    Ok(())
+}
+
 /// The check: read /proc/mdstat under --root, parse, evaluate.
 pub fn check(options: &Options, ctx: &Context) -> Result<Report, CheckError> {
+    check_options(options)?;
     let text = match acquisition::host_file(ctx, MDSTAT) {
         Acquisition::Read(text) => text,
         // No /proc/mdstat on a host that has /proc: the md driver is not loaded (it creates the
@@ -72,7 +114,34 @@ pub fn check(options: &Options, ctx: &Context) -> Result<Report, CheckError> {
     };
     let shown = ctx.host_path(MDSTAT).display().to_string();
     let mdstat = md::parse(&text).map_err(|e| e.in_source(shown))?;
-    Ok(evaluate(&mdstat, options))
+    // check_raid takes no --input, so the live host is exactly `--root /`.
+    let origin = if ctx.is_live_host() {
+        Origin::LiveHost
+    } else {
+        Origin::SavedTree
+    };
+    Ok(judge(&mdstat, options, origin))
+}
+
+/// [`evaluate`], unless the file is cut: on the live host a file without the kernel's closing
+/// `unused devices:` line is UNKNOWN, never judged on the arrays that happen to precede the cut.
+pub fn judge(mdstat: &Mdstat, options: &Options, origin: Origin) -> Report {
+    if origin == Origin::LiveHost && !mdstat.footer {
+        let text = format!("no 'unused devices' line: {MDSTAT} is cut");
+        let mut report = Report::new();
+        report.add(
+            Finding::new(
+                Status::Unknown,
+                format!(
+                    "{text} after line {}; the kernel always ends it with that line, so arrays after the cut are unseen",
+                    mdstat.last_line
+                ),
+            )
+            .summary(text),
+        );
+        return report;
+    }
+    evaluate(mdstat, options)
 }
 
 /// The report for a source that gave nothing: the kit's finding, alone.
@@ -122,12 +191,36 @@ pub fn evaluate(mdstat: &Mdstat, options: &Options) -> Report {
     }
 
     // The kernel always ends the file with `unused devices:`; a saved copy without it may have
-    // been cut at a line end, which nothing else in the file can show (see md::parse).
+    // been cut at a line end, which nothing else in the file can show (see md::parse). On the
+    // live host that is UNKNOWN before we get here ([`judge`]).
     if !mdstat.footer {
         report.add(Finding::ok(format!(
             "note: no 'unused devices' line after line {}: the kernel always writes one, so this copy may be cut there and arrays after it unseen",
             mdstat.last_line
         )));
+    }
+
+    // Arrays exist but --exclude left none: nothing was judged, which is never OK (and
+    // --allow-none is about a host without arrays, not this).
+    if selected.is_empty() && wanted.is_empty() && !mdstat.arrays.is_empty() {
+        let text = "no array left to judge after --exclude";
+        report.add(
+            Finding::new(
+                Status::Unknown,
+                format!(
+                    "{text}: {MDSTAT} has {}, all excluded by --exclude {}",
+                    mdstat
+                        .arrays
+                        .iter()
+                        .map(|a| a.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    excluded.join(" --exclude ")
+                ),
+            )
+            .summary(text),
+        );
+        return report;
     }
 
     if selected.is_empty() && wanted.is_empty() {

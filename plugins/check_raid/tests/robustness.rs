@@ -323,3 +323,145 @@ fn a_copy_without_the_footer_is_judged_with_a_note() {
         &["line 1 'Personalities : [raid1]': no array and no 'unused devices' line after it: the file is cut"],
     );
 }
+
+/// The repository's healthy host tree: five clean arrays, md4 first.
+fn healthy_host_mdstat() -> String {
+    let path = format!(
+        "{}/../../samples/hosts/raid-healthy/proc/mdstat",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// `head -n 3`: md4 whole, the other four arrays and the footer gone (the reviewer's case).
+fn first_three_lines(text: &str) -> String {
+    text.split_inclusive('\n').take(3).collect()
+}
+
+#[test]
+fn an_array_both_selected_and_excluded_is_a_usage_error() {
+    // Was `RAID OK - ` with an empty summary: nothing judged, reported as fine.
+    let root = format!(
+        "{}/../../samples/hosts/raid-healthy",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    for args in [
+        ["--array", "md0", "--exclude", "md0"],
+        ["--array", "/dev/md0", "--exclude", "md0"],
+        ["--array", "md0", "--exclude", "/dev/md0"],
+    ] {
+        let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+            .args(["--root", &root])
+            .args(args)
+            .run();
+        assert_eq!(o.code, 3, "{args:?}: {}", o.stdout);
+        assert_eq!(
+            o.first, "RAID UNKNOWN - md0 is given to both --array and --exclude; give it to one",
+            "{args:?}"
+        );
+        assert!(o.perfdata.is_empty());
+    }
+}
+
+#[test]
+fn excluding_every_array_is_unknown_never_ok() {
+    // Arrays exist, --exclude took them all: nothing judged. UNKNOWN, with or without
+    // --allow-none (that option is about a host without arrays).
+    for extra in [&[][..], &["--allow-none"][..]] {
+        let mut args = vec!["--exclude", "md0", "--exclude", "/dev/md1"];
+        args.extend_from_slice(extra);
+        let o = run_on_mdstat(CLEAN, &args);
+        o.expect_first(
+            3,
+            "RAID UNKNOWN - no array left to judge after --exclude",
+            &[],
+        )
+        .expect_long("/proc/mdstat has md0, md1, all excluded by --exclude md0 --exclude md1");
+        assert!(o.perfdata.is_empty());
+    }
+    // Excluding some still judges the rest.
+    run_on_mdstat(CLEAN, &["--exclude", "md0"]).expect_first(0, "RAID OK - md1 ok", &[]);
+    // A named array that is missing stays CRITICAL, as before.
+    run_on_mdstat(CLEAN, &["--array", "md9", "--exclude", "md0"]).expect_first(
+        2,
+        "RAID CRITICAL - md9 missing",
+        &[],
+    );
+}
+
+#[test]
+fn an_empty_array_name_is_a_usage_error() {
+    // `--array ''` was "RAID CRITICAL -  missing".
+    for (args, flag, name) in [
+        (["--array", ""], "--array", ""),
+        (["--array", "/dev/"], "--array", "/dev/"),
+        (["--exclude", ""], "--exclude", ""),
+        (["--array", "md 0"], "--array", "md 0"),
+    ] {
+        let o = run_on_mdstat(CLEAN, &args);
+        assert_eq!(o.code, 3, "{args:?}: {}", o.stdout);
+        assert_eq!(
+            o.first,
+            format!(
+                "RAID UNKNOWN - {flag} '{name}' is not an md array name (e.g. md0 or /dev/md0)"
+            )
+        );
+        assert!(o.perfdata.is_empty());
+    }
+}
+
+#[test]
+fn a_file_cut_at_a_line_end_is_unknown_on_the_live_host() {
+    use check_raid::{judge, md, Options, Origin};
+    use common::Status;
+    let whole = healthy_host_mdstat();
+    let cut = first_three_lines(&whole);
+    assert!(!cut.contains("unused devices"));
+    let options = Options::default();
+    // On the live host the kernel always writes the footer: without it the read was cut.
+    let report = judge(&md::parse(&cut).unwrap(), &options, Origin::LiveHost);
+    assert_eq!(report.status(), Status::Unknown);
+    assert_eq!(
+        report.summary_text(),
+        "no 'unused devices' line: /proc/mdstat is cut"
+    );
+    assert!(report.findings()[0].detail.contains("after line 3"));
+    assert!(report.perfdata().is_empty());
+    // The whole file, footer and all, is judged on the live host as anywhere.
+    let report = judge(&md::parse(&whole).unwrap(), &options, Origin::LiveHost);
+    assert_eq!(report.status(), Status::Ok);
+    assert_eq!(report.summary_text(), "md4, md3, md0, md1, md2 ok");
+    // The two real pasted captures without footer: UNKNOWN if the live kernel gave them.
+    for name in [
+        "mdstat-raid0-on-dm-no-footer",
+        "mdstat-raid6-degraded-no-footer",
+    ] {
+        let text = std::fs::read_to_string(format!(
+            "{}/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let model = md::parse(&text).unwrap();
+        assert_eq!(
+            judge(&model, &options, Origin::LiveHost).status(),
+            Status::Unknown,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_file_cut_at_a_line_end_in_a_saved_tree_is_judged_with_the_note() {
+    // The other side of the rule: a saved tree is a copy someone made, and pasted copies lack
+    // the footer (the two real fixtures, OK and CRITICAL in SOURCES.md): judged, with the note.
+    let cut = first_three_lines(&healthy_host_mdstat());
+    run_on_mdstat(&cut, &[])
+        .expect_first(0, "RAID OK - md4 ok", &[])
+        .expect_long("note: no 'unused devices' line after line 3: the kernel always writes one, so this copy may be cut there and arrays after it unseen");
+    let degraded = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/mdstat-raid6-degraded-no-footer",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    run_on_mdstat(&degraded, &[]).expect_first(2, "RAID CRITICAL - md0 raid6 degraded", &[]);
+}
