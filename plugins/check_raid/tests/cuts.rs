@@ -7,7 +7,8 @@
 //! shared fixtures mdstat-raid0-on-dm-no-footer and mdstat-raid6-degraded-no-footer, whose
 //! SOURCES.md gives them a state), so such a file is judged, but always with the long-output note
 //! saying where it ends. A cut inside a line (no newline at the end), or after the footer began,
-//! must never change the verdict.
+//! must never change the verdict. This is the saved-tree side (`--root DIR`); on the live host a
+//! file without the footer is UNKNOWN (`check_raid::judge`, tests in robustness.rs).
 
 use check_raid::{evaluate, md, Options};
 use common::Status;

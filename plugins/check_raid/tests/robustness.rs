@@ -333,9 +333,12 @@ fn healthy_host_mdstat() -> String {
     std::fs::read_to_string(path).unwrap()
 }
 
-/// `head -n 3`: md4 whole, the other four arrays and the footer gone (the reviewer's case).
+/// `head -n 3`: md4 whole, the other four arrays and the footer gone (the reviewer's case),
+/// kept as a sample and checked to still be that cut of the host tree.
 fn first_three_lines(text: &str) -> String {
-    text.split_inclusive('\n').take(3).collect()
+    let cut: String = text.split_inclusive('\n').take(3).collect();
+    assert_eq!(cut, sample("mdstat-cut-at-a-line-end-after-line-3"));
+    cut
 }
 
 #[test]
