@@ -137,6 +137,21 @@ pub fn decode_nis(bytes: &[u8]) -> Result<Option<String>, ParseError> {
     }
 }
 
+/// How many whole records the start of a NIS answer holds (to say how far a cut answer got).
+pub fn whole_nis_records(bytes: &[u8]) -> usize {
+    let mut rest = bytes;
+    let mut records = 0;
+    while rest.len() >= 2 {
+        let len = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+        if len == 0 || rest.len() < 2 + len {
+            break;
+        }
+        rest = &rest[2 + len..];
+        records += 1;
+    }
+    records
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -404,6 +404,10 @@ fn failed(e: NetError, daemon: &str, address: &str) -> Observation {
         }
         NetError::NotAsked(_) => Observation::not_asked(source),
         NetError::Failed(why) => Observation::unreadable(source, why),
+        // It answered, then stopped: up, but not read whole (UNKNOWN, never unreachable).
+        cut @ NetError::CutOff { .. } => {
+            Observation::unreadable(source, format!("{daemon} at {cut}"))
+        }
     }
 }
 
