@@ -62,6 +62,9 @@ pub fn parse(text: &str) -> Result<Status, ParseError> {
                 "expected an apcupsd key (capitals and digits, e.g. STATUS) before ':'",
             ));
         }
+        if records.len() == crate::MAX_VARIABLES {
+            return Err(crate::too_many_variables("records"));
+        }
         records.push((key.to_string(), value.trim().to_string()));
     }
     if records.is_empty() {

@@ -9,8 +9,8 @@ use common::secret::{self, Secret};
 use std::time::Instant;
 
 /// Largest answer accepted (a NUT UPS has a few hundred variables, a few KiB; apcupsd's
-/// status is smaller still).
-const MAX_ANSWER: usize = 256 * 1024;
+/// status is smaller still). Saved outputs (`--input`) are capped the same.
+pub const MAX_ANSWER: usize = 256 * 1024;
 
 /// User and password for upsd (`USERNAME`/`PASSWORD`). The password is a [`Secret`]: it never
 /// prints, and an upsd that echoes it back has it scrubbed from the output.

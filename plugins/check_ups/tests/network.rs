@@ -227,3 +227,16 @@ fn a_upsd_trickling_one_byte_every_50_ms_is_cut_off_with_the_real_time_waited() 
     )
     .lacks(&["within 0.0 s", "unreachable"]);
 }
+
+#[test]
+fn a_upsd_listing_more_than_10000_variables_is_unknown() {
+    let port = fake_daemon_talking(|s| {
+        let mut answer = b"BEGIN LIST VAR ups1\nVAR ups1 ups.status \"OL\"\n".to_vec();
+        answer.extend(b"VAR ups1 a.b \"1\"\n".repeat(10_000));
+        answer.extend(b"END LIST VAR ups1\n");
+        let _ = s.write_all(&answer);
+    });
+    let target = format!("ups1@127.0.0.1:{port}");
+    check_ups(&["-t", "5", "--ups", &target])
+        .expect(3, &["UPS UNKNOWN", "more than 10000 variables"]);
+}
