@@ -22,6 +22,16 @@ pub enum NetError {
     /// "unreachable").
     #[error("{0}")]
     NotAsked(String),
+    /// The peer answered part of its answer, then went silent until the deadline: it is up
+    /// (it answered), but what came is not the whole answer, so it is never judged and never
+    /// called unreachable. `partial` is what came, for the caller to say how far it got.
+    #[error("{address}: answer cut off after {} bytes, nothing more within {:.1} s", partial.len(), waited.as_secs_f64())]
+    CutOff {
+        address: String,
+        partial: String,
+        /// Time since the request was sent (or the connection made).
+        waited: Duration,
+    },
 }
 
 /// `host:port`, with brackets around an IPv6 address.
@@ -40,12 +50,16 @@ pub struct LineConn {
     address: String,
     deadline: Instant,
     max_answer: usize,
+    /// When the last request was sent (or the connection made): "no answer within N s" counts
+    /// from here, not from the last read call (a peer trickling bytes would make that ~0 s).
+    asked_at: Instant,
 }
 
 impl LineConn {
     /// Connect to `host:port` (each resolved address in turn) before `deadline`.
     pub fn open(host: &str, port: u16, deadline: Instant) -> Result<LineConn, NetError> {
         let address = display_address(host, port);
+        let started = Instant::now();
         let unreachable = |why: String| NetError::Unreachable(format!("{address}: {why}"));
         if time_left(deadline).is_none() {
             return Err(NetError::NotAsked(format!(
@@ -77,9 +91,10 @@ impl LineConn {
                         address,
                         deadline,
                         max_answer: DEFAULT_MAX_ANSWER,
+                        asked_at: Instant::now(),
                     });
                 }
-                Err(e) => last = describe_io(&e, left),
+                Err(e) => last = describe_io(&e, started.elapsed()),
             }
         }
         Err(unreachable(last))
@@ -97,10 +112,15 @@ impl LineConn {
     }
 
     pub fn send(&mut self, bytes: &[u8]) -> Result<(), NetError> {
-        let left = self.left()?;
+        self.asked_at = Instant::now();
+        let left = self.left(&[])?;
         let _ = self.stream.set_write_timeout(Some(left));
         self.stream.write_all(bytes).map_err(|e| {
-            NetError::Unreachable(format!("{}: {}", self.address, describe_io(&e, left)))
+            NetError::Unreachable(format!(
+                "{}: {}",
+                self.address,
+                describe_io(&e, self.asked_at.elapsed())
+            ))
         })
     }
 
@@ -115,9 +135,11 @@ impl LineConn {
     }
 
     /// Read more bytes into `buf`; false when the peer closed the connection. `buf` growing
-    /// past the cap is an error: the answer is not read whole, so it is never judged.
+    /// past the cap is an error: the answer is not read whole, so it is never judged. Silence
+    /// until the deadline is [`NetError::Unreachable`] while `buf` is empty, and
+    /// [`NetError::CutOff`] once the peer has sent part of its answer.
     pub fn read_some(&mut self, buf: &mut Vec<u8>) -> Result<bool, NetError> {
-        let left = self.left()?;
+        let left = self.left(buf)?;
         let _ = self.stream.set_read_timeout(Some(left));
         let mut chunk = [0u8; 8192];
         loop {
@@ -135,11 +157,12 @@ impl LineConn {
                     return Ok(true);
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if is_timeout(&e) && !buf.is_empty() => return Err(self.cut_off(buf)),
                 Err(e) => {
                     return Err(NetError::Unreachable(format!(
                         "{}: {}",
                         self.address,
-                        describe_io(&e, left)
+                        describe_io(&e, self.asked_at.elapsed())
                     )))
                 }
             }
@@ -147,7 +170,8 @@ impl LineConn {
     }
 
     /// Read until `done(text)` says the answer is whole. A peer closing early gets what came
-    /// handed back (the parser names what is missing).
+    /// handed back (the parser names what is missing); one going silent part way is
+    /// [`NetError::CutOff`].
     pub fn read_until(&mut self, done: impl Fn(&str) -> bool) -> Result<String, NetError> {
         let mut buf = Vec::new();
         loop {
@@ -161,11 +185,31 @@ impl LineConn {
         }
     }
 
-    fn left(&self) -> Result<Duration, NetError> {
-        time_left(self.deadline).ok_or_else(|| {
-            NetError::Unreachable(format!("{}: no answer before the timeout", self.address))
-        })
+    /// Time left for the next call; none left is silence until the deadline (see
+    /// [`LineConn::read_some`]: with part of an answer in `buf`, a cut answer).
+    fn left(&self, buf: &[u8]) -> Result<Duration, NetError> {
+        match time_left(self.deadline) {
+            Some(left) => Ok(left),
+            None if !buf.is_empty() => Err(self.cut_off(buf)),
+            None => Err(NetError::Unreachable(format!(
+                "{}: no answer within {:.1} s",
+                self.address,
+                self.asked_at.elapsed().as_secs_f64()
+            ))),
+        }
     }
+
+    fn cut_off(&self, buf: &[u8]) -> NetError {
+        NetError::CutOff {
+            address: self.address.clone(),
+            partial: String::from_utf8_lossy(buf).into_owned(),
+            waited: self.asked_at.elapsed(),
+        }
+    }
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock)
 }
 
 fn time_left(deadline: Instant) -> Option<Duration> {
@@ -211,6 +255,39 @@ mod tests {
     }
 
     #[test]
+    fn a_peer_silent_part_way_is_cut_off_with_the_real_time_waited() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let t = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            // a trickle: one byte every 50 ms, never the end of the line
+            for b in b"BEGIN" {
+                let _ = s.write_all(&[*b]);
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            std::thread::sleep(Duration::from_millis(400));
+        });
+        let mut c = LineConn::open(
+            "127.0.0.1",
+            port,
+            Instant::now() + Duration::from_millis(300),
+        )
+        .unwrap();
+        c.send(b"LIST\n").unwrap();
+        let e = c.read_until(|t| t.ends_with('\n')).unwrap_err();
+        let NetError::CutOff {
+            partial, waited, ..
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert!(partial.starts_with("BEG"), "{partial}");
+        assert!(*waited >= Duration::from_millis(250), "{waited:?}");
+        assert!(e.to_string().contains("nothing more within 0.3 s"), "{e}");
+        t.join().unwrap();
+    }
+
+    #[test]
     fn silence_refusal_no_time_and_floods_are_named() {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
@@ -222,7 +299,7 @@ mod tests {
         .unwrap();
         let e = c.read_until(|_| false).unwrap_err();
         assert!(
-            matches!(&e, NetError::Unreachable(w) if w.contains("no answer within")),
+            matches!(&e, NetError::Unreachable(w) if w.contains("no answer within 0.2 s")),
             "{e:?}"
         );
         drop(l);

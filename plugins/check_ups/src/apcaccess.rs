@@ -62,6 +62,9 @@ pub fn parse(text: &str) -> Result<Status, ParseError> {
                 "expected an apcupsd key (capitals and digits, e.g. STATUS) before ':'",
             ));
         }
+        if records.len() == crate::MAX_VARIABLES {
+            return Err(crate::too_many_variables("records"));
+        }
         records.push((key.to_string(), value.trim().to_string()));
     }
     if records.is_empty() {
@@ -135,6 +138,21 @@ pub fn decode_nis(bytes: &[u8]) -> Result<Option<String>, ParseError> {
         rest = &rest[len..];
         frames += 1;
     }
+}
+
+/// How many whole records the start of a NIS answer holds (to say how far a cut answer got).
+pub fn whole_nis_records(bytes: &[u8]) -> usize {
+    let mut rest = bytes;
+    let mut records = 0;
+    while rest.len() >= 2 {
+        let len = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+        if len == 0 || rest.len() < 2 + len {
+            break;
+        }
+        rest = &rest[2 + len..];
+        records += 1;
+    }
+    records
 }
 
 #[cfg(test)]

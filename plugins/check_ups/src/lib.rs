@@ -42,6 +42,17 @@ pub fn command() -> clap::Command {
     common::command::<Options>(&PLUGIN)
 }
 
+/// Most variables (or apcupsd records) one UPS may report. A UPS has a few hundred; more is
+/// no UPS dump, and is refused (UNKNOWN) rather than judged or held in memory.
+pub const MAX_VARIABLES: usize = 10_000;
+
+/// The parse error for a dump with more than [`MAX_VARIABLES`].
+pub(crate) fn too_many_variables(what: &str) -> ParseError {
+    ParseError::whole(format!(
+        "more than {MAX_VARIABLES} {what} (a UPS has a few hundred): not a UPS dump, not read whole"
+    ))
+}
+
 /// Default TCP port of upsd.
 pub const NUT_PORT: u16 = 3493;
 /// Default TCP port of apcupsd's NIS.
@@ -118,6 +129,9 @@ fn parse_host_port(text: &str, default_port: u16) -> Result<HostPort, String> {
         let (host, after) = rest
             .split_once(']')
             .ok_or_else(|| "expected ']' after the IPv6 address".to_string())?;
+        if !is_ipv6(host) {
+            return Err(format!("expected an IPv6 address inside [ ], not '{host}'"));
+        }
         match after {
             "" => (host, default_port),
             _ => match after.strip_prefix(':') {
@@ -126,7 +140,14 @@ fn parse_host_port(text: &str, default_port: u16) -> Result<HostPort, String> {
             },
         }
     } else if text.matches(':').count() > 1 {
-        (text, default_port) // a bare IPv6 address
+        // Only a bare IPv6 address has several ':'; anything else (`127.0.0.1:1:2`) is a
+        // typo, which would otherwise be looked up as a host name and reported unreachable.
+        if !is_ipv6(text) {
+            return Err(format!(
+                "expected HOST:PORT, [IPV6]:PORT or a bare IPv6 address, not '{text}'"
+            ));
+        }
+        (text, default_port)
     } else {
         match text.split_once(':') {
             Some((h, p)) => (h, port(p)?),
@@ -140,6 +161,20 @@ fn parse_host_port(text: &str, default_port: u16) -> Result<HostPort, String> {
         host: host.to_string(),
         port,
     })
+}
+
+/// An IPv6 address, with an optional zone (`fe80::1%eth0`, which the resolver understands).
+fn is_ipv6(text: &str) -> bool {
+    let (address, zone) = match text.split_once('%') {
+        Some((a, z)) => (a, Some(z)),
+        None => (text, None),
+    };
+    address.parse::<std::net::Ipv6Addr>().is_ok()
+        && zone.is_none_or(|z| {
+            !z.is_empty()
+                && z.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        })
 }
 
 fn parse_nut_target(text: &str) -> Result<NutTarget, String> {
@@ -223,6 +258,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         }
         from_inputs(ctx)?
     } else {
+        given_once(opts)?;
         if opts.ups.is_empty() && opts.apcupsd.is_empty() {
             return Err(CheckError::usage(
                 "nothing to check: give --ups NAME@HOST[:PORT], --apcupsd HOST[:PORT] or --input upsc=FILE / apcaccess=FILE",
@@ -253,10 +289,52 @@ fn read_auth(path: &std::path::Path) -> Result<(Credentials, Option<String>), Ch
     Ok((credentials, read.note))
 }
 
+/// The same UPS or daemon given twice is a mistake in the command line (a copy-paste whose
+/// second line was meant for another UPS, which is then not checked): refused (UNKNOWN) so it
+/// is seen and fixed, rather than quietly judged once. Host names compare without case.
+fn given_once(opts: &Options) -> Result<(), CheckError> {
+    let twice = |option: &str, shown: String| {
+        CheckError::usage(format!("{option} {shown} given twice; give each one once"))
+    };
+    for (i, t) in opts.ups.iter().enumerate() {
+        if opts.ups[..i].iter().any(|o| {
+            o.ups == t.ups && o.at.port == t.at.port && o.at.host.eq_ignore_ascii_case(&t.at.host)
+        }) {
+            return Err(twice(
+                "--ups",
+                format!("{}@{}", t.ups, net::display_address(&t.at.host, t.at.port)),
+            ));
+        }
+    }
+    for (i, t) in opts.apcupsd.iter().enumerate() {
+        if opts.apcupsd[..i]
+            .iter()
+            .any(|o| o.port == t.port && o.host.eq_ignore_ascii_case(&t.host))
+        {
+            return Err(twice("--apcupsd", net::display_address(&t.host, t.port)));
+        }
+    }
+    Ok(())
+}
+
+/// Saved outputs of one kind, each file once (see [`given_once`]), each capped at what a UPS
+/// dump can be.
+fn saved(ctx: &Context, kind: &str) -> Result<Vec<(String, String)>, CheckError> {
+    let inputs = ctx.inputs_capped(kind, net::MAX_ANSWER)?;
+    for (i, (shown, _)) in inputs.iter().enumerate() {
+        if inputs[..i].iter().any(|(other, _)| other == shown) {
+            return Err(CheckError::usage(format!(
+                "--input {kind}={shown} given twice; give each file once"
+            )));
+        }
+    }
+    Ok(inputs)
+}
+
 /// Saved outputs: each file is one UPS, named after the file (or apcupsd's UPSNAME).
 fn from_inputs(ctx: &Context) -> Result<Vec<Ups>, CheckError> {
     let mut upses = Vec::new();
-    for (shown, text) in ctx.inputs("upsc")? {
+    for (shown, text) in saved(ctx, "upsc")? {
         let observation = match upsc::parse(&text) {
             Ok(upsc::Upsc::Vars(vars)) => {
                 Observation::Read(Answer::Reading(Reading::from_nut(&vars)))
@@ -271,7 +349,7 @@ fn from_inputs(ctx: &Context) -> Result<Vec<Ups>, CheckError> {
             observation,
         });
     }
-    for (shown, text) in ctx.inputs("apcaccess")? {
+    for (shown, text) in saved(ctx, "apcaccess")? {
         let (name, observation) = match apcaccess::parse(&text) {
             Ok(status) => (
                 status
@@ -404,6 +482,10 @@ fn failed(e: NetError, daemon: &str, address: &str) -> Observation {
         }
         NetError::NotAsked(_) => Observation::not_asked(source),
         NetError::Failed(why) => Observation::unreadable(source, why),
+        // It answered, then stopped: up, but not read whole (UNKNOWN, never unreachable).
+        cut @ NetError::CutOff { .. } => {
+            Observation::unreadable(source, format!("{daemon} at {cut}"))
+        }
     }
 }
 
@@ -437,6 +519,15 @@ mod tests {
         assert_eq!((t.at.host.as_str(), t.at.port), ("::1", 4000));
         let a = parse_apcupsd_target("127.0.0.1").unwrap();
         assert_eq!(a.port, 3551);
+        // bare IPv6 addresses take the default port
+        for (text, host) in [("ups1@::1", "::1"), ("ups1@fe80::1%eth0", "fe80::1%eth0")] {
+            let t = parse_nut_target(text).unwrap();
+            assert_eq!((t.at.host.as_str(), t.at.port), (host, 3493), "{text}");
+        }
+        let t = parse_nut_target("ups1@[::1]:3493").unwrap();
+        assert_eq!((t.at.host.as_str(), t.at.port), ("::1", 3493));
+        let a = parse_apcupsd_target("[::1]").unwrap();
+        assert_eq!((a.host.as_str(), a.port), ("::1", 3551));
         for bad in [
             "@host",
             "u p@host",
@@ -445,6 +536,12 @@ mod tests {
             "ups@",
             "ups@[::1",
             "a\"b@h",
+            // several ':' without brackets that are no IPv6 address: a typo, not a host name
+            "ups1@127.0.0.1:1:2",
+            "ups1@host:1:2",
+            "ups1@[127.0.0.1]:3493",
+            "ups1@[host]",
+            "ups1@fe80::1%",
         ] {
             assert!(parse_nut_target(bad).is_err(), "{bad}");
         }

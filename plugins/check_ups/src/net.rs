@@ -9,8 +9,8 @@ use common::secret::{self, Secret};
 use std::time::Instant;
 
 /// Largest answer accepted (a NUT UPS has a few hundred variables, a few KiB; apcupsd's
-/// status is smaller still).
-const MAX_ANSWER: usize = 256 * 1024;
+/// status is smaller still). Saved outputs (`--input`) are capped the same.
+pub const MAX_ANSWER: usize = 256 * 1024;
 
 /// User and password for upsd (`USERNAME`/`PASSWORD`). The password is a [`Secret`]: it never
 /// prints, and an upsd that echoes it back has it scrubbed from the output.
@@ -53,7 +53,17 @@ pub fn nut_list_var(
         }
     }
     conn.send(format!("LIST VAR {ups}\n").as_bytes())?;
-    let text = conn.read_until(nut::list_var_complete)?;
+    let text = conn.read_until(nut::list_var_complete).map_err(|e| match e {
+        // upsd answered, then stopped: it is up, but the list is not whole (UNKNOWN).
+        NetError::CutOff {
+            partial, waited, ..
+        } => NetError::Failed(format!(
+            "upsd at {address}: answer cut off: no END LIST VAR after {} lines (nothing more within {:.1} s)",
+            partial.matches('\n').count(),
+            waited.as_secs_f64()
+        )),
+        e => e,
+    })?;
     // Polite goodbye; its answer is not needed and a failure here changes nothing.
     conn.send_quietly(b"LOGOUT\n");
     nut::parse_list_var(ups, &text).map_err(|e| {
@@ -81,7 +91,16 @@ pub fn apcupsd_status(host: &str, port: u16, deadline: Instant) -> Result<String
                 ))
             }
         }
-        if !conn.read_some(&mut buf)? {
+        let more = conn.read_some(&mut buf).map_err(|e| match e {
+            // apcupsd answered, then stopped: it is up, but the report is not whole (UNKNOWN).
+            NetError::CutOff { waited, .. } => NetError::Failed(format!(
+                "apcupsd at {address}: answer cut off: no end record after {} records (nothing more within {:.1} s)",
+                apcaccess::whole_nis_records(&buf),
+                waited.as_secs_f64()
+            )),
+            e => e,
+        })?;
+        if !more {
             return Err(NetError::Failed(format!(
                 "apcupsd at {address} closed the connection in the middle of its answer"
             )));

@@ -139,6 +139,9 @@ pub fn parse_list_var(ups: &str, text: &str) -> Result<ListVar, ParseError> {
         let words = tokens(line).map_err(|m| ParseError::at(number, line, m))?;
         match words.as_slice() {
             [var, name, key, value] if var == "VAR" && name == ups => {
+                if vars.len() == crate::MAX_VARIABLES {
+                    return Err(crate::too_many_variables("variables"));
+                }
                 vars.push((key.clone(), value.clone()));
             }
             [e, l, v, name] if e == "END" && l == "LIST" && v == "VAR" && name == ups => {

@@ -69,6 +69,9 @@ pub fn parse(text: &str) -> Result<Upsc, ParseError> {
                 "expected a NUT variable name (letters, digits, '.', '-', '_') before ':'",
             ));
         }
+        if vars.len() == crate::MAX_VARIABLES {
+            return Err(crate::too_many_variables("variables"));
+        }
         vars.push((name.to_string(), strip_comment(value).trim().to_string()));
     }
     if vars.is_empty() {

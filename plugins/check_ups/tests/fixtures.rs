@@ -375,3 +375,103 @@ fn very_verbose_output_lists_every_variable_as_read() {
         ],
     );
 }
+
+#[test]
+fn the_same_source_twice_is_a_usage_error_not_an_internal_error() {
+    // Before: "internal error: perfdata label used twice". A duplicate is a copy-paste whose
+    // second line was meant for another UPS: refused so it is seen, not judged once quietly.
+    let f = fixture("upsc", "upsc-cyberpower-br1000elcd-OL");
+    let a = format!("upsc={f}");
+    check_ups(&["--input", &a, "--input", &a])
+        .expect_first(
+            3,
+            &format!("UPS UNKNOWN - --input upsc={f} given twice; give each file once"),
+            &[],
+        )
+        .lacks(&["internal error"]);
+    let apc = format!(
+        "apcaccess={}",
+        fixture("apcaccess", "apcaccess-backups-bk650m2-openwrt-online")
+    );
+    check_ups(&["--input", &apc, "--input", &apc])
+        .expect(3, &["UPS UNKNOWN", "given twice; give each file once"]);
+    check_ups(&["--ups", "ups1@127.0.0.1:1", "--ups", "ups1@127.0.0.1:1"]).expect_first(
+        3,
+        "UPS UNKNOWN - --ups ups1@127.0.0.1:1 given twice; give each one once",
+        &[],
+    );
+    // the same address written two ways, and host names without case
+    check_ups(&["--ups", "ups1@[::1]", "--ups", "ups1@[::1]:3493"])
+        .expect(3, &["UPS UNKNOWN - --ups ups1@[::1]:3493 given twice"]);
+    check_ups(&["--ups", "u@NAS", "--ups", "u@nas"]).expect(3, &["--ups u@nas:3493 given twice"]);
+    check_ups(&["--apcupsd", "127.0.0.1:1", "--apcupsd", "127.0.0.1:1"]).expect(
+        3,
+        &["UPS UNKNOWN - --apcupsd 127.0.0.1:1 given twice; give each one once"],
+    );
+    // the same file under another path is not recognised: judged twice, the labels carrying
+    // each path (no internal error either)
+    let other = format!("upsc={}", f.replace("/upsc/", "/upsc/./"));
+    check_ups(&["--input", &a, "--input", &other]).expect(0, &["UPS OK"]);
+}
+
+#[test]
+fn a_host_with_several_colons_that_is_no_ipv6_address_is_a_usage_error() {
+    // Before: CRITICAL "unreachable ([127.0.0.1:1:2]:3493)", a typo reported as a dead UPS.
+    let run = check_ups(&["--ups", "ups1@127.0.0.1:1:2"]);
+    run.expect(3, &["UPS UNKNOWN", "not '127.0.0.1:1:2'"])
+        .lacks(&["unreachable", "CRITICAL"]);
+    check_ups(&["--apcupsd", "host:1:2"]).expect(3, &["UPS UNKNOWN", "not 'host:1:2'"]);
+    // IPv6 forms still reach the network: nothing listens on port 1, so unreachable
+    for target in ["ups1@[::1]:1", "ups1@::1"] {
+        let run = check_ups(&["-t", "2", "--ups", target]);
+        assert!(
+            matches!(run.code, 2 | 3) && run.has("[::1]:") && !run.has("usage"),
+            "{target}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn a_hostile_saved_output_is_refused_before_it_can_balloon() {
+    // The reviewer's case: 1.1M lines 'a.b: 1' (7.7 MB) peaked at 251 MB; 1.3M apcaccess
+    // lines at 295 MB. A UPS dump is a few KiB: saved outputs are capped like network answers
+    // (256 KiB), and a dump under the cap with more than 10,000 variables is refused too.
+    let dir = std::env::temp_dir().join(format!("check_ups-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("upsc-big");
+    std::fs::write(&big, "a.b: 1\n".repeat(1_100_000)).unwrap();
+    check_ups(&["--input", &format!("upsc={}", big.display())])
+        .expect(3, &["UPS UNKNOWN", "larger than 256 KiB, not read whole"]);
+    let big = dir.join("apc-big");
+    std::fs::write(&big, "AB : 1\n".repeat(1_300_000)).unwrap();
+    check_ups(&["--input", &format!("apcaccess={}", big.display())])
+        .expect(3, &["UPS UNKNOWN", "larger than 256 KiB, not read whole"]);
+
+    let many = dir.join("upsc-many");
+    std::fs::write(
+        &many,
+        format!("ups.status: OL\n{}", "a.b: 1\n".repeat(10_000)),
+    )
+    .unwrap();
+    check_ups(&["--input", &format!("upsc={}", many.display())])
+        .expect(3, &["UPS UNKNOWN", "more than 10000 variables"]);
+    let many = dir.join("apc-many");
+    std::fs::write(
+        &many,
+        format!("STATUS : ONLINE\n{}", "AB : 1\n".repeat(10_000)),
+    )
+    .unwrap();
+    check_ups(&["--input", &format!("apcaccess={}", many.display())])
+        .expect(3, &["UPS UNKNOWN", "more than 10000 records"]);
+
+    // 10,000 exactly is still a dump (the limit is not off by one)
+    let most = dir.join("upsc-most");
+    std::fs::write(
+        &most,
+        format!("ups.status: OL\n{}", "a.b: 1\n".repeat(9_999)),
+    )
+    .unwrap();
+    check_ups(&["--input", &format!("upsc={}", most.display())]).expect(0, &["UPS OK"]);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -139,3 +139,104 @@ fn a_timeout_too_short_to_connect_is_unknown_never_unreachable() {
         )],
     );
 }
+
+/// A listener that reads the request, then runs `talk` on the connection and holds it open
+/// (a peer that stops part way, or trickles).
+fn fake_daemon_talking(talk: fn(&mut std::net::TcpStream)) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 256];
+                let _ = stream.read(&mut buf);
+                talk(&mut stream);
+                std::thread::sleep(std::time::Duration::from_secs(30));
+            });
+        }
+    });
+    port
+}
+
+fn nis_frame(record: &str) -> Vec<u8> {
+    let mut out = (record.len() as u16).to_be_bytes().to_vec();
+    out.extend_from_slice(record.as_bytes());
+    out
+}
+
+#[test]
+fn a_upsd_that_stops_before_end_list_var_is_unknown_cut_off_never_unreachable() {
+    // Every VAR line, then no END LIST VAR and silence: upsd is up, the list is not whole.
+    let port = fake_daemon_talking(|s| {
+        let _ = s.write_all(
+            b"BEGIN LIST VAR ups1\nVAR ups1 ups.status \"OL\"\nVAR ups1 battery.charge \"100\"\n",
+        );
+    });
+    let target = format!("ups1@127.0.0.1:{port}");
+    let run = check_ups(&["-t", "2", "--ups", &target]);
+    run.expect_first(
+        3,
+        &format!("UPS UNKNOWN - ups1 upsd at 127.0.0.1:{port}: answer cut off: no END LIST VAR after 3 lines (nothing more within 1."),
+        &[],
+    )
+    .lacks(&["unreachable", "CRITICAL", "charge="]);
+}
+
+#[test]
+fn an_apcupsd_that_stops_before_the_end_record_is_unknown_cut_off_never_unreachable() {
+    // Every record, then no zero-length end record and silence.
+    let port = fake_daemon_talking(|s| {
+        let mut bytes = nis_frame("APC      : 001,036,0860\n");
+        bytes.extend(nis_frame("STATUS   : ONLINE \n"));
+        bytes.extend(nis_frame("BCHARGE  : 100.0 Percent\n"));
+        bytes.extend(nis_frame("END APC  : 2026-11-25 09:28:02 +0000  \n"));
+        let _ = s.write_all(&bytes);
+    });
+    let target = format!("127.0.0.1:{port}");
+    let run = check_ups(&["-t", "2", "--apcupsd", &target]);
+    run.expect(
+        3,
+        &[
+            "UPS UNKNOWN",
+            &format!("apcupsd at 127.0.0.1:{port}: answer cut off: no end record after 4 records (nothing more within 1."),
+        ],
+    )
+    .lacks(&["unreachable", "CRITICAL"]);
+}
+
+#[test]
+fn a_upsd_trickling_one_byte_every_50_ms_is_cut_off_with_the_real_time_waited() {
+    // Before the fix the figure was the time left at the last read: "within 0.0 s".
+    let port = fake_daemon_talking(|s| {
+        for b in b"BEGIN LIST VAR ups1\nVAR ups1 ups.status \"OL\"\n".repeat(20) {
+            if s.write_all(&[b]).is_err() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    let target = format!("ups1@127.0.0.1:{port}");
+    let run = check_ups(&["-t", "2", "--ups", &target]);
+    run.expect(
+        3,
+        &[
+            "UPS UNKNOWN",
+            "answer cut off: no END LIST VAR after",
+            "(nothing more within 1.",
+        ],
+    )
+    .lacks(&["within 0.0 s", "unreachable"]);
+}
+
+#[test]
+fn a_upsd_listing_more_than_10000_variables_is_unknown() {
+    let port = fake_daemon_talking(|s| {
+        let mut answer = b"BEGIN LIST VAR ups1\nVAR ups1 ups.status \"OL\"\n".to_vec();
+        answer.extend(b"VAR ups1 a.b \"1\"\n".repeat(10_000));
+        answer.extend(b"END LIST VAR ups1\n");
+        let _ = s.write_all(&answer);
+    });
+    let target = format!("ups1@127.0.0.1:{port}");
+    check_ups(&["-t", "5", "--ups", &target])
+        .expect(3, &["UPS UNKNOWN", "more than 10000 variables"]);
+}
