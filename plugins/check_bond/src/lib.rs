@@ -13,7 +13,7 @@ pub mod teamd;
 use common::acquisition::{self, Acquisition};
 use common::{CheckError, Context, ParseError, Plugin, Report, ToolCommand};
 use evaluate::{Observed, Rules};
-use model::{Aggregate, Kind, Mode};
+use model::{is_ifname, Aggregate, Kind, Mode};
 use std::path::Path;
 
 pub const PLUGIN: Plugin = Plugin {
@@ -74,19 +74,18 @@ pub struct Options {
     pub teamdctl: String,
 }
 
+/// Most a teamd state dump may be, saved (--input) or printed by teamdctl: a real one is a few
+/// KiB (about 2 KiB a port); 1 MiB keeps the JSON model of a hostile one far below 64 MiB.
+pub const TEAMD_DUMP_CAP: usize = 1024 * 1024;
+
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
-    for name in opts.bonds.iter().chain(&opts.teams) {
-        if !valid_ifname(name) {
-            return Err(CheckError::usage(format!(
-                "'{name}' is not an interface name"
-            )));
-        }
-    }
+    let opts = &checked(opts)?;
+    let mut notes = Vec::new();
     let observed = if ctx.inputs_given() {
         from_inputs(opts, ctx)?
     } else {
         let mut all = bonds(opts, ctx)?;
-        all.extend(teams(opts, ctx)?);
+        all.extend(teams(opts, ctx, &mut notes)?);
         all
     };
     let rules = Rules {
@@ -95,17 +94,36 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         mode: opts.mode,
         allow_none: opts.allow_none,
     };
-    Ok(evaluate::evaluate(&observed, &rules))
+    let mut report = evaluate::evaluate(&observed, &rules);
+    for n in notes {
+        report.verbose(0, n);
+    }
+    Ok(report)
 }
 
-/// Interface names as the kernel allows them (and nothing that walks out of a directory).
-fn valid_ifname(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 15
-        && name != "."
-        && name != ".."
-        && !name.contains(['/', ':'])
-        && !name.chars().any(|c| c.is_whitespace() || c.is_control())
+/// The options with --bond/--team names checked (interface names only: nothing that walks out
+/// of a directory or reads as a teamdctl option) and each named once: `--bond bond0 --bond
+/// bond0` asks about bond0, once.
+fn checked(opts: &Options) -> Result<Options, CheckError> {
+    let once = |names: &[String]| -> Result<Vec<String>, CheckError> {
+        let mut out: Vec<String> = Vec::new();
+        for name in names {
+            if !is_ifname(name) {
+                return Err(CheckError::usage(format!(
+                    "'{name}' is not an interface name"
+                )));
+            }
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        Ok(out)
+    };
+    Ok(Options {
+        bonds: once(&opts.bonds)?,
+        teams: once(&opts.teams)?,
+        ..opts.clone()
+    })
 }
 
 /// `--input teamdctl=FILE`: exactly those dumps, nothing from the host.
@@ -115,32 +133,51 @@ fn from_inputs(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckErro
             "--bond reads /proc/net/bonding on the host; it cannot be combined with --input",
         ));
     }
-    let mut out = Vec::new();
-    for (shown, text) in ctx.inputs("teamdctl")? {
+    let mut out: Vec<Observed> = Vec::new();
+    // The teams the dumps are of (a second dump of one team is judged under a name of its own).
+    let mut of_teams: Vec<String> = Vec::new();
+    for (shown, text) in ctx.inputs_capped("teamdctl", TEAMD_DUMP_CAP)? {
         let fallback = Path::new(&shown)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| shown.clone());
-        out.push(match teamd::parse(&fallback, &text) {
-            Ok(mut team) => {
-                // Two dumps of one team (before/after) must not share perfdata labels.
-                let taken = out
-                    .iter()
-                    .any(|o: &Observed| o.seen().is_some_and(|a| a.name == team.name));
-                if taken {
-                    team.name = format!("{}@{fallback}", team.name);
-                }
-                Observed::new(team.name.clone(), Kind::Team, Acquisition::Read(team))
+        let got = match teamd::parse(&fallback, &text) {
+            Ok(team) if !opts.teams.is_empty() && !opts.teams.contains(&team.name) => {
+                Acquisition::unreadable(
+                    shown.clone(),
+                    format!(
+                        "the dump is of {}, not {}",
+                        team.name,
+                        opts.teams.join(", ")
+                    ),
+                )
             }
-            Err(e) => Observed::new(fallback, Kind::Team, not_the_format(e, &shown)),
-        });
+            Ok(mut team) => {
+                of_teams.push(team.name.clone());
+                // Two dumps of one team (before/after) must not share perfdata labels.
+                let base = team.name.clone();
+                let mut n = 1;
+                while out.iter().any(|o| o.name == team.name) {
+                    team.name = if n == 1 {
+                        format!("{base}@{fallback}")
+                    } else {
+                        format!("{base}@{fallback}#{n}")
+                    };
+                    n += 1;
+                }
+                Acquisition::Read(team)
+            }
+            Err(e) => not_the_format(e, &shown),
+        };
+        let name = got.read().map_or(fallback, |t| t.name.clone());
+        out.push(Observed::new(name, Kind::Team, got));
     }
-    // A --team named alongside the dumps must be among them.
+    // A --team named alongside the dumps must be among them. While a dump could not be read (or
+    // is of another team), the team may be the one in it: that dump's UNKNOWN says so, and the
+    // team is not called missing on a guess.
+    let all_read = out.iter().all(|o| o.seen().is_some());
     for team in &opts.teams {
-        let found = out
-            .iter()
-            .any(|o| o.seen().is_some_and(|a| &a.name == team));
-        if !found {
+        if all_read && !of_teams.contains(team) {
             out.push(Observed::new(
                 team.clone(),
                 Kind::Team,
@@ -218,7 +255,8 @@ fn read_sys(ctx: &Context, bond: &str) -> sysfs::SysBonding {
 /// The command lines this check may run with these options (`--print-sudoers`, generated
 /// sudoers files): `teamdctl DEV state dump` for each team it would ask.
 pub fn tools(opts: &Options, ctx: &Context) -> Result<Vec<ToolCommand>, CheckError> {
-    let names = team_names(opts, ctx)?;
+    let opts = &checked(opts)?;
+    let names = team_names(opts, ctx, &mut Vec::new())?;
     if names.is_empty() {
         return Err(CheckError::usage(
             "no team to ask teamdctl about (none named, no pid file in /run/teamd); name it: --team DEV --print-sudoers",
@@ -231,10 +269,17 @@ fn teamdctl(opts: &Options, dev: &str) -> ToolCommand {
     ToolCommand::new(&opts.teamdctl)
         .args([dev, "state", "dump"])
         .sudo(opts.sudo)
+        .max_output(TEAMD_DUMP_CAP)
 }
 
-/// The teams to ask: those named, else (without --bond) every one teamd has a pid file for.
-fn team_names(opts: &Options, ctx: &Context) -> Result<Vec<String>, CheckError> {
+/// The teams to ask: those named, else (without --bond) every one teamd has a pid file for. A
+/// pid file whose name is no interface name (`--help.pid`) is skipped with a note in `notes`:
+/// it is not passed to teamdctl, where it would be read as an option.
+fn team_names(
+    opts: &Options,
+    ctx: &Context,
+    notes: &mut Vec<String>,
+) -> Result<Vec<String>, CheckError> {
     Ok(if !opts.teams.is_empty() {
         opts.teams.clone()
     } else if !opts.bonds.is_empty() {
@@ -243,10 +288,16 @@ fn team_names(opts: &Options, ctx: &Context) -> Result<Vec<String>, CheckError> 
         let mut found: Vec<String> = Vec::new();
         for dir in ["/run/teamd", "/var/run/teamd"] {
             for f in ctx.list_host_dir(dir)? {
-                if let Some(dev) = f.strip_suffix(".pid") {
-                    if valid_ifname(dev) && !found.iter().any(|d| d == dev) {
-                        found.push(dev.to_string());
-                    }
+                let Some(dev) = f.strip_suffix(".pid") else {
+                    continue;
+                };
+                if !is_ifname(dev) {
+                    let shown: String = dev.chars().take(40).collect();
+                    notes.push(format!(
+                        "skipped the pid file {dir}/{shown}.pid: '{shown}' is not an interface name"
+                    ));
+                } else if !found.iter().any(|d| d == dev) {
+                    found.push(dev.to_string());
                 }
             }
         }
@@ -254,8 +305,12 @@ fn team_names(opts: &Options, ctx: &Context) -> Result<Vec<String>, CheckError> 
     })
 }
 
-fn teams(opts: &Options, ctx: &Context) -> Result<Vec<Observed>, CheckError> {
-    let names = team_names(opts, ctx)?;
+fn teams(
+    opts: &Options,
+    ctx: &Context,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Observed>, CheckError> {
+    let names = team_names(opts, ctx, notes)?;
     let explicit = !opts.teams.is_empty();
     let live = ctx.host_path("/") == Path::new("/");
     let mut out = Vec::new();
@@ -318,6 +373,10 @@ fn ask_teamd(
         });
     }
     Ok(match teamd::parse(dev, &output.stdout) {
+        // Asked about one team, answered about another: that team is not judged in its place.
+        Ok(team) if team.name != dev => {
+            Acquisition::unreadable(shown, format!("the dump is of {}, not {dev}", team.name))
+        }
         Ok(team) => Acquisition::Read(team),
         Err(e) => not_the_format(e, &format!("output of {shown}")),
     })

@@ -262,6 +262,25 @@ impl Aggregate {
 }
 
 /// A MAC of all zeros: the LACP partner never answered.
+/// Most slaves (ports) one bond (team) is read with. Neither driver has a fixed limit, but a
+/// real one has a handful (a server has a few NICs); a file claiming thousands is hostile or
+/// garbage, and judging it would cost memory by the member (a 1 MiB dump of minimal ports made
+/// a 67 MiB process).
+pub const MAX_MEMBERS: usize = 256;
+
+/// Interface names as the kernel allows them (`dev_valid_name`: at most IFNAMSIZ-1 = 15
+/// bytes, no '/', ':' or whitespace, not "." or ".."), and not starting with '-': a name is
+/// passed to teamdctl as an argument, where a leading '-' would be read as an option.
+pub fn is_ifname(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 15
+        && name != "."
+        && name != ".."
+        && !name.starts_with('-')
+        && !name.contains(['/', ':'])
+        && !name.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 pub fn is_zero_mac(mac: &str) -> bool {
     !mac.is_empty() && mac.split(':').all(|octet| octet.chars().all(|c| c == '0'))
 }

@@ -36,7 +36,9 @@
 //! slave's link state, read fine, is still judged; the same value on the file's last,
 //! unterminated line is a cut and stays an error.
 
-use crate::model::{is_mac, ActiveAggregator, Aggregate, Kind, Member, Mode, Unreadable};
+use crate::model::{
+    is_mac, ActiveAggregator, Aggregate, Kind, Member, Mode, Unreadable, MAX_MEMBERS,
+};
 use common::ParseError;
 
 /// Keys the kernel writes; a line holding only one of them (no colon) is a known quirk of
@@ -155,6 +157,16 @@ pub fn parse(name: &str, text: &str) -> Result<Aggregate, ParseError> {
             }
             if let Some(open) = slaves.last() {
                 check_slave(open, mode)?;
+            }
+            // The kernel lists each slave once: a second section is a file pieced together
+            // (two captures pasted), whose counts would be wrong.
+            if slaves.iter().any(|s| s.member.name == value) {
+                return Err(at.err(format!("slave {value} listed twice")));
+            }
+            if slaves.len() == MAX_MEMBERS {
+                return Err(at.err(format!(
+                    "more than the {MAX_MEMBERS} slaves a bond is read with, not a real file"
+                )));
             }
             slaves.push(SlaveBlock {
                 member: Member {

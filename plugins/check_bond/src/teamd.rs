@@ -21,7 +21,9 @@
 //! team's as `runner.selected_aggregator_id`; both shapes are read. A port's link is what
 //! teamd itself acts on: the kernel link AND its link watches.
 
-use crate::model::{is_mac, ActiveAggregator, Aggregate, Kind, Member, Mode};
+use crate::model::{
+    is_ifname, is_mac, ActiveAggregator, Aggregate, Kind, Member, Mode, MAX_MEMBERS,
+};
 use common::ParseError;
 use serde_json::{Map, Value};
 
@@ -31,21 +33,29 @@ pub fn parse(fallback_name: &str, text: &str) -> Result<Aggregate, ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError::whole("file is empty"));
     }
-    let root: Value = serde_json::from_str(text).map_err(|e| {
-        let line = e.line().max(1);
-        let content = text.lines().nth(line - 1).unwrap_or("");
-        ParseError::at(line, content, format!("invalid JSON: {e}"))
-    })?;
+    // A JSON object costs serde_json a tree node (over half a KiB) however small it is: a
+    // 1 MiB file of `{"":0}` made a 100 MiB model. Counted first, before any is built.
+    if objects(text) > MAX_OBJECTS {
+        return Err(ParseError::whole(format!(
+            "more than {MAX_OBJECTS} JSON objects: not a team's dump (it has about 10 a port)"
+        )));
+    }
+    let root: Value = serde_json::from_str(text).map_err(|e| json_error(&e, text))?;
     let root = root
         .as_object()
         .ok_or_else(|| ParseError::whole("expected a JSON object (teamdctl state dump)"))?;
 
-    let name = root
+    let named = root
         .get("team_device")
         .and_then(|t| t.pointer("/ifinfo/ifname"))
-        .and_then(Value::as_str)
-        .unwrap_or(fallback_name)
-        .to_string();
+        .and_then(Value::as_str);
+    if let Some(n) = named.filter(|n| !is_ifname(n)) {
+        return Err(ParseError::whole(format!(
+            "team_device.ifinfo.ifname '{}' is not an interface name",
+            n.chars().take(40).collect::<String>()
+        )));
+    }
+    let name = named.unwrap_or(fallback_name).to_string();
     let runner_name = root
         .get("setup")
         .and_then(|s| s.get("runner_name"))
@@ -62,6 +72,12 @@ pub fn parse(fallback_name: &str, text: &str) -> Result<Aggregate, ParseError> {
              refuses it too), so the team's redundancy cannot be judged",
             )
         })?;
+    if ports.len() > MAX_MEMBERS {
+        return Err(ParseError::whole(format!(
+            "{} ports: more than the {MAX_MEMBERS} a team is read with, not a real dump",
+            ports.len()
+        )));
+    }
     let runner = root.get("runner").and_then(Value::as_object);
 
     let mut team = Aggregate::new(name, Kind::Team, mode);
@@ -86,7 +102,70 @@ pub fn parse(fallback_name: &str, text: &str) -> Result<Aggregate, ParseError> {
     Ok(team)
 }
 
+/// Most JSON objects a dump may hold: about 10 a port and a few of the team's, for
+/// [`MAX_MEMBERS`] ports, with room to spare.
+const MAX_OBJECTS: usize = 16 * MAX_MEMBERS;
+
+/// How many JSON objects (`{` outside strings) the text opens.
+fn objects(text: &str) -> usize {
+    let (mut n, mut in_string, mut escaped) = (0, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b'{' {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// serde_json's error in an admin's words, with the line (not the column: the line is
+/// what one opens the file at). A dump that ends early is said to be cut, as it is: teamdctl
+/// killed half-way, a disk full while saving it.
+fn json_error(e: &serde_json::Error, text: &str) -> ParseError {
+    let line = e.line().max(1);
+    // serde's Display is "MESSAGE at line L column C"; the message alone is what is reworded.
+    let full = e.to_string();
+    let message = full
+        .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
+        .unwrap_or(&full);
+    if e.is_eof() {
+        let inside = match message.strip_prefix("EOF while parsing ") {
+            Some("a string") => "the JSON ends inside a string",
+            Some("a list") => "the JSON ends inside a list",
+            Some("an object") => "the JSON ends inside an object",
+            Some("a value") => "the JSON ends where a value should follow",
+            _ => "the JSON ends early",
+        };
+        return ParseError::whole(format!("cut: {inside}, line {line}"));
+    }
+    let why = match message {
+        "recursion limit exceeded" => {
+            "nested more than 128 levels deep (a teamd dump is a few levels deep)".to_string()
+        }
+        "trailing characters" => "text after the end of the JSON".to_string(),
+        "expected value" => "a value should be here".to_string(),
+        "key must be a string" => "an object key that is not a string".to_string(),
+        other => other.replace('`', "'"),
+    };
+    let content = text.lines().nth(line - 1).unwrap_or("");
+    ParseError::at(line, content, format!("not valid JSON: {why}"))
+}
+
 fn port_member(name: &str, port: &Value) -> Result<Member, ParseError> {
+    if !is_ifname(name) {
+        let shown: String = name.chars().take(40).collect();
+        return Err(ParseError::whole(format!(
+            "port '{shown}' is not an interface name"
+        )));
+    }
     let bad = |what: &str| ParseError::whole(format!("port '{name}': {what}"));
     let port = port.as_object().ok_or_else(|| bad("expected an object"))?;
     let link = port
@@ -204,7 +283,26 @@ mod tests {
         let err = parse("team0", "{\n  \"ports\": {\n    \"eth0\": ,\n")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("line 3 '\"eth0\": ,': invalid JSON"), "{err}");
+        assert!(
+            err.contains("line 3 '\"eth0\": ,': not valid JSON: a value should be here"),
+            "{err}"
+        );
+        let err = parse("team0", "{\"ports\": {\"eth0\": \"cut he").unwrap_err();
+        assert_eq!(err.message, "cut: the JSON ends inside a string, line 1");
+        let err = parse("team0", "{\"ports\": {}\n").unwrap_err();
+        assert_eq!(err.message, "cut: the JSON ends inside an object, line 2");
+        let deep = "[".repeat(100_000);
+        let err = parse("team0", &deep).unwrap_err().to_string();
+        assert!(err.contains("nested more than 128 levels deep"), "{err}");
+        let many = format!("[{}]", vec![r#"{"":0}"#; MAX_OBJECTS + 1].join(","));
+        let err = parse("team0", &many).unwrap_err().to_string();
+        assert!(err.contains("more than 4096 JSON objects"), "{err}");
+        // Braces inside strings (escaped quotes too) are not objects.
+        let braces = format!(r#"{{"s":"\"{}"}}"#, "{".repeat(MAX_OBJECTS + 1));
+        let err = parse("team0", &braces).unwrap_err().to_string();
+        assert!(err.contains("no 'setup.runner_name'"), "{err}");
+        let err = parse("team0", "{} x").unwrap_err().to_string();
+        assert!(err.contains("text after the end of the JSON"), "{err}");
         let err = parse("team0", "").unwrap_err().to_string();
         assert!(err.contains("file is empty"), "{err}");
         let err = parse("team0", "[1]").unwrap_err().to_string();

@@ -507,8 +507,219 @@ fn team_dump_cut_short_is_unknown_naming_the_line() {
     team("built/teamdctl-built-truncated.json", &[]).expect_first(
         3,
         "BOND UNKNOWN - cannot read ",
-        &["teamdctl-built-truncated.json: line 66 '\"link_wa': invalid JSON"],
+        &["teamdctl-built-truncated.json: cut: the JSON ends inside a string, line 66"],
     );
+}
+
+#[test]
+fn an_unreadable_dump_of_the_named_team_is_unknown_not_missing() {
+    // Reviewer's case: with --team, a dump that cannot be read made the team "missing"
+    // (CRITICAL); the team may well be the one in that dump, so it is UNKNOWN, as without --team.
+    team("built/teamdctl-built-truncated.json", &["--team", "team0"])
+        .expect_first(
+            3,
+            "BOND UNKNOWN - cannot read ",
+            &["teamdctl-built-truncated.json: cut: the JSON ends inside a string, line 66"],
+        )
+        .lacks(&["missing", "CRITICAL", "EOF", "column"]);
+    let t = HostTree::new();
+    t.put("deep.json", &"[".repeat(100_000));
+    t.put("empty-object.json", "{}");
+    let cases = [
+        (
+            t.root().join("deep.json"),
+            "not valid JSON: nested more than 128 levels deep",
+        ),
+        (
+            t.root().join("empty-object.json"),
+            "no 'setup.runner_name': not a teamdctl state dump",
+        ),
+        (PathBuf::from("/dev/null"), "/dev/null: file is empty"),
+    ];
+    for (file, why) in cases {
+        let input = format!("teamdctl={}", file.display());
+        run(&["--input", &input, "--team", "team0"])
+            .expect_first(3, "BOND UNKNOWN - cannot read ", &[why])
+            .lacks(&["missing", "CRITICAL"]);
+    }
+}
+
+#[test]
+fn a_team_dump_over_1_mib_is_unknown_not_parsed() {
+    // A teamd dump is a few KiB; a hostile 8 MiB one made a 135 MB JSON model.
+    let t = HostTree::new();
+    let dump = read_fixture("built/teamdctl-built-lacp-2ports-ok.json");
+    let padded = format!("{}{}", dump, " ".repeat(1024 * 1024));
+    t.put("big.json", &padded);
+    let input = format!("teamdctl={}", t.root().join("big.json").display());
+    run(&["--input", &input]).expect_first(
+        3,
+        "BOND UNKNOWN - cannot read ",
+        &["big.json: larger than 1 MiB, not read whole"],
+    );
+    let tool = t.executable(
+        "teamdctl",
+        &format!("#!/bin/sh\ncat '{}'\n", t.root().join("big.json").display()),
+    );
+    run(&["--team", "team0", "--teamdctl", &tool.display().to_string()])
+        .expect_first(
+            3,
+            "BOND UNKNOWN - cannot read ",
+            &["team0 state dump is larger than 1 MiB, not read whole"],
+        )
+        .lacks(&["BOND OK"]);
+    // Under the cap, what makes serde_json's model balloon (an object is a tree node: 1 MiB
+    // of `{"":0}` made 100 MiB) or thousands of ports is refused before it is built.
+    let objects = format!("[{}]", vec![r#"{"":0}"#; 149_000].join(","));
+    t.put("objects.json", &objects);
+    let ports: Vec<String> = (0..300)
+        .map(|i| format!(r#""e{i}":{{"link":{{"up":true}}}}"#))
+        .collect();
+    let ports = format!(
+        r#"{{"setup":{{"runner_name":"roundrobin"}},"ports":{{{}}}}}"#,
+        ports.join(",")
+    );
+    t.put("ports.json", &ports);
+    for (file, why) in [
+        (
+            "objects.json",
+            "more than 4096 JSON objects: not a team's dump",
+        ),
+        (
+            "ports.json",
+            "300 ports: more than the 256 a team is read with",
+        ),
+    ] {
+        let input = format!("teamdctl={}", t.root().join(file).display());
+        run(&["--input", &input]).expect_first(3, "BOND UNKNOWN - cannot read ", &[why]);
+    }
+    // The same for a bond: a file of thousands of slave sections.
+    let mut text = read_fixture("bonding/bond-balance-rr-2slaves-up");
+    for i in 0..300 {
+        text.push_str(&format!(
+            "\nSlave Interface: x{i}\nMII Status: down\nLink Failure Count: 0\n"
+        ));
+    }
+    bond_text(&text, &[]).expect_first(
+        3,
+        "BOND UNKNOWN - cannot read ",
+        &["'Slave Interface: x254': more than the 256 slaves a bond is read with"],
+    );
+}
+
+#[test]
+fn a_bond_or_team_named_twice_is_checked_once() {
+    // Reviewer's case: the second --bond bond0 made a duplicate perfdata label (internal error).
+    let o = bond(
+        "bonding/bond-balance-rr-2slaves-up",
+        &["--bond", "bond0", "--bond", "bond0"],
+    );
+    o.expect_first(
+        0,
+        "BOND OK - bond0 balance-rr 2/2 up | 'bond0_slaves_up'=2;2:;1:;0;2",
+        &[],
+    )
+    .lacks(&["internal error"]);
+    team(
+        "built/teamdctl-built-lacp-2ports-ok.json",
+        &["--team", "team0", "--team", "team0"],
+    )
+    .expect_first(0, "BOND OK - team0 lacp 2/2 up | 'team0_ports_up'=2", &[])
+    .lacks(&["internal error"]);
+    // The same dump given twice is judged twice under labels of their own.
+    let a = format!(
+        "teamdctl={}",
+        fixture("built/teamdctl-built-lacp-2ports-ok.json").display()
+    );
+    run(&["--input", &a, "--input", &a, "--input", &a])
+        .expect_first(
+            0,
+            "BOND OK - ",
+            &[
+                "'team0_ports_up'=2",
+                "'team0@teamdctl-built-lacp-2ports-ok_ports_up'=2",
+                "'team0@teamdctl-built-lacp-2ports-ok#2_ports_up'=2",
+            ],
+        )
+        .lacks(&["internal error"]);
+}
+
+#[test]
+fn a_bonding_file_listing_a_slave_twice_is_unknown_naming_the_line() {
+    let text = read_fixture("bonding/bond-balance-rr-2slaves-up");
+    let second = text.find("Slave Interface: eno2").expect("eno2's section");
+    let doubled = format!("{}\n{}", text, &text[second..]);
+    let o = bond_text(&doubled, &[]);
+    o.expect_first(
+        3,
+        "BOND UNKNOWN - cannot read ",
+        &["slave eno2 listed twice"],
+    )
+    .lacks(&["internal error"]);
+    assert!(
+        o.has("'Slave Interface: eno2': slave eno2 listed twice"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn team_names_that_read_as_teamdctl_options_are_refused() {
+    // Reviewer's case: --team=-D ran `teamdctl -D state dump`.
+    let t = HostTree::new();
+    let ran = t.root().join("ran");
+    let tool = t.executable(
+        "teamdctl",
+        &format!("#!/bin/sh\necho \"$@\" >> '{}'\nexit 1\n", ran.display()),
+    );
+    let tool = tool.display().to_string();
+    for name in ["--team=-D", "--team=--help", "--team=team0team0team0x"] {
+        run(&[name, "--teamdctl", &tool]).expect_first(
+            3,
+            "BOND UNKNOWN - '",
+            &["' is not an interface name"],
+        );
+    }
+    assert!(!ran.exists(), "teamdctl was run");
+    // A pid file /run/teamd/--help.pid is skipped with a note, never passed to teamdctl.
+    let t = HostTree::new()
+        .file("/run/teamd/--help.pid", "1\n")
+        .file("/run/teamd/team0.pid", "2\n");
+    run(&["--root", &t.root_arg()])
+        .expect_first(
+            3,
+            "BOND UNKNOWN - cannot read team team0: ",
+            &["skipped the pid file /run/teamd/--help.pid: '--help' is not an interface name"],
+        )
+        .lacks(&["team --help", "--help state dump"]);
+}
+
+#[test]
+fn a_dump_of_another_team_than_asked_is_unknown() {
+    // Reviewer's case: `--team team1` answered "BOND OK - team0 ..." and team1 was never judged.
+    let t = HostTree::new();
+    let dump = fixture("built/teamdctl-built-lacp-2ports-ok.json");
+    let tool = t.executable(
+        "teamdctl",
+        &format!("#!/bin/sh\ncat '{}'\n", dump.display()),
+    );
+    run(&["--team", "team1", "--teamdctl", &tool.display().to_string()])
+        .expect_first(
+            3,
+            "BOND UNKNOWN - cannot read ",
+            &["team1 state dump: the dump is of team0, not team1"],
+        )
+        .lacks(&["BOND OK", "team0_ports_up"]);
+    team(
+        "built/teamdctl-built-lacp-2ports-ok.json",
+        &["--team", "team1"],
+    )
+    .expect_first(
+        3,
+        "BOND UNKNOWN - cannot read ",
+        &["teamdctl-built-lacp-2ports-ok.json: the dump is of team0, not team1"],
+    )
+    .lacks(&["team0_ports_up", "missing"]);
 }
 
 #[test]
@@ -531,7 +742,12 @@ fn several_team_dumps_and_a_named_team_not_among_them() {
             "'team0@teamdctl-built-lacp-port-down_ports_up'=1",
         ],
     );
-    run(&["--input", &a, "--team", "team1"]).expect_first(2, "BOND CRITICAL - team1 missing", &[]);
+    // every dump read and of a named team, another named team without one: missing
+    run(&["--input", &a, "--team", "team0", "--team", "team1"]).expect_first(
+        2,
+        "BOND CRITICAL - team1 missing",
+        &["team0 lacp 2/2 up"],
+    );
 }
 
 // ---- running teamdctl (a stand-in script; no real teamd needed) ----
