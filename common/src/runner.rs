@@ -17,12 +17,14 @@
 //! Whatever happens ends in one of the four states with a one-line cause: bad usage, `-h` and
 //! `-V` exit 3 (UNKNOWN) as the Monitoring Plugins do, so a misconfigured command definition
 //! never shows green; a timeout prints `SERVICE UNKNOWN - timed out after N s`, kills every
-//! tool still running and exits 3; SIGTERM, SIGINT and SIGHUP print `SERVICE UNKNOWN -
-//! interrupted by SIGTERM while ...`, kill the tools and exit 3; a panic is reported as an
-//! internal error, exit 3, never a backtrace and never exit 101.
+//! tool still running and exits 3; SIGTERM, SIGINT, SIGHUP and every other catchable signal
+//! that would end the process (SIGUSR1, SIGXCPU, ...: see `ENDING_SIGNALS`) print `SERVICE
+//! UNKNOWN - interrupted by SIGTERM while ...`, kill the tools and exit 3; a SIGALRM sent from
+//! outside (not the `-t` timer, told apart by its sender) says `interrupted by SIGALRM`; a
+//! panic is reported as an internal error, exit 3, never a backtrace and never exit 101.
 //!
 //! The guard costs nothing while nothing goes wrong (no thread, a handful of system calls):
-//! `-t` is a `setitimer` alarm, and SIGTERM, SIGINT, SIGHUP and SIGALRM have a handler that
+//! `-t` is a `setitimer` alarm, and the ending signals and SIGALRM have a handler that
 //! does only async-signal-safe work: it copies a status line made of parts prepared in normal
 //! context (the header, the reason, the scrubbed and bounded "while ..." tail that
 //! [`Context`] keeps up to date), writes it once `poll` says fd 1 has room, and `_exit(3)`s.
@@ -670,15 +672,38 @@ static ENDING: AtomicBool = AtomicBool::new(false);
 /// `--max-output`, for messages printed outside the check's own report.
 static MAX_OUTPUT: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_OUTPUT);
 
-/// The signals that end a run with UNKNOWN (the daemons' and init's SIGTERM, a terminal's
-/// SIGINT, a lost session's SIGHUP).
+/// The signals that end a run with UNKNOWN: every catchable one whose default action ends the
+/// process (the daemons' and init's SIGTERM, a terminal's SIGINT and SIGQUIT, a lost session's
+/// SIGHUP, and the rest an admin or a resource limit may send), so that none kills a plugin
+/// silently with an exit code outside 0-3 and its tools left running. Left out: SIGALRM (the
+/// `-t` alarm, handled apart), SIGKILL and SIGSTOP (cannot be caught), and the faults the
+/// process causes itself (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGSYS), after which no
+/// handler can safely go on.
 fn ending_signals() -> SigSet {
     let mut set = SigSet::empty();
-    set.add(Signal::SIGTERM);
-    set.add(Signal::SIGINT);
-    set.add(Signal::SIGHUP);
+    for (sig, _) in ENDING_SIGNALS {
+        set.add(*sig);
+    }
     set
 }
+
+/// The ending signals and the words the status line names them by.
+const ENDING_SIGNALS: &[(Signal, &[u8])] = &[
+    (Signal::SIGTERM, b"interrupted by SIGTERM"),
+    (Signal::SIGINT, b"interrupted by SIGINT"),
+    (Signal::SIGHUP, b"interrupted by SIGHUP"),
+    (Signal::SIGQUIT, b"interrupted by SIGQUIT"),
+    (Signal::SIGUSR1, b"interrupted by SIGUSR1"),
+    (Signal::SIGUSR2, b"interrupted by SIGUSR2"),
+    (Signal::SIGVTALRM, b"interrupted by SIGVTALRM"),
+    (Signal::SIGPROF, b"interrupted by SIGPROF"),
+    (Signal::SIGTRAP, b"interrupted by SIGTRAP"),
+    (Signal::SIGIO, b"interrupted by SIGIO"),
+    (Signal::SIGXCPU, b"interrupted by SIGXCPU"),
+    (Signal::SIGXFSZ, b"interrupted by SIGXFSZ"),
+    (Signal::SIGPWR, b"interrupted by SIGPWR"),
+    (Signal::SIGSTKFLT, b"interrupted by SIGSTKFLT"),
+];
 
 /// Set by the guard as soon as it takes a signal, before it stops the tools.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -767,11 +792,14 @@ fn install_signal_handlers(service: &str) {
     );
     HEADER.store(header.as_bytes());
     // SAFETY: a zeroed sigaction with a handler that is async-signal-safe; the mask keeps the
-    // four signals from interrupting each other's handler on one thread.
+    // guard's signals from interrupting each other's handler on one thread.
     unsafe {
         let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        action.sa_flags = libc::SA_RESTART;
+        action.sa_sigaction = on_signal
+            as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void)
+            as libc::sighandler_t;
+        // SA_SIGINFO: the sender of a SIGALRM tells the `-t` alarm from a `kill -ALRM`.
+        action.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
         libc::sigemptyset(&mut action.sa_mask);
         for sig in guard_signals().iter() {
             libc::sigaddset(&mut action.sa_mask, sig as libc::c_int);
@@ -817,11 +845,14 @@ fn set_alarm(after: Duration) -> bool {
 
 /// What the run ends with for this signal (0: the timeout), in the handler's words.
 fn reason(sig: libc::c_int, out: &mut [u8]) -> usize {
-    let fixed: &[u8] = match sig {
-        libc::SIGTERM => b"interrupted by SIGTERM",
-        libc::SIGINT => b"interrupted by SIGINT",
-        libc::SIGHUP => b"interrupted by SIGHUP",
-        _ => return TIMED_OUT.copy_into(out),
+    let fixed: &[u8] = match ENDING_SIGNALS
+        .iter()
+        .find(|(s, _)| *s as libc::c_int == sig)
+    {
+        Some((_, words)) => words,
+        // SIGALRM here is one sent from outside (the alarm itself comes as 0).
+        None if sig == libc::SIGALRM => b"interrupted by SIGALRM",
+        None => return TIMED_OUT.copy_into(out),
     };
     let n = fixed.len().min(out.len());
     out[..n].copy_from_slice(&fixed[..n]);
@@ -882,9 +913,26 @@ fn write_line_and_exit(line: &[u8]) -> ! {
     exit_now(Status::Unknown.exit_code())
 }
 
-/// The handler of SIGTERM, SIGINT, SIGHUP and SIGALRM. Only async-signal-safe calls: getpid,
+/// True when this SIGALRM was sent by another process (`kill -ALRM`, `sigqueue`), not by the
+/// `-t` timer (which the kernel sends, `SI_KERNEL`). Async-signal-safe.
+fn alarm_from_outside(info: *const libc::siginfo_t) -> bool {
+    if info.is_null() {
+        return false;
+    }
+    // SAFETY: the kernel's siginfo for this signal; si_pid is set for the user codes.
+    unsafe {
+        let code = (*info).si_code;
+        code <= 0 && (*info).si_pid() != MAIN_PID.load(Ordering::SeqCst)
+    }
+}
+
+/// Set by the handler before it forwards a SIGALRM sent from outside to the guard thread (which
+/// sees only the forwarding, from the plugin itself).
+static ALARM_FROM_OUTSIDE: AtomicBool = AtomicBool::new(false);
+
+/// The handler of the ending signals and SIGALRM. Only async-signal-safe calls: getpid,
 /// signal, raise, pthread_kill, setitimer, poll, write, _exit, and atomics.
-extern "C" fn on_signal(sig: libc::c_int) {
+extern "C" fn on_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
     // SAFETY: each call is async-signal-safe.
     unsafe {
         if libc::getpid() != MAIN_PID.load(Ordering::SeqCst) {
@@ -894,11 +942,21 @@ extern "C" fn on_signal(sig: libc::c_int) {
             return;
         }
     }
-    if sig == libc::SIGALRM && GRACE.load(Ordering::SeqCst) {
+    let outside = sig == libc::SIGALRM && alarm_from_outside(info);
+    if sig == libc::SIGALRM && !outside && GRACE.load(Ordering::SeqCst) {
         exit_now(Status::Unknown.exit_code())
     }
-    if sig != libc::SIGALRM {
+    // What the line says: the signal, or 0 for the `-t` alarm.
+    let why = if sig == libc::SIGALRM && !outside {
+        0
+    } else {
+        sig
+    };
+    if why != 0 {
         INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+    if outside {
+        ALARM_FROM_OUTSIDE.store(true, Ordering::SeqCst);
     }
     let guard = GUARD_THREAD.load(Ordering::SeqCst);
     if guard != 0 {
@@ -916,7 +974,7 @@ extern "C" fn on_signal(sig: libc::c_int) {
         }
         return;
     }
-    write_ending_line_and_exit(sig)
+    write_ending_line_and_exit(why)
 }
 
 /// Start the guard thread before the first tool runs (a no-op outside the runner, and after
@@ -961,10 +1019,18 @@ fn guard(deadline: Instant) -> ! {
             tv_sec: left.as_secs() as _,
             tv_nsec: left.subsec_nanos() as libc::c_long,
         };
-        // SAFETY: a valid signal set and timespec; no siginfo wanted.
-        let got = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &wait) };
+        // SAFETY: a zeroed siginfo for sigtimedwait to fill; a valid signal set and timespec.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let got = unsafe { libc::sigtimedwait(set.as_ref(), &mut info, &wait) };
         if got == libc::SIGALRM {
-            break 0; // the alarm fired just before this thread took over
+            // The timer is off while this thread keeps the deadline: a SIGALRM now is either the
+            // alarm that fired just before it took over, or one sent from outside (forwarded by
+            // the handler, which said so, or taken here straight).
+            if ALARM_FROM_OUTSIDE.load(Ordering::SeqCst) || alarm_from_outside(&info) {
+                INTERRUPTED.store(true, Ordering::SeqCst);
+                break got;
+            }
+            break 0;
         }
         if got > 0 {
             INTERRUPTED.store(true, Ordering::SeqCst);
@@ -1044,6 +1110,8 @@ mod tests {
                     (0, "timed out after 1.5 s"),
                     (libc::SIGTERM, "interrupted by SIGTERM"),
                     (libc::SIGHUP, "interrupted by SIGHUP"),
+                    (libc::SIGUSR1, "interrupted by SIGUSR1"),
+                    (libc::SIGALRM, "interrupted by SIGALRM"),
                 ] {
                     let mut message = reason.to_string();
                     if !doing.is_empty() {
