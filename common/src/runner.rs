@@ -199,12 +199,17 @@ pub fn run_from<A: clap::Args + clap::FromArgMatches>(
 /// the help text, for the runner and for whatever is generated from it (configuration, man
 /// pages, Icinga 2 CheckCommands).
 pub fn command<A: clap::Args>(plugin: &Plugin) -> Command {
-    let cmd = A::augment_args(standard_command(plugin));
-    // Only plugins whose options take ranges explain the range syntax.
-    let takes_ranges = cmd.get_arguments().any(|a| {
-        a.get_value_names()
-            .is_some_and(|names| names.iter().any(|n| n.as_str() == "RANGE"))
+    // A range may start with '-' ("-10:40", "-inf:"): its option takes such a value as its
+    // own, where clap would otherwise read it as an unknown option.
+    let cmd = A::augment_args(standard_command(plugin)).mut_args(|a| {
+        if takes_a_range(&a) {
+            a.allow_hyphen_values(true)
+        } else {
+            a
+        }
     });
+    // Only plugins whose options take ranges explain the range syntax.
+    let takes_ranges = cmd.get_arguments().any(takes_a_range);
     let mut after = String::from(
         "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad usage, -h and -V).",
     );
@@ -216,6 +221,12 @@ pub fn command<A: clap::Args>(plugin: &Plugin) -> Command {
     cmd.after_help(after)
 }
 
+/// An option whose value is a range (the kit's `-w`/`-c` and per-metric options name it RANGE).
+fn takes_a_range(a: &Arg) -> bool {
+    a.get_value_names()
+        .is_some_and(|names| names.iter().any(|n| n.as_str() == "RANGE"))
+}
+
 /// Parse a plugin's argv as the runner does; a usage error comes back as the plain one-line
 /// message the status line would show (help and version requests too, as clap's text).
 pub fn parse_args(
@@ -223,8 +234,8 @@ pub fn parse_args(
     argv: Vec<std::ffi::OsString>,
 ) -> Result<ArgMatches, String> {
     command
-        .try_get_matches_from_mut(argv)
-        .map_err(|e| plain_usage_error(command, &e))
+        .try_get_matches_from_mut(argv.clone())
+        .map_err(|e| plain_usage_error(command, &e, &argv))
 }
 
 fn run_inner<A: clap::Args + clap::FromArgMatches>(
@@ -243,9 +254,9 @@ fn run_inner<A: clap::Args + clap::FromArgMatches>(
 
     let guarded = panic::catch_unwind(AssertUnwindSafe(|| {
         let mut command = command::<A>(plugin);
-        let matches = match command.try_get_matches_from_mut(argv) {
+        let matches = match command.try_get_matches_from_mut(argv.clone()) {
             Ok(m) => m,
-            Err(e) => usage_exit(plugin, &mut command, e),
+            Err(e) => usage_exit(plugin, &mut command, e, &argv),
         };
         let standard = match Standard::from_matches(plugin, &matches) {
             Ok(s) => s,
@@ -253,7 +264,7 @@ fn run_inner<A: clap::Args + clap::FromArgMatches>(
         };
         let options = match A::from_arg_matches(&matches) {
             Ok(o) => o,
-            Err(e) => usage_exit(plugin, &mut command, e),
+            Err(e) => usage_exit(plugin, &mut command, e, &argv),
         };
         let timeout = Duration::from_secs_f64(standard.timeout);
         MAX_OUTPUT.store(standard.max_output, Ordering::Relaxed);
@@ -470,7 +481,7 @@ fn parse_max_output(text: &str) -> Result<usize, String> {
 
 /// The one-line message for a usage error, in our words: "-t 0: expected seconds, more than 0
 /// and at most 86400", never clap's or the standard library's ("invalid digit found in string").
-fn plain_usage_error(command: &Command, e: &clap::Error) -> String {
+fn plain_usage_error(command: &Command, e: &clap::Error, argv: &[std::ffi::OsString]) -> String {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let context = |kind: ContextKind| -> Option<String> {
         match e.get(kind)? {
@@ -504,13 +515,32 @@ fn plain_usage_error(command: &Command, e: &clap::Error) -> String {
                     .map(plain_reason)
                     .unwrap_or_else(|| "not accepted".into())
             };
+            // "--count=-1": the number error says only "expected a whole number".
+            let reason = if value.starts_with('-') && reason == "expected a whole number" {
+                "expected a whole number, 0 or more".to_string()
+            } else {
+                reason
+            };
             format!("{shown} {value}: {reason}")
         }
         ErrorKind::UnknownArgument => {
             let given = arg.unwrap_or_default();
             let negative = given.len() > 1 && given[1..].parse::<f64>().is_ok();
             let mut msg = if negative {
-                format!("unexpected {given}: a negative number is not accepted here")
+                // Name the option it was meant for ("--expect -1"): the word before it in argv,
+                // when that is an option taking a value.
+                let option = argv
+                    .windows(2)
+                    .find(|w| w[1].to_str() == Some(given.as_str()))
+                    .and_then(|w| w[0].to_str())
+                    .filter(|o| o.starts_with('-') && !o.contains('=') && takes_value(command, o));
+                match option {
+                    Some(o) => format!(
+                        "{} {given}: a negative number is not accepted here",
+                        flag(o)
+                    ),
+                    None => format!("unexpected {given}: a negative number is not accepted here"),
+                }
             } else if given.starts_with('-') {
                 format!("unknown option {given}")
             } else {
@@ -556,6 +586,20 @@ fn plain_usage_error(command: &Command, e: &clap::Error) -> String {
     }
 }
 
+/// True when `word` (`--count`, `-t`) names an option of `command` that takes a value.
+fn takes_value(command: &Command, word: &str) -> bool {
+    command.get_arguments().any(|a| {
+        let named = match word.strip_prefix("--") {
+            Some(long) => a.get_long() == Some(long),
+            None => {
+                let mut chars = word.chars().skip(1);
+                chars.next().is_some_and(|c| a.get_short() == Some(c)) && chars.next().is_none()
+            }
+        };
+        named && a.get_action().takes_values()
+    })
+}
+
 /// Why a value was refused, in our words: the standard library's number errors say what is
 /// expected; our own parsers already do.
 fn plain_reason(source: &(dyn std::error::Error + 'static)) -> String {
@@ -585,7 +629,12 @@ fn plain_reason(source: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// Help and version go to stdout; everything else is a usage error. All exit 3.
-fn usage_exit(plugin: &Plugin, command: &mut Command, e: clap::Error) -> ! {
+fn usage_exit(
+    plugin: &Plugin,
+    command: &mut Command,
+    e: clap::Error,
+    argv: &[std::ffi::OsString],
+) -> ! {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp
@@ -594,7 +643,7 @@ fn usage_exit(plugin: &Plugin, command: &mut Command, e: clap::Error) -> ! {
             emit(&e.render().to_string(), Status::Unknown)
         }
         _ => {
-            let message = plain_usage_error(command, &e);
+            let message = plain_usage_error(command, &e, argv);
             emit_usage(plugin, command, &message)
         }
     }

@@ -54,6 +54,11 @@ fn thresholds_drive_the_state_and_perfdata() {
             "PROBE CRITICAL - value 15 | 'value'=15;;@10:20;;",
         ),
         (
+            &["--value", "-11", "-w", "-10:40", "-c", "-20:-0.5"],
+            1,
+            "PROBE WARNING - value -11 | 'value'=-11;-10:40;-20:-0.5;;",
+        ),
+        (
             &["--value=-3", "-w", "~:0"],
             0,
             "PROBE OK - value -3 | 'value'=-3;~:0;;;",
@@ -104,7 +109,9 @@ fn bad_usage_is_unknown_exit_3_with_the_usage_line() {
         (&["-t"], "PROBE UNKNOWN - -t needs a value"),
         (&["--max-output", "10"], "PROBE UNKNOWN - --max-output 10: expected bytes from 256 to 1048576"),
         (&["--count", "abc"], "PROBE UNKNOWN - --count abc: expected a whole number"),
-        (&["--count", "-1"], "PROBE UNKNOWN - unexpected -1: a negative number is not accepted here"),
+        (&["--count", "-1"], "PROBE UNKNOWN - --count -1: a negative number is not accepted here"),
+        (&["--count=-1"], "PROBE UNKNOWN - --count -1: expected a whole number, 0 or more"),
+        (&["-w", "--value"], "PROBE UNKNOWN - -w --value: expected N, N:, ~:N, N:M or @N:M with plain decimal numbers (e.g. 10, 10:, ~:10, 10:20, @10:20)"),
         (&["--value", "x"], "PROBE UNKNOWN - --value x: expected a number"),
         (&["--input", "nope=/x"], "PROBE UNKNOWN - unknown --input name 'nope'; expected one of: saved"),
         (&["--input", "nonsense"], "PROBE UNKNOWN - --input nonsense: expected NAME=FILE"),
