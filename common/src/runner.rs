@@ -252,6 +252,11 @@ fn run_inner<A: clap::Args + clap::FromArgMatches>(
     install_signal_handlers(service);
     install_panic_hook();
 
+    // A usage error is printed before the options are parsed: it honours a --max-output that
+    // parses (else the default cap) as every other output does.
+    if let Some(cap) = max_output_in(&argv) {
+        MAX_OUTPUT.store(cap, Ordering::Relaxed);
+    }
     let guarded = panic::catch_unwind(AssertUnwindSafe(|| {
         let mut command = command::<A>(plugin);
         let matches = match command.try_get_matches_from_mut(argv.clone()) {
@@ -463,6 +468,27 @@ fn standard_command(plugin: &Plugin) -> Command {
         );
     }
     cmd
+}
+
+/// The last `--max-output BYTES` / `--max-output=BYTES` in argv that parses, looked at before
+/// clap (whose error may be what is to be printed).
+fn max_output_in(argv: &[std::ffi::OsString]) -> Option<usize> {
+    let words: Vec<&str> = argv.iter().skip(1).filter_map(|w| w.to_str()).collect();
+    let mut found = None;
+    for (i, word) in words.iter().enumerate() {
+        if *word == "--" {
+            break;
+        }
+        let value = match word.strip_prefix("--max-output") {
+            Some("") => words.get(i + 1).copied(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        if let Some(cap) = value.and_then(|v| parse_max_output(v).ok()) {
+            found = Some(cap);
+        }
+    }
+    found
 }
 
 fn parse_timeout(text: &str) -> Result<f64, String> {

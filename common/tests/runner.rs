@@ -126,6 +126,28 @@ fn bad_usage_is_unknown_exit_3_with_the_usage_line() {
     }
 }
 
+/// `check_bond --max-output 256 --bogus-<5000 z>` printed 1288 bytes: a usage error honours a
+/// --max-output that parses, else the default cap.
+#[test]
+fn usage_errors_honour_max_output() {
+    let bogus = format!("--bogus-{}", "z".repeat(5000));
+    for (args, cap) in [
+        (vec!["--max-output", "256", bogus.as_str()], 256),
+        (vec![bogus.as_str(), "--max-output=300"], 300),
+        (vec!["--max-output", "10", bogus.as_str()], 4096),
+    ] {
+        let (code, out, _, _) = run(&args);
+        assert_eq!(code, 3, "{out}");
+        assert!(out.starts_with("PROBE UNKNOWN - "), "{out}");
+        assert!(out.len() <= cap, "{args:?}: {} bytes", out.len());
+    }
+    let (_, out, _, _) = run(&["--max-output", "256", &bogus]);
+    assert!(
+        out.starts_with("PROBE UNKNOWN - unknown option --bogus-zzz"),
+        "{out}"
+    );
+}
+
 #[test]
 fn help_and_version_exit_3_like_the_monitoring_plugins() {
     let (code, out, _, _) = run(&["-h"]);
