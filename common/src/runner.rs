@@ -580,6 +580,8 @@ fn plain_usage_error(command: &Command, e: &clap::Error, argv: &[std::ffi::OsStr
         ErrorKind::ArgumentConflict => {
             let a = arg.as_deref().map_or_else(String::new, flag);
             match context(ContextKind::PriorArg) {
+                // clap's word for an option given twice is a conflict with itself.
+                Some(b) if flag(&b) == a => format!("{a} given twice"),
                 Some(b) => format!("{a} cannot be used with {}", flag(&b)),
                 None => format!("{a} cannot be used with the other options given"),
             }

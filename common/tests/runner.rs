@@ -107,6 +107,8 @@ fn bad_usage_is_unknown_exit_3_with_the_usage_line() {
         (&["-t", "0"], "PROBE UNKNOWN - -t 0: expected seconds, more than 0 and at most 86400"),
         (&["--timeout=abc"], "PROBE UNKNOWN - -t abc: expected seconds, more than 0 and at most 86400"),
         (&["-t"], "PROBE UNKNOWN - -t needs a value"),
+        (&["-t", "5", "--timeout", "6"], "PROBE UNKNOWN - -t given twice"),
+        (&["--root", "/", "--root", "/x"], "PROBE UNKNOWN - --root given twice"),
         (&["--max-output", "10"], "PROBE UNKNOWN - --max-output 10: expected bytes from 256 to 1048576"),
         (&["--count", "abc"], "PROBE UNKNOWN - --count abc: expected a whole number"),
         (&["--count", "-1"], "PROBE UNKNOWN - --count -1: a negative number is not accepted here"),
