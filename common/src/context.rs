@@ -386,14 +386,52 @@ impl Context {
 }
 
 fn read_error(shown: &str, e: &std::io::Error) -> CheckError {
-    let reason = match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    };
     CheckError::Read {
         path: shown.to_string(),
-        reason,
+        reason: io_reason(e),
+    }
+}
+
+/// Why a file could not be opened or read, in an admin's words: never the standard library's
+/// "Too many levels of symbolic links (os error 40)".
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    let known = match e.raw_os_error() {
+        Some(libc::ENOENT) => "no such file",
+        Some(libc::EACCES) | Some(libc::EPERM) => "permission denied",
+        Some(libc::ENOTDIR) => "a part of the path is not a directory",
+        Some(libc::EISDIR) => "is a directory",
+        Some(libc::ELOOP) => "a loop of symbolic links",
+        Some(libc::ENAMETOOLONG) => "the path is too long",
+        Some(libc::EIO) => "input/output error (a failing disk or device?)",
+        Some(libc::ENXIO) | Some(libc::ENODEV) => "no such device",
+        Some(libc::EMFILE) | Some(libc::ENFILE) => "too many open files",
+        Some(libc::ENOMEM) => "out of memory",
+        Some(libc::EINVAL) => "cannot be read as a file",
+        Some(libc::EAGAIN) => "not ready to be read",
+        Some(libc::ESTALE) => "a stale NFS file handle",
+        Some(libc::EOVERFLOW) | Some(libc::EFBIG) => "too large to read",
+        Some(libc::ETXTBSY) => "busy",
+        _ => match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file",
+            std::io::ErrorKind::PermissionDenied => "permission denied",
+            std::io::ErrorKind::UnexpectedEof => "ended early",
+            std::io::ErrorKind::Interrupted => "interrupted",
+            _ => "",
+        },
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    // Anything else: the system's words, lower case, without " (os error N)".
+    let text = e.to_string();
+    let text = match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => "read error".to_string(),
     }
 }
 
@@ -480,6 +518,46 @@ mod tests {
         // a user-named file is read as given, not under --root
         assert_eq!(ctx.read_user_file(&d.join("proc/mdstat")).unwrap(), "hello");
         assert!(ctx.list_host_dir("/nothing").unwrap().is_empty());
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    /// A symlink loop under --root and a --root that is a file showed "Too many levels of
+    /// symbolic links (os error 40)" and "Not a directory (os error 20)".
+    #[test]
+    fn read_errors_are_in_plain_words_without_os_error_numbers() {
+        let d = tempdir("plain-io");
+        std::os::unix::fs::symlink(d.join("proc/b"), d.join("proc/a")).unwrap();
+        std::os::unix::fs::symlink(d.join("proc/a"), d.join("proc/b")).unwrap();
+        let err = Context::for_root(&d)
+            .read_host("/proc/a")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "cannot read {}/proc/a: a loop of symbolic links",
+                d.display()
+            )
+        );
+        let file = d.join("passwd");
+        std::fs::write(&file, "root:x:0:0").unwrap();
+        let ctx = Context::for_root(&file);
+        let err = ctx.read_host("/proc/mdstat").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "cannot read {}/proc/mdstat: a part of the path is not a directory",
+                file.display()
+            )
+        );
+        let err = ctx.list_host_dir("/proc").unwrap_err().to_string();
+        assert!(
+            err.ends_with(": a part of the path is not a directory"),
+            "{err}"
+        );
+        // Whatever is not named gets the system's words, never the errno.
+        let odd = std::io::Error::from_raw_os_error(libc::EROFS);
+        assert_eq!(io_reason(&odd), "read-only file system");
         let _ = std::fs::remove_dir_all(d);
     }
 

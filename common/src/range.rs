@@ -43,7 +43,12 @@ impl Range {
     pub fn parse(text: &str) -> Result<Range, RangeError> {
         let err = |reason: &str| RangeError {
             text: text.to_string(),
-            reason: reason.to_string(),
+            // "-inf:" (as other tools write it): say how the guidelines write infinity.
+            reason: if reason == NUMBER_HINT && text.to_ascii_lowercase().contains("inf") {
+                format!("{NUMBER_HINT}; infinity is ~ at the start (~:40) or an empty end (10:)")
+            } else {
+                reason.to_string()
+            },
         };
         let trimmed = text.trim();
         if trimmed.is_empty() {
@@ -206,6 +211,11 @@ mod tests {
             ("20:10", "start is greater than end"),
             ("1e3", "expected"),
             ("inf", "expected"),
+            (
+                "-inf:",
+                "infinity is ~ at the start (~:40) or an empty end (10:)",
+            ),
+            ("10:INF", "infinity is ~"),
             ("nan", "expected"),
             ("10:20:30", "expected"),
             ("@", "expected"),

@@ -17,12 +17,14 @@
 //! Whatever happens ends in one of the four states with a one-line cause: bad usage, `-h` and
 //! `-V` exit 3 (UNKNOWN) as the Monitoring Plugins do, so a misconfigured command definition
 //! never shows green; a timeout prints `SERVICE UNKNOWN - timed out after N s`, kills every
-//! tool still running and exits 3; SIGTERM, SIGINT and SIGHUP print `SERVICE UNKNOWN -
-//! interrupted by SIGTERM while ...`, kill the tools and exit 3; a panic is reported as an
-//! internal error, exit 3, never a backtrace and never exit 101.
+//! tool still running and exits 3; SIGTERM, SIGINT, SIGHUP and every other catchable signal
+//! that would end the process (SIGUSR1, SIGXCPU, ...: see `ENDING_SIGNALS`) print `SERVICE
+//! UNKNOWN - interrupted by SIGTERM while ...`, kill the tools and exit 3; a SIGALRM sent from
+//! outside (not the `-t` timer, told apart by its sender) says `interrupted by SIGALRM`; a
+//! panic is reported as an internal error, exit 3, never a backtrace and never exit 101.
 //!
 //! The guard costs nothing while nothing goes wrong (no thread, a handful of system calls):
-//! `-t` is a `setitimer` alarm, and SIGTERM, SIGINT, SIGHUP and SIGALRM have a handler that
+//! `-t` is a `setitimer` alarm, and the ending signals and SIGALRM have a handler that
 //! does only async-signal-safe work: it copies a status line made of parts prepared in normal
 //! context (the header, the reason, the scrubbed and bounded "while ..." tail that
 //! [`Context`] keeps up to date), writes it once `poll` says fd 1 has room, and `_exit(3)`s.
@@ -197,12 +199,17 @@ pub fn run_from<A: clap::Args + clap::FromArgMatches>(
 /// the help text, for the runner and for whatever is generated from it (configuration, man
 /// pages, Icinga 2 CheckCommands).
 pub fn command<A: clap::Args>(plugin: &Plugin) -> Command {
-    let cmd = A::augment_args(standard_command(plugin));
-    // Only plugins whose options take ranges explain the range syntax.
-    let takes_ranges = cmd.get_arguments().any(|a| {
-        a.get_value_names()
-            .is_some_and(|names| names.iter().any(|n| n.as_str() == "RANGE"))
+    // A range may start with '-' ("-10:40", "-inf:"): its option takes such a value as its
+    // own, where clap would otherwise read it as an unknown option.
+    let cmd = A::augment_args(standard_command(plugin)).mut_args(|a| {
+        if takes_a_range(&a) {
+            a.allow_hyphen_values(true)
+        } else {
+            a
+        }
     });
+    // Only plugins whose options take ranges explain the range syntax.
+    let takes_ranges = cmd.get_arguments().any(takes_a_range);
     let mut after = String::from(
         "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad usage, -h and -V).",
     );
@@ -214,6 +221,12 @@ pub fn command<A: clap::Args>(plugin: &Plugin) -> Command {
     cmd.after_help(after)
 }
 
+/// An option whose value is a range (the kit's `-w`/`-c` and per-metric options name it RANGE).
+fn takes_a_range(a: &Arg) -> bool {
+    a.get_value_names()
+        .is_some_and(|names| names.iter().any(|n| n.as_str() == "RANGE"))
+}
+
 /// Parse a plugin's argv as the runner does; a usage error comes back as the plain one-line
 /// message the status line would show (help and version requests too, as clap's text).
 pub fn parse_args(
@@ -221,8 +234,8 @@ pub fn parse_args(
     argv: Vec<std::ffi::OsString>,
 ) -> Result<ArgMatches, String> {
     command
-        .try_get_matches_from_mut(argv)
-        .map_err(|e| plain_usage_error(command, &e))
+        .try_get_matches_from_mut(argv.clone())
+        .map_err(|e| plain_usage_error(command, &e, &argv))
 }
 
 fn run_inner<A: clap::Args + clap::FromArgMatches>(
@@ -239,11 +252,16 @@ fn run_inner<A: clap::Args + clap::FromArgMatches>(
     install_signal_handlers(service);
     install_panic_hook();
 
+    // A usage error is printed before the options are parsed: it honours a --max-output that
+    // parses (else the default cap) as every other output does.
+    if let Some(cap) = max_output_in(&argv) {
+        MAX_OUTPUT.store(cap, Ordering::Relaxed);
+    }
     let guarded = panic::catch_unwind(AssertUnwindSafe(|| {
         let mut command = command::<A>(plugin);
-        let matches = match command.try_get_matches_from_mut(argv) {
+        let matches = match command.try_get_matches_from_mut(argv.clone()) {
             Ok(m) => m,
-            Err(e) => usage_exit(plugin, &mut command, e),
+            Err(e) => usage_exit(plugin, &mut command, e, &argv),
         };
         let standard = match Standard::from_matches(plugin, &matches) {
             Ok(s) => s,
@@ -251,7 +269,7 @@ fn run_inner<A: clap::Args + clap::FromArgMatches>(
         };
         let options = match A::from_arg_matches(&matches) {
             Ok(o) => o,
-            Err(e) => usage_exit(plugin, &mut command, e),
+            Err(e) => usage_exit(plugin, &mut command, e, &argv),
         };
         let timeout = Duration::from_secs_f64(standard.timeout);
         MAX_OUTPUT.store(standard.max_output, Ordering::Relaxed);
@@ -452,6 +470,27 @@ fn standard_command(plugin: &Plugin) -> Command {
     cmd
 }
 
+/// The last `--max-output BYTES` / `--max-output=BYTES` in argv that parses, looked at before
+/// clap (whose error may be what is to be printed).
+fn max_output_in(argv: &[std::ffi::OsString]) -> Option<usize> {
+    let words: Vec<&str> = argv.iter().skip(1).filter_map(|w| w.to_str()).collect();
+    let mut found = None;
+    for (i, word) in words.iter().enumerate() {
+        if *word == "--" {
+            break;
+        }
+        let value = match word.strip_prefix("--max-output") {
+            Some("") => words.get(i + 1).copied(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        if let Some(cap) = value.and_then(|v| parse_max_output(v).ok()) {
+            found = Some(cap);
+        }
+    }
+    found
+}
+
 fn parse_timeout(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(t) if t.is_finite() && t > 0.0 && t <= 86_400.0 => Ok(t),
@@ -468,7 +507,7 @@ fn parse_max_output(text: &str) -> Result<usize, String> {
 
 /// The one-line message for a usage error, in our words: "-t 0: expected seconds, more than 0
 /// and at most 86400", never clap's or the standard library's ("invalid digit found in string").
-fn plain_usage_error(command: &Command, e: &clap::Error) -> String {
+fn plain_usage_error(command: &Command, e: &clap::Error, argv: &[std::ffi::OsString]) -> String {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let context = |kind: ContextKind| -> Option<String> {
         match e.get(kind)? {
@@ -502,13 +541,32 @@ fn plain_usage_error(command: &Command, e: &clap::Error) -> String {
                     .map(plain_reason)
                     .unwrap_or_else(|| "not accepted".into())
             };
+            // "--count=-1": the number error says only "expected a whole number".
+            let reason = if value.starts_with('-') && reason == "expected a whole number" {
+                "expected a whole number, 0 or more".to_string()
+            } else {
+                reason
+            };
             format!("{shown} {value}: {reason}")
         }
         ErrorKind::UnknownArgument => {
             let given = arg.unwrap_or_default();
             let negative = given.len() > 1 && given[1..].parse::<f64>().is_ok();
             let mut msg = if negative {
-                format!("unexpected {given}: a negative number is not accepted here")
+                // Name the option it was meant for ("--expect -1"): the word before it in argv,
+                // when that is an option taking a value.
+                let option = argv
+                    .windows(2)
+                    .find(|w| w[1].to_str() == Some(given.as_str()))
+                    .and_then(|w| w[0].to_str())
+                    .filter(|o| o.starts_with('-') && !o.contains('=') && takes_value(command, o));
+                match option {
+                    Some(o) => format!(
+                        "{} {given}: a negative number is not accepted here",
+                        flag(o)
+                    ),
+                    None => format!("unexpected {given}: a negative number is not accepted here"),
+                }
             } else if given.starts_with('-') {
                 format!("unknown option {given}")
             } else {
@@ -522,6 +580,8 @@ fn plain_usage_error(command: &Command, e: &clap::Error) -> String {
         ErrorKind::ArgumentConflict => {
             let a = arg.as_deref().map_or_else(String::new, flag);
             match context(ContextKind::PriorArg) {
+                // clap's word for an option given twice is a conflict with itself.
+                Some(b) if flag(&b) == a => format!("{a} given twice"),
                 Some(b) => format!("{a} cannot be used with {}", flag(&b)),
                 None => format!("{a} cannot be used with the other options given"),
             }
@@ -554,6 +614,20 @@ fn plain_usage_error(command: &Command, e: &clap::Error) -> String {
     }
 }
 
+/// True when `word` (`--count`, `-t`) names an option of `command` that takes a value.
+fn takes_value(command: &Command, word: &str) -> bool {
+    command.get_arguments().any(|a| {
+        let named = match word.strip_prefix("--") {
+            Some(long) => a.get_long() == Some(long),
+            None => {
+                let mut chars = word.chars().skip(1);
+                chars.next().is_some_and(|c| a.get_short() == Some(c)) && chars.next().is_none()
+            }
+        };
+        named && a.get_action().takes_values()
+    })
+}
+
 /// Why a value was refused, in our words: the standard library's number errors say what is
 /// expected; our own parsers already do.
 fn plain_reason(source: &(dyn std::error::Error + 'static)) -> String {
@@ -583,7 +657,12 @@ fn plain_reason(source: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// Help and version go to stdout; everything else is a usage error. All exit 3.
-fn usage_exit(plugin: &Plugin, command: &mut Command, e: clap::Error) -> ! {
+fn usage_exit(
+    plugin: &Plugin,
+    command: &mut Command,
+    e: clap::Error,
+    argv: &[std::ffi::OsString],
+) -> ! {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp
@@ -592,7 +671,7 @@ fn usage_exit(plugin: &Plugin, command: &mut Command, e: clap::Error) -> ! {
             emit(&e.render().to_string(), Status::Unknown)
         }
         _ => {
-            let message = plain_usage_error(command, &e);
+            let message = plain_usage_error(command, &e, argv);
             emit_usage(plugin, command, &message)
         }
     }
@@ -670,15 +749,38 @@ static ENDING: AtomicBool = AtomicBool::new(false);
 /// `--max-output`, for messages printed outside the check's own report.
 static MAX_OUTPUT: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_OUTPUT);
 
-/// The signals that end a run with UNKNOWN (the daemons' and init's SIGTERM, a terminal's
-/// SIGINT, a lost session's SIGHUP).
+/// The signals that end a run with UNKNOWN: every catchable one whose default action ends the
+/// process (the daemons' and init's SIGTERM, a terminal's SIGINT and SIGQUIT, a lost session's
+/// SIGHUP, and the rest an admin or a resource limit may send), so that none kills a plugin
+/// silently with an exit code outside 0-3 and its tools left running. Left out: SIGALRM (the
+/// `-t` alarm, handled apart), SIGKILL and SIGSTOP (cannot be caught), and the faults the
+/// process causes itself (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGSYS), after which no
+/// handler can safely go on.
 fn ending_signals() -> SigSet {
     let mut set = SigSet::empty();
-    set.add(Signal::SIGTERM);
-    set.add(Signal::SIGINT);
-    set.add(Signal::SIGHUP);
+    for (sig, _) in ENDING_SIGNALS {
+        set.add(*sig);
+    }
     set
 }
+
+/// The ending signals and the words the status line names them by.
+const ENDING_SIGNALS: &[(Signal, &[u8])] = &[
+    (Signal::SIGTERM, b"interrupted by SIGTERM"),
+    (Signal::SIGINT, b"interrupted by SIGINT"),
+    (Signal::SIGHUP, b"interrupted by SIGHUP"),
+    (Signal::SIGQUIT, b"interrupted by SIGQUIT"),
+    (Signal::SIGUSR1, b"interrupted by SIGUSR1"),
+    (Signal::SIGUSR2, b"interrupted by SIGUSR2"),
+    (Signal::SIGVTALRM, b"interrupted by SIGVTALRM"),
+    (Signal::SIGPROF, b"interrupted by SIGPROF"),
+    (Signal::SIGTRAP, b"interrupted by SIGTRAP"),
+    (Signal::SIGIO, b"interrupted by SIGIO"),
+    (Signal::SIGXCPU, b"interrupted by SIGXCPU"),
+    (Signal::SIGXFSZ, b"interrupted by SIGXFSZ"),
+    (Signal::SIGPWR, b"interrupted by SIGPWR"),
+    (Signal::SIGSTKFLT, b"interrupted by SIGSTKFLT"),
+];
 
 /// Set by the guard as soon as it takes a signal, before it stops the tools.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -767,11 +869,14 @@ fn install_signal_handlers(service: &str) {
     );
     HEADER.store(header.as_bytes());
     // SAFETY: a zeroed sigaction with a handler that is async-signal-safe; the mask keeps the
-    // four signals from interrupting each other's handler on one thread.
+    // guard's signals from interrupting each other's handler on one thread.
     unsafe {
         let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        action.sa_flags = libc::SA_RESTART;
+        action.sa_sigaction = on_signal
+            as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void)
+            as libc::sighandler_t;
+        // SA_SIGINFO: the sender of a SIGALRM tells the `-t` alarm from a `kill -ALRM`.
+        action.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
         libc::sigemptyset(&mut action.sa_mask);
         for sig in guard_signals().iter() {
             libc::sigaddset(&mut action.sa_mask, sig as libc::c_int);
@@ -817,11 +922,14 @@ fn set_alarm(after: Duration) -> bool {
 
 /// What the run ends with for this signal (0: the timeout), in the handler's words.
 fn reason(sig: libc::c_int, out: &mut [u8]) -> usize {
-    let fixed: &[u8] = match sig {
-        libc::SIGTERM => b"interrupted by SIGTERM",
-        libc::SIGINT => b"interrupted by SIGINT",
-        libc::SIGHUP => b"interrupted by SIGHUP",
-        _ => return TIMED_OUT.copy_into(out),
+    let fixed: &[u8] = match ENDING_SIGNALS
+        .iter()
+        .find(|(s, _)| *s as libc::c_int == sig)
+    {
+        Some((_, words)) => words,
+        // SIGALRM here is one sent from outside (the alarm itself comes as 0).
+        None if sig == libc::SIGALRM => b"interrupted by SIGALRM",
+        None => return TIMED_OUT.copy_into(out),
     };
     let n = fixed.len().min(out.len());
     out[..n].copy_from_slice(&fixed[..n]);
@@ -882,9 +990,26 @@ fn write_line_and_exit(line: &[u8]) -> ! {
     exit_now(Status::Unknown.exit_code())
 }
 
-/// The handler of SIGTERM, SIGINT, SIGHUP and SIGALRM. Only async-signal-safe calls: getpid,
+/// True when this SIGALRM was sent by another process (`kill -ALRM`, `sigqueue`), not by the
+/// `-t` timer (which the kernel sends, `SI_KERNEL`). Async-signal-safe.
+fn alarm_from_outside(info: *const libc::siginfo_t) -> bool {
+    if info.is_null() {
+        return false;
+    }
+    // SAFETY: the kernel's siginfo for this signal; si_pid is set for the user codes.
+    unsafe {
+        let code = (*info).si_code;
+        code <= 0 && (*info).si_pid() != MAIN_PID.load(Ordering::SeqCst)
+    }
+}
+
+/// Set by the handler before it forwards a SIGALRM sent from outside to the guard thread (which
+/// sees only the forwarding, from the plugin itself).
+static ALARM_FROM_OUTSIDE: AtomicBool = AtomicBool::new(false);
+
+/// The handler of the ending signals and SIGALRM. Only async-signal-safe calls: getpid,
 /// signal, raise, pthread_kill, setitimer, poll, write, _exit, and atomics.
-extern "C" fn on_signal(sig: libc::c_int) {
+extern "C" fn on_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
     // SAFETY: each call is async-signal-safe.
     unsafe {
         if libc::getpid() != MAIN_PID.load(Ordering::SeqCst) {
@@ -894,11 +1019,21 @@ extern "C" fn on_signal(sig: libc::c_int) {
             return;
         }
     }
-    if sig == libc::SIGALRM && GRACE.load(Ordering::SeqCst) {
+    let outside = sig == libc::SIGALRM && alarm_from_outside(info);
+    if sig == libc::SIGALRM && !outside && GRACE.load(Ordering::SeqCst) {
         exit_now(Status::Unknown.exit_code())
     }
-    if sig != libc::SIGALRM {
+    // What the line says: the signal, or 0 for the `-t` alarm.
+    let why = if sig == libc::SIGALRM && !outside {
+        0
+    } else {
+        sig
+    };
+    if why != 0 {
         INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+    if outside {
+        ALARM_FROM_OUTSIDE.store(true, Ordering::SeqCst);
     }
     let guard = GUARD_THREAD.load(Ordering::SeqCst);
     if guard != 0 {
@@ -916,7 +1051,7 @@ extern "C" fn on_signal(sig: libc::c_int) {
         }
         return;
     }
-    write_ending_line_and_exit(sig)
+    write_ending_line_and_exit(why)
 }
 
 /// Start the guard thread before the first tool runs (a no-op outside the runner, and after
@@ -961,10 +1096,18 @@ fn guard(deadline: Instant) -> ! {
             tv_sec: left.as_secs() as _,
             tv_nsec: left.subsec_nanos() as libc::c_long,
         };
-        // SAFETY: a valid signal set and timespec; no siginfo wanted.
-        let got = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &wait) };
+        // SAFETY: a zeroed siginfo for sigtimedwait to fill; a valid signal set and timespec.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let got = unsafe { libc::sigtimedwait(set.as_ref(), &mut info, &wait) };
         if got == libc::SIGALRM {
-            break 0; // the alarm fired just before this thread took over
+            // The timer is off while this thread keeps the deadline: a SIGALRM now is either the
+            // alarm that fired just before it took over, or one sent from outside (forwarded by
+            // the handler, which said so, or taken here straight).
+            if ALARM_FROM_OUTSIDE.load(Ordering::SeqCst) || alarm_from_outside(&info) {
+                INTERRUPTED.store(true, Ordering::SeqCst);
+                break got;
+            }
+            break 0;
         }
         if got > 0 {
             INTERRUPTED.store(true, Ordering::SeqCst);
@@ -1044,6 +1187,8 @@ mod tests {
                     (0, "timed out after 1.5 s"),
                     (libc::SIGTERM, "interrupted by SIGTERM"),
                     (libc::SIGHUP, "interrupted by SIGHUP"),
+                    (libc::SIGUSR1, "interrupted by SIGUSR1"),
+                    (libc::SIGALRM, "interrupted by SIGALRM"),
                 ] {
                     let mut message = reason.to_string();
                     if !doing.is_empty() {

@@ -167,6 +167,8 @@ impl<L: MetricList> clap::Args for PerMetric<L> {
                     clap::Arg::new(id.clone())
                         .long(id)
                         .value_name("RANGE")
+                        // "-10:40", "-inf:": a range may start with '-'.
+                        .allow_hyphen_values(true)
                         .value_parser(|s: &str| s.parse::<Range>())
                         .help(format!(
                             "{} ({}) {level} range, e.g. {example}",
@@ -246,6 +248,30 @@ mod tests {
                 "--input-voltage-critical Input voltage (V) critical range, e.g. 200:260",
             ]
         );
+    }
+
+    /// `check_ups --temperature-warning -10:40` was refused as "unexpected -1".
+    #[test]
+    fn ranges_may_start_with_a_minus() {
+        let t = parse(&[
+            "--charge-warning",
+            "-10:40",
+            "--charge-critical",
+            "-0.5:40",
+            "--input-voltage-warning",
+            "-5:",
+        ])
+        .unwrap();
+        assert_eq!(t.get("charge").warning, Some("-10:40".parse().unwrap()));
+        assert_eq!(t.get("charge").critical, Some("-0.5:40".parse().unwrap()));
+        assert_eq!(t.get("input-voltage").warning, Some("-5:".parse().unwrap()));
+        assert_eq!(t.get("charge").status(-0.4), Status::Ok);
+        assert_eq!(t.get("charge").status(-0.7), Status::Critical);
+        assert_eq!(t.get("input-voltage").status(-4.0), Status::Ok);
+        assert_eq!(t.get("input-voltage").status(-6.0), Status::Warning);
+        // "-5" alone is 0:-5, refused for what it is, not as an unknown option.
+        let e = parse(&["--charge-warning", "-5"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation);
     }
 
     #[test]

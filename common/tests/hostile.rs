@@ -167,6 +167,93 @@ fn sigterm_sigint_and_sighup_while_blocked_on_a_fifo_end_unknown_naming_the_file
     let _ = std::fs::remove_dir_all(d);
 }
 
+/// Every other catchable signal whose default would end the process silently (exit 128+N, no
+/// line) ends UNKNOWN the same way; a SIGALRM sent from outside is told from the `-t` alarm.
+#[test]
+fn other_terminating_signals_and_an_outside_sigalrm_end_unknown_naming_the_signal() {
+    let d = tempdir("fifo-other-signals");
+    let fifo = d.join("proc/mdstat");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    for signal in [
+        Signal::SIGUSR1,
+        Signal::SIGUSR2,
+        Signal::SIGALRM,
+        Signal::SIGVTALRM,
+        Signal::SIGPROF,
+        Signal::SIGTRAP,
+        Signal::SIGIO,
+        Signal::SIGXCPU,
+        Signal::SIGXFSZ,
+        Signal::SIGPWR,
+        Signal::SIGQUIT,
+    ] {
+        let started = Instant::now();
+        let child = start(
+            &["--mode", "read", "--root", d.to_str().unwrap(), "-t", "20"],
+            None,
+        );
+        std::thread::sleep(Duration::from_millis(300));
+        kill(Pid::from_raw(child.id() as i32), signal).unwrap();
+        let ended = finish(child, started, Duration::from_secs(5));
+        assert_eq!(ended.code, Some(3), "{signal}: {}", ended.stdout);
+        assert_eq!(
+            ended.stdout,
+            format!(
+                "PROBE UNKNOWN - interrupted by {signal} while reading {}\n",
+                fifo.display()
+            )
+        );
+    }
+    // The -t alarm itself still says it timed out.
+    let started = Instant::now();
+    let child = start(
+        &["--mode", "read", "--root", d.to_str().unwrap(), "-t", "0.5"],
+        None,
+    );
+    let ended = finish(child, started, Duration::from_secs(5));
+    assert_eq!(ended.code, Some(3), "{}", ended.stdout);
+    assert_eq!(
+        ended.stdout,
+        format!(
+            "PROBE UNKNOWN - timed out after 0.5 s while reading {}\n",
+            fifo.display()
+        )
+    );
+    let _ = std::fs::remove_dir_all(d);
+}
+
+/// While a tool runs the guard thread takes these signals too: the tool goes down with the run.
+#[test]
+fn sigusr1_and_an_outside_sigalrm_while_a_tool_runs_take_the_tool_down() {
+    for (signal, marker) in [(Signal::SIGUSR1, "31.7101"), (Signal::SIGALRM, "31.7102")] {
+        let script = format!("sleep {marker} & sleep {marker}; wait");
+        let started = Instant::now();
+        let child = start(
+            &[
+                "--mode",
+                "tool",
+                "--tool",
+                "sh",
+                "--tool-arg=-c",
+                "--tool-arg",
+                &script,
+                "-t",
+                "20",
+            ],
+            None,
+        );
+        wait_for_tools(marker, 2);
+        kill(Pid::from_raw(child.id() as i32), signal).unwrap();
+        let ended = finish(child, started, Duration::from_secs(5));
+        assert_eq!(ended.code, Some(3), "{signal}: {}", ended.stdout);
+        assert_eq!(
+            ended.stdout,
+            format!("PROBE UNKNOWN - interrupted by {signal} while running sh -c {script}\n")
+        );
+        assert_no_tool_left(marker, &format!("{signal} to the plugin"));
+    }
+}
+
 #[test]
 fn sigterm_while_a_silent_peer_is_asked_ends_unknown_naming_the_peer() {
     // Connections complete in the kernel's backlog; nobody ever accepts or writes.

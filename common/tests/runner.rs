@@ -54,6 +54,11 @@ fn thresholds_drive_the_state_and_perfdata() {
             "PROBE CRITICAL - value 15 | 'value'=15;;@10:20;;",
         ),
         (
+            &["--value", "-11", "-w", "-10:40", "-c", "-20:-0.5"],
+            1,
+            "PROBE WARNING - value -11 | 'value'=-11;-10:40;-20:-0.5;;",
+        ),
+        (
             &["--value=-3", "-w", "~:0"],
             0,
             "PROBE OK - value -3 | 'value'=-3;~:0;;;",
@@ -102,9 +107,13 @@ fn bad_usage_is_unknown_exit_3_with_the_usage_line() {
         (&["-t", "0"], "PROBE UNKNOWN - -t 0: expected seconds, more than 0 and at most 86400"),
         (&["--timeout=abc"], "PROBE UNKNOWN - -t abc: expected seconds, more than 0 and at most 86400"),
         (&["-t"], "PROBE UNKNOWN - -t needs a value"),
+        (&["-t", "5", "--timeout", "6"], "PROBE UNKNOWN - -t given twice"),
+        (&["--root", "/", "--root", "/x"], "PROBE UNKNOWN - --root given twice"),
         (&["--max-output", "10"], "PROBE UNKNOWN - --max-output 10: expected bytes from 256 to 1048576"),
         (&["--count", "abc"], "PROBE UNKNOWN - --count abc: expected a whole number"),
-        (&["--count", "-1"], "PROBE UNKNOWN - unexpected -1: a negative number is not accepted here"),
+        (&["--count", "-1"], "PROBE UNKNOWN - --count -1: a negative number is not accepted here"),
+        (&["--count=-1"], "PROBE UNKNOWN - --count -1: expected a whole number, 0 or more"),
+        (&["-w", "--value"], "PROBE UNKNOWN - -w --value: expected N, N:, ~:N, N:M or @N:M with plain decimal numbers (e.g. 10, 10:, ~:10, 10:20, @10:20)"),
         (&["--value", "x"], "PROBE UNKNOWN - --value x: expected a number"),
         (&["--input", "nope=/x"], "PROBE UNKNOWN - unknown --input name 'nope'; expected one of: saved"),
         (&["--input", "nonsense"], "PROBE UNKNOWN - --input nonsense: expected NAME=FILE"),
@@ -117,6 +126,28 @@ fn bad_usage_is_unknown_exit_3_with_the_usage_line() {
         assert!(out.contains("Usage: kit_probe"), "{out}");
         assert!(err.is_empty(), "{err}");
     }
+}
+
+/// `check_bond --max-output 256 --bogus-<5000 z>` printed 1288 bytes: a usage error honours a
+/// --max-output that parses, else the default cap.
+#[test]
+fn usage_errors_honour_max_output() {
+    let bogus = format!("--bogus-{}", "z".repeat(5000));
+    for (args, cap) in [
+        (vec!["--max-output", "256", bogus.as_str()], 256),
+        (vec![bogus.as_str(), "--max-output=300"], 300),
+        (vec!["--max-output", "10", bogus.as_str()], 4096),
+    ] {
+        let (code, out, _, _) = run(&args);
+        assert_eq!(code, 3, "{out}");
+        assert!(out.starts_with("PROBE UNKNOWN - "), "{out}");
+        assert!(out.len() <= cap, "{args:?}: {} bytes", out.len());
+    }
+    let (_, out, _, _) = run(&["--max-output", "256", &bogus]);
+    assert!(
+        out.starts_with("PROBE UNKNOWN - unknown option --bogus-zzz"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -252,7 +252,8 @@ fn secs(d: Duration) -> String {
 }
 
 /// `in_body`: the status line and headers had come; a failure now is of an answer, not of
-/// reaching the server.
+/// reaching the server. Every message is in an admin's words: never a crate's ("http parse
+/// fail: ...", "Peer disconnected", "received corrupt message of type InvalidContentType").
 fn classify(e: ureq::Error, timeout: Duration, in_body: bool) -> HttpError {
     use std::io::ErrorKind;
     match e {
@@ -265,6 +266,15 @@ fn classify(e: ureq::Error, timeout: Duration, in_body: bool) -> HttpError {
         ureq::Error::HostNotFound => HttpError::Unreachable("host name not found".into()),
         ureq::Error::ConnectionFailed => HttpError::Unreachable("cannot connect".into()),
         ureq::Error::Io(io) => {
+            // rustls reports through the stream as an io::Error: a TLS failure is a server
+            // reached that failed the exchange, whatever the io kind.
+            if let Some(t) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+                return HttpError::Failed(tls_reason(t));
+            }
+            let text = io.to_string();
+            if text.starts_with("failed to lookup address information") {
+                return HttpError::Unreachable(resolve_reason(&text));
+            }
             let why = match io.kind() {
                 ErrorKind::ConnectionRefused => "connection refused".to_string(),
                 ErrorKind::ConnectionReset => "connection reset".to_string(),
@@ -276,22 +286,100 @@ fn classify(e: ureq::Error, timeout: Duration, in_body: bool) -> HttpError {
                 ErrorKind::UnexpectedEof if in_body => {
                     return HttpError::Failed("answer cut off: connection closed".into())
                 }
-                _ => io.to_string(),
+                // ureq's "Peer disconnected": the server took the request, then closed.
+                ErrorKind::UnexpectedEof | ErrorKind::BrokenPipe => {
+                    return HttpError::Failed(
+                        "the server closed the connection without answering".into(),
+                    )
+                }
+                _ => plain_io(&text),
             };
             // An error mid-body is an answer gone wrong; before it, nothing answered.
             if in_body {
                 HttpError::Failed(format!("answer cut off: {why}"))
-            } else if io.to_string().contains("certificate") {
-                HttpError::Failed(format!("TLS: {io}"))
+            } else if text.contains("certificate") {
+                HttpError::Failed(format!("TLS: {why}"))
             } else {
                 HttpError::Unreachable(why)
             }
         }
-        ureq::Error::Rustls(t) => HttpError::Failed(format!("TLS: {t}")),
-        ureq::Error::Tls(t) => HttpError::Failed(format!("TLS: {t}")),
-        ureq::Error::Protocol(p) => HttpError::Failed(format!("not an HTTP answer: {p}")),
+        ureq::Error::Rustls(t) => HttpError::Failed(tls_reason(&t)),
+        ureq::Error::Tls(t) => HttpError::Failed(format!("TLS failed: {t}")),
+        ureq::Error::LargeResponseHeader(_, limit) => HttpError::Failed(format!(
+            "not an HTTP answer: its headers are larger than {}",
+            size(limit as u64)
+        )),
+        ureq::Error::Protocol(p) => HttpError::Failed(protocol_reason(&p)),
         ureq::Error::BadUri(u) => HttpError::Failed(format!("bad URL: {u}")),
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
+            HttpError::Failed("redirected, and redirects are not followed".into())
+        }
+        ureq::Error::BodyStalled => HttpError::Failed("the answer stopped coming".into()),
         other => HttpError::Failed(other.to_string()),
+    }
+}
+
+/// A TLS failure, in plain words; a plain-HTTP server on an https:// URL answers bytes that are
+/// no TLS record at all.
+fn tls_reason(t: &rustls::Error) -> String {
+    use rustls::{CertificateError, Error};
+    let why = match t {
+        Error::InvalidMessage(_) | Error::InappropriateMessage { .. } => {
+            "the server did not answer TLS (is it http://?)".to_string()
+        }
+        Error::InappropriateHandshakeMessage { .. } | Error::PeerMisbehaved(_) => {
+            "the server broke the TLS protocol".to_string()
+        }
+        Error::PeerIncompatible(_) => "no TLS version or cipher in common".to_string(),
+        Error::AlertReceived(a) => format!("the server refused it ({a:?})"),
+        Error::NoCertificatesPresented => "the server sent no certificate".to_string(),
+        Error::InvalidCertificate(c) => match c {
+            CertificateError::UnknownIssuer => {
+                "the server's certificate is not signed by a trusted CA (see --ca-file)".to_string()
+            }
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                "the server's certificate has expired".to_string()
+            }
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                "the server's certificate is not valid yet (is the clock right?)".to_string()
+            }
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                "the server's certificate is not for this host name".to_string()
+            }
+            CertificateError::Revoked => "the server's certificate is revoked".to_string(),
+            other => format!("the server's certificate is refused ({other:?})"),
+        },
+        other => other.to_string(),
+    };
+    format!("TLS handshake failed: {why}")
+}
+
+/// A name that did not resolve (std's "failed to lookup address information: ...").
+fn resolve_reason(text: &str) -> String {
+    if text.contains("Temporary failure") || text.contains("try again") {
+        "cannot resolve the host name: no answer from the name server".into()
+    } else {
+        "host name not found".into()
+    }
+}
+
+/// An answer that is not HTTP (ureq-proto's "http parse fail: invalid HTTP version").
+fn protocol_reason(p: &impl std::fmt::Display) -> String {
+    let text = p.to_string();
+    let detail = text.strip_prefix("http parse fail: ").unwrap_or(&text);
+    format!("not an HTTP answer ({detail})")
+}
+
+/// The system's words for an io error, without " (os error N)".
+fn plain_io(text: &str) -> String {
+    let text = match text.find(" (os error ") {
+        Some(at) => &text[..at],
+        None => text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => "connection failed".into(),
     }
 }
 

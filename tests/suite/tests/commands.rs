@@ -183,7 +183,7 @@ fn numeric_options_say_what_they_accept() {
         ("check_raid", &["--expect", "abc"], "--expect abc: expected a whole number"),
         ("check_raid", &["--expect", "1.5"], "--expect 1.5: expected a whole number"),
         ("check_raid", &["--expect", "99999999999999999999999"], "--expect 99999999999999999999999: expected a whole number (this one is too large)"),
-        ("check_raid", &["--expect", "-1"], "unexpected -1: a negative number is not accepted here"),
+        ("check_raid", &["--expect", "-1"], "--expect -1: a negative number is not accepted here"),
         ("check_raid", &["--max-output", "10"], "--max-output 10: expected bytes from 256 to 1048576"),
         ("check_bond", &["--min-slaves", "two"], "--min-slaves two: expected a whole number"),
         ("check_bond", &["--critical-slaves", "x"], "--critical-slaves x: expected a whole number"),
@@ -194,7 +194,8 @@ fn numeric_options_say_what_they_accept() {
         ("check_ups", &["--charge-warning", "20:10"], "--charge-warning 20:10: expected a range N, N:, ~:N, N:M or @N:M (start is greater than end)"),
         ("check_ups", &["--load-critical", "lots"], "--load-critical lots: expected N, N:, ~:N, N:M or @N:M with plain decimal numbers (e.g. 10, 10:, ~:10, 10:20, @10:20)"),
         ("check_ups", &["--ups", "ups1@host:99999"], "--ups ups1@host:99999: expected a TCP port from 1 to 65535, not '99999'"),
-        ("check_ups", &["-t", "-5"], "unexpected -5: a negative number is not accepted here"),
+        ("check_ups", &["-t", "-5"], "-t -5: a negative number is not accepted here"),
+        ("check_raid", &["--root", "/", "--root", "/x"], "--root given twice"),
     ];
     for (name, args, want) in table {
         let got = usage_error(by_name(name), args);
