@@ -25,6 +25,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// 64 MiB. A bigger answer is UNKNOWN, never judged cut.
 pub const MAX_ANSWER: u64 = 4 * 1024 * 1024;
 
+/// Largest saved answer read (`--input`): the same bound as an answer over HTTP, since a saved
+/// DescribeServices, euserv or euca-describe-services listing is the same cloud written out
+/// (the euserv/euca text forms are smaller than the XML for the same services). At 4 MiB of
+/// hostile input (one-line services, empty XML elements) peak memory stays under 64 MiB.
+pub const SAVED_ANSWER_CAP: usize = MAX_ANSWER as usize;
+
 /// The Empyrean service's path on every CLC.
 const EMPYREAN: &str = "/services/Empyrean";
 
@@ -100,67 +106,134 @@ pub struct Options {
 }
 
 impl Options {
-    fn rules(&self) -> Rules {
-        Rules {
+    fn rules(&self) -> Result<Rules, CheckError> {
+        let types = self
+            .types
+            .iter()
+            .map(|t| Ok((t.clone(), expand_type("--type", t)?)))
+            .collect::<Result<Vec<_>, CheckError>>()?;
+        let exclude_types = self
+            .exclude_types
+            .iter()
+            .map(|t| expand_type("--exclude-type", t))
+            .collect::<Result<Vec<_>, CheckError>>()?;
+        Ok(Rules {
             require_passive: self.require_passive,
             min_ufs: self.min_ufs,
             zones: self.zones.clone(),
             min_nodes: self.min_nodes,
-            types: expand_types(&self.types),
-            exclude_types: expand_types(&self.exclude_types),
-        }
+            types: types.iter().flat_map(|(_, k)| k.iter().cloned()).collect(),
+            exclude_types: exclude_types.into_iter().flatten().collect(),
+            type_args: types,
+        })
     }
 }
 
-/// Service types, with the names admins use for groups of them: `clc` (the CLC and its local
-/// backends), `ufs` (user-api and its members), `cc`, `sc`, `nc`, `osg`.
-pub fn expand_types(names: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for name in names {
-        let group: &[&str] = match name.to_ascii_lowercase().as_str() {
-            "clc" => &[
-                "eucalyptus",
-                "db",
-                "autoscalingbackend",
-                "cloudwatchbackend",
-                "imagingbackend",
-                "loadbalancingbackend",
-                "notifications",
-                "pollednotifications",
-            ],
-            "ufs" => &[
-                "user-api",
-                "compute",
-                "euare",
-                "tokens",
-                "autoscaling",
-                "cloudwatch",
-                "cloudformation",
-                "loadbalancing",
-                "imaging",
-                "objectstorage",
-                "simpleworkflow",
-                "identity",
-                "dns",
-            ],
-            "cc" => &["cluster"],
-            "sc" => &["storage"],
-            "nc" => &["node"],
-            "osg" => &["objectstorage"],
-            _ => &[],
-        };
-        if group.is_empty() {
-            out.push(name.clone());
-        } else {
-            out.extend(group.iter().map(|t| t.to_string()));
-        }
+/// The groups `--type`/`--exclude-type` accept besides a type as listed.
+pub const TYPE_GROUPS: &str = "clc, ufs, cc, sc, nc, osg";
+
+/// One `--type` value as the types it stands for. A group is matched in any case; a type must
+/// be written as the CLC lists it (lower case letters, digits and `-`): `Node` or an empty
+/// value would match nothing and turn an outage green, so they are a usage error.
+pub fn expand_type(option: &str, name: &str) -> Result<Vec<String>, CheckError> {
+    if let Some(types) = group(name) {
+        return Ok(types);
     }
-    out
+    let as_listed = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !as_listed {
+        let lower = name.to_ascii_lowercase();
+        let like = if !lower.is_empty() && lower != name {
+            format!(" (did you mean {lower}?)")
+        } else {
+            String::new()
+        };
+        return Err(CheckError::usage(format!(
+            "{option} '{name}'{like}: give a group ({TYPE_GROUPS}) or a service type as the CLC lists it, in lower case (node, cluster, storage, user-api ...)"
+        )));
+    }
+    Ok(vec![name.to_string()])
+}
+
+/// The types of a group name (any case), None when it is not one: `clc` (the CLC and its local
+/// backends), `ufs` (user-api and its members), `cc`, `sc`, `nc`, `osg`.
+fn group(name: &str) -> Option<Vec<String>> {
+    let types: &[&str] = match name.to_ascii_lowercase().as_str() {
+        "clc" => &[
+            "eucalyptus",
+            "db",
+            "autoscalingbackend",
+            "cloudwatchbackend",
+            "imagingbackend",
+            "loadbalancingbackend",
+            "notifications",
+            "pollednotifications",
+        ],
+        "ufs" => &[
+            "user-api",
+            "compute",
+            "euare",
+            "tokens",
+            "autoscaling",
+            "cloudwatch",
+            "cloudformation",
+            "loadbalancing",
+            "imaging",
+            "objectstorage",
+            "simpleworkflow",
+            "identity",
+            "dns",
+        ],
+        "cc" => &["cluster"],
+        "sc" => &["storage"],
+        "nc" => &["node"],
+        "osg" => &["objectstorage"],
+        _ => return None,
+    };
+    Some(types.iter().map(|t| t.to_string()).collect())
+}
+
+/// A `--clc` value with the password of its user info masked (`http://admin:***@host/`), for
+/// every message that quotes it: an admin may paste a URL with credentials in it.
+pub fn masked_clc(value: &str) -> String {
+    let (scheme, rest) = match value.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), value),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{scheme}{user}:***@{host}{tail}")
+        }
+        None => value.to_string(),
+    }
+}
+
+/// The password in a `--clc` URL's user info, when there is one.
+fn clc_password(value: &str) -> Option<&str> {
+    let rest = value.split_once("://").map_or(value, |(_, r)| r);
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    userinfo
+        .split_once(':')
+        .map(|(_, p)| p)
+        .filter(|p| !p.is_empty())
 }
 
 /// The check: a saved answer (`--input`) or the CLC over HTTP.
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
-    let rules = opts.rules();
+    // Before anything can fail and quote a --clc: its password is never printed, whatever
+    // message would carry it.
+    for c in &opts.clc {
+        if let Some(password) = clc_password(c) {
+            secret::register(password);
+        }
+    }
+    let rules = opts.rules()?;
     if ctx.inputs_given() {
         if !opts.clc.is_empty() {
             return Err(CheckError::usage(
@@ -178,7 +251,10 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
     let endpoints = opts
         .clc
         .iter()
-        .map(|c| Endpoint::parse(c, EMPYREAN).map_err(|e| format!("--clc {e}")))
+        .map(|c| {
+            Endpoint::parse(c, EMPYREAN)
+                .map_err(|e| format!("--clc {}", e.replace(c.trim(), &masked_clc(c.trim()))))
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(CheckError::usage)?;
     let client = HttpClient::new(HttpOptions {
@@ -201,7 +277,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
 fn check_input(ctx: &Context, rules: &Rules) -> Result<Report, CheckError> {
     let mut given = Vec::new();
     for name in PLUGIN.inputs {
-        if let Some((file, text)) = ctx.input(name)? {
+        if let Some((file, text)) = ctx.input_capped(name, SAVED_ANSWER_CAP)? {
             given.push((*name, file, text));
         }
     }
