@@ -25,11 +25,39 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// 64 MiB. A bigger answer is UNKNOWN, never judged cut.
 pub const MAX_ANSWER: u64 = 4 * 1024 * 1024;
 
-/// Largest saved answer read (`--input`): the same bound as an answer over HTTP, since a saved
-/// DescribeServices, euserv or euca-describe-services listing is the same cloud written out
-/// (the euserv/euca text forms are smaller than the XML for the same services). At 4 MiB of
-/// hostile input (one-line services, empty XML elements) peak memory stays under 64 MiB.
-pub const SAVED_ANSWER_CAP: usize = MAX_ANSWER as usize;
+/// Largest saved answer read (`--input`), per source: what the source can be for a big cloud,
+/// with room, and small enough that peak memory stays under 64 MiB on hostile input (measured
+/// on the release build, bench note in plugins/check_euca_clc/README.md).
+/// * `describe-services`: the XML answer, the same bound as over HTTP ([`MAX_ANSWER`]).
+/// * `euserv`: a line is about 100 bytes (250 with `--expert`), so 1 MiB is 4,000-10,000
+///   services, several times a cloud of 1,000 NCs; at 4 MiB a hostile file of 150,000 one-word
+///   lines made a model of 66-108 MB.
+/// * `euca-describe-services`: lines of about 150 bytes plus four lines per event (`-E`): 2 MiB.
+pub fn saved_answer_cap(source: &str) -> usize {
+    match source {
+        "euserv" => 1024 * 1024,
+        "euca-describe-services" => 2 * 1024 * 1024,
+        _ => MAX_ANSWER as usize,
+    }
+}
+
+/// Most XML tags read in a DescribeServices answer: a service is about 40 (its elements opened
+/// and closed), so this is 10,000 services, more than [`MAX_ANSWER`] holds of real ones. Checked
+/// before the XML tree is built: 4 MiB of `<a/>` would be a million elements (80 MB of tree).
+pub const MAX_XML_TAGS: usize = 400_000;
+
+/// [`describe_services::parse`] behind the tag count guard.
+fn parse_answer(text: &str) -> Result<Answer, common::ParseError> {
+    let tags = text.bytes().filter(|b| *b == b'<').count();
+    // Too deep is the parser's own refusal (checked without building the tree): say that one.
+    let deep = describe_services::xml_depth_over(text, describe_services::MAX_DEPTH);
+    if tags > MAX_XML_TAGS && !deep {
+        return Err(common::ParseError::whole(format!(
+            "{tags} XML tags, more than the {MAX_XML_TAGS} of any cloud's answer, not read"
+        )));
+    }
+    describe_services::parse(text)
+}
 
 /// The Empyrean service's path on every CLC.
 const EMPYREAN: &str = "/services/Empyrean";
@@ -277,7 +305,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
 fn check_input(ctx: &Context, rules: &Rules) -> Result<Report, CheckError> {
     let mut given = Vec::new();
     for name in PLUGIN.inputs {
-        if let Some((file, text)) = ctx.input_capped(name, SAVED_ANSWER_CAP)? {
+        if let Some((file, text)) = ctx.input_capped(name, saved_answer_cap(name))? {
             given.push((*name, file, text));
         }
     }
@@ -288,18 +316,16 @@ fn check_input(ctx: &Context, rules: &Rules) -> Result<Report, CheckError> {
     }
     let (name, file, text) = given.remove(0);
     let services = match name {
-        "describe-services" => {
-            match describe_services::parse(&text).map_err(|e| e.in_source(&file))? {
-                Answer::Services(s) => s,
-                Answer::Error { code, message } => {
-                    return Ok(error_report(
-                        &format!("saved answer {file}:"),
-                        &code,
-                        &message,
-                    ))
-                }
+        "describe-services" => match parse_answer(&text).map_err(|e| e.in_source(&file))? {
+            Answer::Services(s) => s,
+            Answer::Error { code, message } => {
+                return Ok(error_report(
+                    &format!("saved answer {file}:"),
+                    &code,
+                    &message,
+                ))
             }
-        }
+        },
         "euserv" => euserv::parse(&text).map_err(|e| e.in_source(&file))?,
         _ => eucadmin::parse(&text).map_err(|e| e.in_source(&file))?,
     };
@@ -450,7 +476,7 @@ fn read_answer(
     who: &str,
 ) -> Acquisition<ClcAnswer> {
     if answer.status != 200 {
-        let (code, message) = match describe_services::parse(&answer.body) {
+        let (code, message) = match parse_answer(&answer.body) {
             Ok(Answer::Error { code, message }) => (code, message),
             _ => (answer.status_text.clone(), first_words(&answer.body)),
         };
@@ -461,7 +487,7 @@ fn read_answer(
         };
         return Acquisition::Read(ClcAnswer::Error { code, message });
     }
-    match describe_services::parse(&answer.body) {
+    match parse_answer(&answer.body) {
         Ok(Answer::Services(services)) => Acquisition::Read(ClcAnswer::Services {
             services,
             elapsed: answer.elapsed,

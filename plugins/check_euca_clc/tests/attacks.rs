@@ -92,9 +92,10 @@ fn a_password_in_clc_is_masked_in_every_message() {
 }
 
 #[test]
-fn a_saved_answer_over_4_mib_is_refused_not_parsed() {
+fn a_saved_answer_over_its_cap_is_refused_not_parsed() {
     // Was: 300,000 identical euserv lines (8.1 MB) peaked at 124 MB; 2,090,000 `<a/>`
-    // (8.36 MB) at 158 MB. Both are over the 4 MiB a cloud's listing can be.
+    // (8.36 MB) at 158 MB. Over what a cloud's listing can be: 1 MiB of euserv text, 4 MiB
+    // of XML.
     let dir = std::env::temp_dir().join(format!("euca-attacks-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let euserv = dir.join("euserv-300k.txt");
@@ -108,15 +109,36 @@ fn a_saved_answer_over_4_mib_is_refused_not_parsed() {
         ),
     )
     .unwrap();
-    for (name, file) in [("euserv", &euserv), ("describe-services", &xml)] {
+    for (name, file, cap) in [
+        ("euserv", &euserv, "1 MiB"),
+        ("describe-services", &xml, "4 MiB"),
+    ] {
         let r = run(&["--input", &format!("{name}={}", file.display())]);
         r.expect_state(Status::Unknown)
             .expect_summary(&format!(
-                "cannot read {}: larger than 4 MiB, not read whole",
+                "cannot read {}: larger than {cap}, not read whole",
                 file.display()
             ))
             .expect_one_line();
     }
+    // Under the byte cap, a million empty elements would still be a tree of 80 MB: refused
+    // by their count before the tree is built.
+    let flat = dir.join("a-1000000.xml");
+    std::fs::write(
+        &flat,
+        format!(
+            "<DescribeServicesResponseType>{}</DescribeServicesResponseType>",
+            "<a/>".repeat(1_000_000)
+        ),
+    )
+    .unwrap();
+    let r = run(&["--input", &format!("describe-services={}", flat.display())]);
+    r.expect_state(Status::Unknown)
+        .expect_summary(&format!(
+            "cannot parse {}: 1000002 XML tags, more than the 400000 of any cloud's answer, not read",
+            flat.display()
+        ))
+        .expect_one_line();
     // Just under the cap, the same lines are one service listed many times: judged.
     let under = dir.join("euserv-under-cap.txt");
     let healthy = std::fs::read_to_string(concat!(
@@ -125,7 +147,7 @@ fn a_saved_answer_over_4_mib_is_refused_not_parsed() {
     ))
     .unwrap();
     let line = "SERVICE node one 10.111.5.140 enabled\n";
-    let room = 4 * 1024 * 1024 - healthy.len();
+    let room = 1024 * 1024 - healthy.len();
     std::fs::write(&under, healthy + &line.repeat(room / line.len())).unwrap();
     let r = run(&["--input", &format!("euserv={}", under.display())]);
     r.expect_state(Status::Ok)
