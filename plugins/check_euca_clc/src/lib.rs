@@ -25,6 +25,40 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// 64 MiB. A bigger answer is UNKNOWN, never judged cut.
 pub const MAX_ANSWER: u64 = 4 * 1024 * 1024;
 
+/// Largest saved answer read (`--input`), per source: what the source can be for a big cloud,
+/// with room, and small enough that peak memory stays under 64 MiB on hostile input (measured
+/// on the release build, bench note in plugins/check_euca_clc/README.md).
+/// * `describe-services`: the XML answer, the same bound as over HTTP ([`MAX_ANSWER`]).
+/// * `euserv`: a line is about 100 bytes (250 with `--expert`), so 1 MiB is 4,000-10,000
+///   services, several times a cloud of 1,000 NCs; at 4 MiB a hostile file of 150,000 one-word
+///   lines made a model of 66-108 MB.
+/// * `euca-describe-services`: lines of about 150 bytes plus four lines per event (`-E`): 2 MiB.
+pub fn saved_answer_cap(source: &str) -> usize {
+    match source {
+        "euserv" => 1024 * 1024,
+        "euca-describe-services" => 2 * 1024 * 1024,
+        _ => MAX_ANSWER as usize,
+    }
+}
+
+/// Most XML tags read in a DescribeServices answer: a service is about 40 (its elements opened
+/// and closed), so this is 10,000 services, more than [`MAX_ANSWER`] holds of real ones. Checked
+/// before the XML tree is built: 4 MiB of `<a/>` would be a million elements (80 MB of tree).
+pub const MAX_XML_TAGS: usize = 400_000;
+
+/// [`describe_services::parse`] behind the tag count guard.
+fn parse_answer(text: &str) -> Result<Answer, common::ParseError> {
+    let tags = text.bytes().filter(|b| *b == b'<').count();
+    // Too deep is the parser's own refusal (checked without building the tree): say that one.
+    let deep = describe_services::xml_depth_over(text, describe_services::MAX_DEPTH);
+    if tags > MAX_XML_TAGS && !deep {
+        return Err(common::ParseError::whole(format!(
+            "{tags} XML tags, more than the {MAX_XML_TAGS} of any cloud's answer, not read"
+        )));
+    }
+    describe_services::parse(text)
+}
+
 /// The Empyrean service's path on every CLC.
 const EMPYREAN: &str = "/services/Empyrean";
 
@@ -100,67 +134,134 @@ pub struct Options {
 }
 
 impl Options {
-    fn rules(&self) -> Rules {
-        Rules {
+    fn rules(&self) -> Result<Rules, CheckError> {
+        let types = self
+            .types
+            .iter()
+            .map(|t| Ok((t.clone(), expand_type("--type", t)?)))
+            .collect::<Result<Vec<_>, CheckError>>()?;
+        let exclude_types = self
+            .exclude_types
+            .iter()
+            .map(|t| expand_type("--exclude-type", t))
+            .collect::<Result<Vec<_>, CheckError>>()?;
+        Ok(Rules {
             require_passive: self.require_passive,
             min_ufs: self.min_ufs,
             zones: self.zones.clone(),
             min_nodes: self.min_nodes,
-            types: expand_types(&self.types),
-            exclude_types: expand_types(&self.exclude_types),
-        }
+            types: types.iter().flat_map(|(_, k)| k.iter().cloned()).collect(),
+            exclude_types: exclude_types.into_iter().flatten().collect(),
+            type_args: types,
+        })
     }
 }
 
-/// Service types, with the names admins use for groups of them: `clc` (the CLC and its local
-/// backends), `ufs` (user-api and its members), `cc`, `sc`, `nc`, `osg`.
-pub fn expand_types(names: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for name in names {
-        let group: &[&str] = match name.to_ascii_lowercase().as_str() {
-            "clc" => &[
-                "eucalyptus",
-                "db",
-                "autoscalingbackend",
-                "cloudwatchbackend",
-                "imagingbackend",
-                "loadbalancingbackend",
-                "notifications",
-                "pollednotifications",
-            ],
-            "ufs" => &[
-                "user-api",
-                "compute",
-                "euare",
-                "tokens",
-                "autoscaling",
-                "cloudwatch",
-                "cloudformation",
-                "loadbalancing",
-                "imaging",
-                "objectstorage",
-                "simpleworkflow",
-                "identity",
-                "dns",
-            ],
-            "cc" => &["cluster"],
-            "sc" => &["storage"],
-            "nc" => &["node"],
-            "osg" => &["objectstorage"],
-            _ => &[],
-        };
-        if group.is_empty() {
-            out.push(name.clone());
-        } else {
-            out.extend(group.iter().map(|t| t.to_string()));
-        }
+/// The groups `--type`/`--exclude-type` accept besides a type as listed.
+pub const TYPE_GROUPS: &str = "clc, ufs, cc, sc, nc, osg";
+
+/// One `--type` value as the types it stands for. A group is matched in any case; a type must
+/// be written as the CLC lists it (lower case letters, digits and `-`): `Node` or an empty
+/// value would match nothing and turn an outage green, so they are a usage error.
+pub fn expand_type(option: &str, name: &str) -> Result<Vec<String>, CheckError> {
+    if let Some(types) = group(name) {
+        return Ok(types);
     }
-    out
+    let as_listed = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !as_listed {
+        let lower = name.to_ascii_lowercase();
+        let like = if !lower.is_empty() && lower != name {
+            format!(" (did you mean {lower}?)")
+        } else {
+            String::new()
+        };
+        return Err(CheckError::usage(format!(
+            "{option} '{name}'{like}: give a group ({TYPE_GROUPS}) or a service type as the CLC lists it, in lower case (node, cluster, storage, user-api ...)"
+        )));
+    }
+    Ok(vec![name.to_string()])
+}
+
+/// The types of a group name (any case), None when it is not one: `clc` (the CLC and its local
+/// backends), `ufs` (user-api and its members), `cc`, `sc`, `nc`, `osg`.
+fn group(name: &str) -> Option<Vec<String>> {
+    let types: &[&str] = match name.to_ascii_lowercase().as_str() {
+        "clc" => &[
+            "eucalyptus",
+            "db",
+            "autoscalingbackend",
+            "cloudwatchbackend",
+            "imagingbackend",
+            "loadbalancingbackend",
+            "notifications",
+            "pollednotifications",
+        ],
+        "ufs" => &[
+            "user-api",
+            "compute",
+            "euare",
+            "tokens",
+            "autoscaling",
+            "cloudwatch",
+            "cloudformation",
+            "loadbalancing",
+            "imaging",
+            "objectstorage",
+            "simpleworkflow",
+            "identity",
+            "dns",
+        ],
+        "cc" => &["cluster"],
+        "sc" => &["storage"],
+        "nc" => &["node"],
+        "osg" => &["objectstorage"],
+        _ => return None,
+    };
+    Some(types.iter().map(|t| t.to_string()).collect())
+}
+
+/// A `--clc` value with the password of its user info masked (`http://admin:***@host/`), for
+/// every message that quotes it: an admin may paste a URL with credentials in it.
+pub fn masked_clc(value: &str) -> String {
+    let (scheme, rest) = match value.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), value),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{scheme}{user}:***@{host}{tail}")
+        }
+        None => value.to_string(),
+    }
+}
+
+/// The password in a `--clc` URL's user info, when there is one.
+fn clc_password(value: &str) -> Option<&str> {
+    let rest = value.split_once("://").map_or(value, |(_, r)| r);
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    userinfo
+        .split_once(':')
+        .map(|(_, p)| p)
+        .filter(|p| !p.is_empty())
 }
 
 /// The check: a saved answer (`--input`) or the CLC over HTTP.
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
-    let rules = opts.rules();
+    // Before anything can fail and quote a --clc: its password is never printed, whatever
+    // message would carry it.
+    for c in &opts.clc {
+        if let Some(password) = clc_password(c) {
+            secret::register(password);
+        }
+    }
+    let rules = opts.rules()?;
     if ctx.inputs_given() {
         if !opts.clc.is_empty() {
             return Err(CheckError::usage(
@@ -178,7 +279,10 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
     let endpoints = opts
         .clc
         .iter()
-        .map(|c| Endpoint::parse(c, EMPYREAN).map_err(|e| format!("--clc {e}")))
+        .map(|c| {
+            Endpoint::parse(c, EMPYREAN)
+                .map_err(|e| format!("--clc {}", e.replace(c.trim(), &masked_clc(c.trim()))))
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(CheckError::usage)?;
     let client = HttpClient::new(HttpOptions {
@@ -201,7 +305,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
 fn check_input(ctx: &Context, rules: &Rules) -> Result<Report, CheckError> {
     let mut given = Vec::new();
     for name in PLUGIN.inputs {
-        if let Some((file, text)) = ctx.input(name)? {
+        if let Some((file, text)) = ctx.input_capped(name, saved_answer_cap(name))? {
             given.push((*name, file, text));
         }
     }
@@ -212,18 +316,16 @@ fn check_input(ctx: &Context, rules: &Rules) -> Result<Report, CheckError> {
     }
     let (name, file, text) = given.remove(0);
     let services = match name {
-        "describe-services" => {
-            match describe_services::parse(&text).map_err(|e| e.in_source(&file))? {
-                Answer::Services(s) => s,
-                Answer::Error { code, message } => {
-                    return Ok(error_report(
-                        &format!("saved answer {file}:"),
-                        &code,
-                        &message,
-                    ))
-                }
+        "describe-services" => match parse_answer(&text).map_err(|e| e.in_source(&file))? {
+            Answer::Services(s) => s,
+            Answer::Error { code, message } => {
+                return Ok(error_report(
+                    &format!("saved answer {file}:"),
+                    &code,
+                    &message,
+                ))
             }
-        }
+        },
         "euserv" => euserv::parse(&text).map_err(|e| e.in_source(&file))?,
         _ => eucadmin::parse(&text).map_err(|e| e.in_source(&file))?,
     };
@@ -374,7 +476,7 @@ fn read_answer(
     who: &str,
 ) -> Acquisition<ClcAnswer> {
     if answer.status != 200 {
-        let (code, message) = match describe_services::parse(&answer.body) {
+        let (code, message) = match parse_answer(&answer.body) {
             Ok(Answer::Error { code, message }) => (code, message),
             _ => (answer.status_text.clone(), first_words(&answer.body)),
         };
@@ -385,7 +487,7 @@ fn read_answer(
         };
         return Acquisition::Read(ClcAnswer::Error { code, message });
     }
-    match describe_services::parse(&answer.body) {
+    match parse_answer(&answer.body) {
         Ok(Answer::Services(services)) => Acquisition::Read(ClcAnswer::Services {
             services,
             elapsed: answer.elapsed,
