@@ -145,7 +145,20 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Document<'_>, Error> {
         } else if rest.starts_with(b"<!") {
             return Err(Error::At(i, "unexpected '<!'".into()));
         } else if rest.starts_with(b"</") {
-            let (name, after) = read_name(text, i + 2)?;
+            // The usual closing tag is the open element's: compare it in place instead of
+            // scanning the name (half the tags of an answer are closing tags).
+            let (name, after) = match open.last() {
+                Some((_, opened))
+                    if rest[2..].starts_with(opened.as_bytes())
+                        && matches!(
+                            b.get(i + 2 + opened.len()),
+                            Some(b'>' | b' ' | b'\t' | b'\r' | b'\n')
+                        ) =>
+                {
+                    (*opened, i + 2 + opened.len())
+                }
+                _ => read_name(text, i + 2)?,
+            };
             let close = skip_space(b, after);
             if b.get(close) != Some(&b'>') {
                 return Err(Error::At(
@@ -249,14 +262,25 @@ fn skip_space(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Bytes of a name: letters, digits, '-', '.', '_', ':' and non-ASCII (UTF-8 of a non-ASCII
+/// name character). A table: the name scan was the reader's hottest loop.
+const NAME_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b >= 0x80 || matches!(b, b':' | b'_' | b'-' | b'.');
+        c += 1;
+    }
+    t
+};
+
 /// An element or attribute name starting at `from`: up to white space, `/`, `>` or `=`.
 fn read_name(text: &str, from: usize) -> Result<(&str, usize), Error> {
     let b = text.as_bytes();
     let mut j = from;
     while let Some(&c) = b.get(j) {
-        // Name bytes are letters, digits, '-', '.', '_', ':' and non-ASCII: the common case
-        // is tested first, the rest only when a name ends.
-        if c.is_ascii_alphanumeric() || c >= 0x80 || matches!(c, b':' | b'_' | b'-' | b'.') {
+        if NAME_BYTE[c as usize] {
             j += 1;
             continue;
         }
