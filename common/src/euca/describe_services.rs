@@ -21,8 +21,8 @@
 //! takes one line or pretty-printed text alike.
 
 use super::model::{host_of_uri, Event, Service, State};
+use super::xml::{self, Document};
 use crate::ParseError;
-use roxmltree::{Document, Node};
 
 /// What the CLC answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub enum Answer {
 
 /// Deepest element nesting read. A real answer is 7 deep (`serviceStatuses/item/statusDetails/
 /// item/message` under the root); a hostile one 20,000 deep overflowed the stack (exit 134, no
-/// output) before this limit.
+/// output) before this limit. The reader stops at the first element deeper than this.
 pub const MAX_DEPTH: usize = 64;
 
 /// Parse a DescribeServices answer or an error body.
@@ -46,29 +46,22 @@ pub fn parse(text: &str) -> Result<Answer, ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError::whole("the answer is empty"));
     }
-    if xml_depth_over(text, MAX_DEPTH) {
-        return Err(ParseError::whole(format!(
-            "nested deeper than {MAX_DEPTH} levels, not read"
-        )));
-    }
-    let doc = Document::parse(text).map_err(|e| {
-        let pos = e.pos();
-        let line = text
-            .lines()
-            .nth(pos.row.saturating_sub(1) as usize)
-            .unwrap_or("");
-        ParseError::at(
-            pos.row as usize,
-            line,
-            format!("not well-formed XML (truncated or not XML?): {e}"),
-        )
+    let doc = xml::parse(text, MAX_DEPTH).map_err(|e| match e {
+        xml::Error::TooDeep => {
+            ParseError::whole(format!("nested deeper than {MAX_DEPTH} levels, not read"))
+        }
+        xml::Error::At(offset, why) => at_offset(
+            text,
+            offset,
+            format!("not well-formed XML (truncated or not XML?): {why}"),
+        ),
     })?;
-    let root = doc.root_element();
-    match root.tag_name().name() {
+    let root = doc.root();
+    match doc.name(root) {
         "DescribeServicesResponseType" | "DescribeServicesResponse" => {
             parse_services(text, &doc, root).map(Answer::Services)
         }
-        "Response" | "ErrorResponse" => Ok(parse_error(root)),
+        "Response" | "ErrorResponse" => Ok(parse_error(&doc, root)),
         other => Err(at(
             text,
             &doc,
@@ -135,20 +128,20 @@ pub fn xml_depth_over(text: &str, limit: usize) -> bool {
     false
 }
 
-fn parse_error(root: Node) -> Answer {
-    let error = root.descendants().find(|n| local(n) == "Error");
+fn parse_error(doc: &Document, root: usize) -> Answer {
+    let error = doc.descendants(root).find(|&n| doc.name(n) == "Error");
     let field = |name: &str| {
         error
-            .and_then(|e| child(e, name))
-            .map(text_of)
+            .and_then(|e| child(doc, e, name))
+            .map(|n| doc.text_of(n))
             .unwrap_or_default()
     };
     let mut message = field("Message");
     if message.is_empty() {
-        message = root
-            .descendants()
-            .find(|n| local(n) == "Message")
-            .map(text_of)
+        message = doc
+            .descendants(root)
+            .find(|&n| doc.name(n) == "Message")
+            .map(|n| doc.text_of(n))
             .unwrap_or_default();
     }
     Answer::Error {
@@ -157,8 +150,8 @@ fn parse_error(root: Node) -> Answer {
     }
 }
 
-fn parse_services(text: &str, doc: &Document, root: Node) -> Result<Vec<Service>, ParseError> {
-    let statuses = child(root, "serviceStatuses").ok_or_else(|| {
+fn parse_services(text: &str, doc: &Document, root: usize) -> Result<Vec<Service>, ParseError> {
+    let statuses = child(doc, root, "serviceStatuses").ok_or_else(|| {
         at(
             text,
             doc,
@@ -167,12 +160,13 @@ fn parse_services(text: &str, doc: &Document, root: Node) -> Result<Vec<Service>
         )
     })?;
     let mut services = Vec::new();
-    for (i, item) in elements(statuses)
-        .filter(|n| local(n) == "item")
+    for (i, item) in doc
+        .elements(statuses)
+        .filter(|&n| doc.name(n) == "item")
         .enumerate()
     {
         let n = i + 1;
-        let id = child(item, "serviceId").ok_or_else(|| {
+        let id = child(doc, item, "serviceId").ok_or_else(|| {
             at(
                 text,
                 doc,
@@ -181,8 +175,8 @@ fn parse_services(text: &str, doc: &Document, root: Node) -> Result<Vec<Service>
             )
         })?;
         let required = |name: &str| {
-            child(id, name)
-                .map(text_of)
+            child(doc, id, name)
+                .map(|n| doc.text_of(n))
                 .filter(|t| !t.is_empty())
                 .ok_or_else(|| {
                     at(
@@ -195,8 +189,10 @@ fn parse_services(text: &str, doc: &Document, root: Node) -> Result<Vec<Service>
         };
         let kind = required("type")?;
         let name = required("name")?;
-        let partition = child(id, "partition").map(text_of).unwrap_or_default();
-        let state_node = child(item, "localState").ok_or_else(|| {
+        let partition = child(doc, id, "partition")
+            .map(|n| doc.text_of(n))
+            .unwrap_or_default();
+        let state_node = child(doc, item, "localState").ok_or_else(|| {
             at(
                 text,
                 doc,
@@ -204,7 +200,7 @@ fn parse_services(text: &str, doc: &Document, root: Node) -> Result<Vec<Service>
                 format!("service {kind} {name} has no localState"),
             )
         })?;
-        let state_text = text_of(state_node);
+        let state_text = doc.text_of(state_node);
         let state = State::parse(&state_text).ok_or_else(|| {
             at(
                 text,
@@ -214,19 +210,19 @@ fn parse_services(text: &str, doc: &Document, root: Node) -> Result<Vec<Service>
             )
         })?;
         let optional = |name: &str| {
-            child(id, name)
-                .map(text_of)
+            child(doc, id, name)
+                .map(|n| doc.text_of(n))
                 .filter(|t| !t.is_empty() && t != "none")
         };
         let uri = optional("uri").or_else(|| {
-            child(id, "uris")
-                .and_then(|u| u.descendants().find(|n| local(n) == "entry"))
-                .map(text_of)
+            child(doc, id, "uris")
+                .and_then(|u| doc.descendants(u).find(|&n| doc.name(n) == "entry"))
+                .map(|n| doc.text_of(n))
                 .filter(|t| !t.is_empty())
         });
         let host = optional("host").or_else(|| uri.as_deref().and_then(host_of_uri));
-        let epoch_node = child(item, "localEpoch");
-        let epoch = match epoch_node.map(text_of) {
+        let epoch_node = child(doc, item, "localEpoch");
+        let epoch = match epoch_node.map(|n| doc.text_of(n)) {
             None => None,
             Some(t) if t.is_empty() => None,
             Some(t) => Some(t.parse::<u64>().map_err(|_| {
@@ -238,14 +234,20 @@ fn parse_services(text: &str, doc: &Document, root: Node) -> Result<Vec<Service>
                 )
             })?),
         };
-        let events = child(item, "statusDetails")
+        let events = child(doc, item, "statusDetails")
             .map(|d| {
-                elements(d)
-                    .filter(|n| local(n) == "item")
+                doc.elements(d)
+                    .filter(|&n| doc.name(n) == "item")
                     .map(|e| Event {
-                        severity: child(e, "severity").map(text_of).unwrap_or_default(),
-                        message: child(e, "message").map(text_of).unwrap_or_default(),
-                        timestamp: child(e, "timestamp").map(text_of).unwrap_or_default(),
+                        severity: child(doc, e, "severity")
+                            .map(|n| doc.text_of(n))
+                            .unwrap_or_default(),
+                        message: child(doc, e, "message")
+                            .map(|n| doc.text_of(n))
+                            .unwrap_or_default(),
+                        timestamp: child(doc, e, "timestamp")
+                            .map(|n| doc.text_of(n))
+                            .unwrap_or_default(),
                     })
                     .collect()
             })
@@ -265,35 +267,26 @@ fn parse_services(text: &str, doc: &Document, root: Node) -> Result<Vec<Service>
     Ok(services)
 }
 
-fn local<'a>(n: &Node<'a, '_>) -> &'a str {
-    n.tag_name().name()
-}
-
-fn elements<'a, 'i>(n: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {
-    n.children().filter(|c| c.is_element())
-}
-
-fn child<'a, 'i>(n: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
-    elements(n).find(|c| local(c) == name)
-}
-
-fn text_of(n: Node) -> String {
-    n.descendants()
-        .filter(|d| d.is_text())
-        .filter_map(|d| d.text())
-        .collect::<String>()
-        .trim()
-        .to_string()
+fn child(doc: &Document, n: usize, name: &str) -> Option<usize> {
+    doc.elements(n).find(|&c| doc.name(c) == name)
 }
 
 /// A parse error at the line where `node` starts.
-fn at(text: &str, doc: &Document, node: Node, message: impl Into<String>) -> ParseError {
-    let pos = doc.text_pos_at(node.range().start);
-    let line = text
-        .lines()
-        .nth(pos.row.saturating_sub(1) as usize)
-        .unwrap_or("");
-    ParseError::at(pos.row as usize, line, message)
+fn at(text: &str, doc: &Document, node: usize, message: impl Into<String>) -> ParseError {
+    at_offset(text, doc.nodes[node].start, message)
+}
+
+/// A parse error at the line holding byte `offset`; the end of the text is its last line that
+/// has text (a cut answer names where it was cut, not an empty line after it).
+fn at_offset(text: &str, offset: usize, message: impl Into<String>) -> ParseError {
+    let offset = if offset >= text.len() {
+        text.trim_end().len().saturating_sub(1)
+    } else {
+        offset
+    };
+    let row = text[..offset].matches('\n').count() + 1;
+    let line = text.lines().nth(row - 1).unwrap_or("");
+    ParseError::at(row, line, message)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod describe_services;
 pub mod endpoint;
 pub mod model;
 pub mod sign;
+mod xml;
 
 pub use credentials::Credentials;
 pub use endpoint::Endpoint;

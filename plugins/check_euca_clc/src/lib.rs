@@ -296,6 +296,17 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
     });
     let asked = ask_clcs(&client, &endpoints, &creds, opts.signature, ctx);
     let mut report = judge(&asked, opts.signature, &rules);
+    // One line per service only when -vv shows it: formatting 45 lines nobody reads was a tenth
+    // of the check's instructions. The services are those judge() judged: the first answer.
+    if ctx.verbosity() >= 2 {
+        let judged = asked.iter().find_map(|a| match &a.got {
+            Acquisition::Read(ClcAnswer::Services { services, .. }) => Some(services),
+            _ => None,
+        });
+        if let Some(services) = judged {
+            verbose_services(&mut report, services);
+        }
+    }
     if let Some(note) = note {
         report.verbose(0, note);
     }
@@ -332,7 +343,9 @@ fn check_input(ctx: &Context, rules: &Rules) -> Result<Report, CheckError> {
     let mut report = Report::new();
     evaluate::evaluate(&services, rules, &mut report);
     report.verbose(1, format!("source: {name} output saved in {file}"));
-    verbose_services(&mut report, &services);
+    if ctx.verbosity() >= 2 {
+        verbose_services(&mut report, &services);
+    }
     Ok(report)
 }
 
@@ -564,7 +577,6 @@ pub fn judge(asked: &[Asked], signature: Signature, rules: &Rules) -> Report {
                     .min(0.0),
             );
             report.verbose(1, format!("asked {}", a.url));
-            verbose_services(&mut report, services);
             return report;
         }
     }
