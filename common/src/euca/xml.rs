@@ -410,3 +410,83 @@ mod tests {
         assert_eq!(err("<a>  </a>\n"), "read");
     }
 }
+
+/// Mutations of every real DescribeServices capture: the reader must never panic, and each
+/// answer is a document or an error with a byte offset inside the text (the parser turns that
+/// offset into the line it names). A cheap xorshift keeps the run repeatable.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+
+    fn captures() -> Vec<String> {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../plugins/check_euca_clc/tests/fixtures/describe-services"
+        );
+        let mut texts: Vec<String> = std::fs::read_dir(dir)
+            .expect("the plugin's fixtures")
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .collect();
+        texts.sort();
+        assert!(texts.len() >= 8, "fixtures not found in {dir}");
+        texts
+    }
+
+    #[test]
+    fn mutated_captures_are_read_or_refused_never_a_panic() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let pieces: [&[u8]; 12] = [
+            b"<",
+            b">",
+            b"/",
+            b"&",
+            b";",
+            b"\"",
+            b"'",
+            b"<!--",
+            b"<![CDATA[",
+            b"&#x",
+            b"]]>",
+            b"=",
+        ];
+        let (mut read, mut refused) = (0, 0);
+        for text in captures() {
+            for _ in 0..400 {
+                let mut bytes = text.clone().into_bytes();
+                for _ in 0..1 + next() % 4 {
+                    let at = (next() as usize) % bytes.len().max(1);
+                    match next() % 4 {
+                        0 => bytes.truncate(at),
+                        1 if at < bytes.len() => {
+                            bytes.remove(at);
+                        }
+                        2 => {
+                            let p = pieces[(next() as usize) % pieces.len()];
+                            bytes.splice(at..at, p.iter().copied());
+                        }
+                        _ if at < bytes.len() => bytes[at] = (next() % 256) as u8,
+                        _ => {}
+                    }
+                }
+                let mutated = String::from_utf8_lossy(&bytes);
+                match parse(&mutated, 64) {
+                    Ok(_) => read += 1,
+                    Err(Error::At(offset, message)) => {
+                        assert!(offset <= mutated.len(), "offset {offset} past the text");
+                        assert!(!message.is_empty());
+                        refused += 1;
+                    }
+                    Err(Error::TooDeep) => refused += 1,
+                }
+            }
+        }
+        // Both outcomes occur: the mutations neither all break the text nor all miss it.
+        assert!(read > 0 && refused > 0, "read {read}, refused {refused}");
+    }
+}
