@@ -80,7 +80,7 @@ pub struct Request<'a> {
 pub struct Sigv2 {
     /// The full query, `Signature` last.
     pub query: String,
-    /// The base64 signature alone (registered for scrubbing by the caller).
+    /// The base64 signature alone (registered with the secret scrubber when made).
     pub signature: String,
 }
 
@@ -96,6 +96,9 @@ pub fn sigv2(req: &Request, access_key: &str, secret_key: &str, unix: u64) -> Si
     let to_sign = format!("{}\n{}\n{}\n{query}", req.method, req.host, req.path);
     let signature = base64::engine::general_purpose::STANDARD
         .encode(hmac(secret_key.as_bytes(), to_sign.as_bytes()));
+    // Registered where it is made, so no plugin can forget: a server quoting the request (a
+    // 404 page) must not print the signature.
+    crate::secret::register(&signature);
     Sigv2 {
         query: format!("{query}&Signature={}", encode(&signature)),
         signature,
@@ -128,7 +131,7 @@ pub struct Sigv4 {
     pub amz_date: String,
     /// `Authorization`
     pub authorization: String,
-    /// The hex signature alone (registered for scrubbing by the caller).
+    /// The hex signature alone (registered with the secret scrubber when made).
     pub signature: String,
 }
 
@@ -184,11 +187,15 @@ pub fn sigv4(
     let k_service = hmac(&k_region, service.as_bytes());
     let k_signing = hmac(&k_service, b"aws4_request");
     let signature = hex(&hmac(&k_signing, to_sign.as_bytes()));
+    let authorization = format!(
+        "AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"
+    );
+    // As for SigV2: scrubbed from anything a peer echoes back, whoever signs.
+    crate::secret::register(&signature);
+    crate::secret::register(&authorization);
     Sigv4 {
         amz_date: date_time,
-        authorization: format!(
-            "AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"
-        ),
+        authorization,
         signature,
     }
 }

@@ -433,38 +433,22 @@ pub fn ask_clcs(
             ],
         };
         let (query, headers) = match signature {
-            Signature::V2 => {
-                let signed = sign::sigv2(&req, &creds.access_key, creds.secret_key.expose(), now);
-                // A server quoting the request (a 404 page) must not print the signature.
-                secret::register(&signed.signature);
-                (signed.query, Vec::new())
-            }
-            Signature::V4 => {
-                let signed = sign::sigv4(
-                    &sign::Sigv4Request {
-                        method: req.method,
-                        host: req.host,
-                        path: req.path,
-                        query: &req.params,
-                        headers: &[],
-                        body: b"",
-                    },
+            // The signing functions register the signatures with the kit's scrubber.
+            Signature::V2 => (
+                sign::sigv2(&req, &creds.access_key, creds.secret_key.expose(), now).query,
+                Vec::new(),
+            ),
+            Signature::V4 => (
+                sign::canonical_query(&req.params),
+                sign::sigv4_headers(
+                    &req,
                     &creds.access_key,
                     creds.secret_key.expose(),
                     "eucalyptus",
                     "bootstrap",
                     now,
-                );
-                secret::register(&signed.signature);
-                secret::register(&signed.authorization);
-                (
-                    sign::canonical_query(&req.params),
-                    vec![
-                        ("X-Amz-Date".to_string(), signed.amz_date),
-                        ("Authorization".to_string(), signed.authorization),
-                    ],
-                )
-            }
+                ),
+            ),
         };
         ctx.doing(format!("asking the CLC at {who}"));
         let got = match client.get(&endpoint.url_with_query(&query), &headers, budget) {
