@@ -164,7 +164,7 @@ impl StateDir {
         let io = |what: &'static str, path: &Path, e: std::io::Error| StateError::Io {
             what,
             path: path.display().to_string(),
-            reason: e.to_string(),
+            reason: crate::context::io_reason(&e),
         };
         let result = (|| {
             let mut file = OpenOptions::new()
@@ -194,7 +194,7 @@ impl StateDir {
                 return Err(StateError::Io {
                     what: "read",
                     path: path.display().to_string(),
-                    reason: e.to_string(),
+                    reason: crate::context::io_reason(&e),
                 })
             }
         };
@@ -204,7 +204,7 @@ impl StateDir {
             .map_err(|e| StateError::Io {
                 what: "read",
                 path: path.display().to_string(),
-                reason: e.to_string(),
+                reason: crate::context::io_reason(&e),
             })?;
         if buf.len() as u64 > MAX_STATE_FILE {
             return Err(StateError::TooLarge {
@@ -231,7 +231,7 @@ impl StateDir {
             .map_err(|e| StateError::Io {
                 what: "open",
                 path: path.display().to_string(),
-                reason: e.to_string(),
+                reason: crate::context::io_reason(&e),
             })?;
         loop {
             match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
@@ -373,7 +373,7 @@ fn plain_io(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "missing".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
+        _ => crate::context::io_reason(e),
     }
 }
 

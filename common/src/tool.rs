@@ -236,7 +236,7 @@ fn run_via(cmd: &ToolCommand, sudo: &str, limit: Duration) -> Result<ToolOutput,
         },
         _ => ToolError::Spawn {
             program: program.to_string(),
-            reason: e.to_string(),
+            reason: crate::context::io_reason(&e),
         },
     })?;
     let pid = child.id() as i32;

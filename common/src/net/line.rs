@@ -68,7 +68,12 @@ impl LineConn {
         }
         let addrs: Vec<SocketAddr> = (host, port)
             .to_socket_addrs()
-            .map_err(|e| unreachable(format!("cannot resolve {host}: {e}")))?
+            .map_err(|e| {
+                unreachable(format!(
+                    "cannot resolve {host}: {}",
+                    crate::context::io_reason(&e)
+                ))
+            })?
             .collect();
         if addrs.is_empty() {
             return Err(unreachable(format!("{host} has no address")));
@@ -225,7 +230,7 @@ fn describe_io(e: &std::io::Error, waited: Duration) -> String {
             format!("no answer within {:.1} s", waited.as_secs_f64())
         }
         ErrorKind::ConnectionReset => "connection reset".into(),
-        _ => e.to_string(),
+        _ => crate::context::io_reason(e),
     }
 }
 
