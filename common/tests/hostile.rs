@@ -4,6 +4,7 @@
 //! printed and, where tools are involved, that no tool process is left (found by a marker that
 //! is unique to the test in the tool's argv).
 
+mod support;
 use nix::sys::signal::{kill, killpg, Signal};
 use nix::unistd::Pid;
 use std::io::{Read, Write};
@@ -11,19 +12,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn probe() -> PathBuf {
-    // cargo test builds examples next to the test binaries' directory.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let p = dir.join("examples").join("kit_probe");
-    assert!(
-        p.exists(),
-        "{} missing: run through cargo test",
-        p.display()
-    );
-    p
-}
+use support::probe;
 
 fn tempdir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("euca-hostile-{tag}-{}", std::process::id()));

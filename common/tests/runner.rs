@@ -1,21 +1,10 @@
 //! The runner, seen from outside: a real process, its stdout and its exit code.
 
+mod support;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-
-fn probe() -> PathBuf {
-    // cargo test builds examples next to the test binaries' directory.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let p = dir.join("examples").join("kit_probe");
-    assert!(
-        p.exists(),
-        "{} missing: run through cargo test",
-        p.display()
-    );
-    p
-}
+use support::probe;
 
 fn run(args: &[&str]) -> (i32, String, String, Output) {
     let out = Command::new(probe()).args(args).output().unwrap();
