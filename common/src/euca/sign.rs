@@ -105,11 +105,6 @@ pub fn sigv2(req: &Request, access_key: &str, secret_key: &str, unix: u64) -> Si
     }
 }
 
-/// SigV2 / HmacSHA256: the full query string with `Signature`.
-pub fn sigv2_query(req: &Request, access_key: &str, secret_key: &str, unix: u64) -> String {
-    sigv2(req, access_key, secret_key, unix).query
-}
-
 /// Everything SigV4 covers of a request: method, path, query, headers, body.
 #[derive(Debug, Clone)]
 pub struct Sigv4Request<'a> {
@@ -359,7 +354,7 @@ mod tests {
 
     #[test]
     fn sigv2_matches_botocore() {
-        let q = sigv2_query(&req(), AK, SK, T);
+        let q = sigv2(&req(), AK, SK, T).query;
         assert_eq!(
             q,
             "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Action=DescribeServices&ListAll=true&ShowEvents=true\
