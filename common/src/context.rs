@@ -50,7 +50,7 @@ fn set_doing(what: String) {
     };
     // Once a signal came, the message names what was being done then, whatever the check
     // (seeing its tool die of the same group kill) goes on to do.
-    if crate::runner::interrupted() {
+    if crate::ending::interrupted() {
         return;
     }
     let next = (DOING_SLOT.load(Ordering::SeqCst) + 1) & 1;
@@ -359,7 +359,7 @@ impl Context {
         set_doing(format!("running {}", cmd.display()));
         // Only a tool needs the guard thread: stopping its subtree walks /proc, which a signal
         // handler may not do.
-        crate::runner::start_guard_for_tools();
+        crate::ending::start_guard_for_tools();
         let out = match tool::run(cmd, limit) {
             Err(ToolError::TimedOut { .. }) if global_bound => return Err(global_timeout()),
             other => other?,
@@ -369,7 +369,7 @@ impl Context {
         // A signal already pending counts too: the kernel delivers a group kill to every member
         // before any of them can finish dying, so a tool seen dead with the signal not yet
         // taken by the runner still shows it pending here.
-        if out.code.is_some() && !crate::runner::interrupted() {
+        if out.code.is_some() && !crate::ending::interrupted() {
             set_doing(String::new());
         }
         Ok(out)

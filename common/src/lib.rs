@@ -15,6 +15,7 @@
 
 pub mod acquisition;
 pub mod context;
+mod ending;
 pub mod error;
 #[cfg(feature = "euca")]
 pub mod euca;
