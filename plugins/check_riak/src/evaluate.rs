@@ -70,7 +70,7 @@ pub fn evaluate(seen: &Observed, limits: &Limits) -> Report {
             );
         }
     }
-    let stats: Vec<&Stats> = seen.stats.iter().filter_map(Acquisition::read).collect();
+    let stats = distinct(&seen.stats);
     latency(&stats, limits, &mut report);
     disks(&stats, limits, &mut report);
     if let Some(n) = members {
@@ -322,6 +322,18 @@ fn convergence(seen: &Observed, report: &mut Report) {
             );
         }
     }
+}
+
+/// Each node's /stats once: two `--node` addresses may reach the same node (its own address
+/// and a load balancer's); the first answer is judged.
+fn distinct(stats: &[Acquisition<Stats>]) -> Vec<&Stats> {
+    let mut seen: Vec<&Stats> = Vec::new();
+    for s in stats.iter().filter_map(Acquisition::read) {
+        if !seen.iter().any(|o| o.nodename == s.nodename) {
+            seen.push(s);
+        }
+    }
+    seen
 }
 
 /// A perfdata label from a node name: `riak@10.111.5.160` -> `riak_10_111_5_160`.
