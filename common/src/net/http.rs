@@ -63,6 +63,8 @@ pub enum HttpError {
 /// The run's HTTP client.
 pub struct HttpClient {
     options: HttpOptions,
+    /// See [`HttpClient::connect_to`].
+    connect_to: Option<SocketAddr>,
     plain: OnceLock<ureq::Agent>,
     tls: OnceLock<Result<ureq::Agent, HttpError>>,
 }
@@ -80,9 +82,19 @@ impl HttpClient {
     pub fn new(options: HttpOptions) -> HttpClient {
         HttpClient {
             options,
+            connect_to: None,
             plain: OnceLock::new(),
             tls: OnceLock::new(),
         }
+    }
+
+    /// Connect every request to `addr`, whatever the URL's host, which still gives the Host
+    /// header, the TLS server name (SNI) and the name the certificate must be valid for: one
+    /// address of a name that resolves to several (active/active servers behind one DNS name),
+    /// probed as clients reach it by name. Like curl's `--connect-to`.
+    pub fn connect_to(mut self, addr: SocketAddr) -> HttpClient {
+        self.connect_to = Some(addr);
+        self
     }
 
     /// GET `url` (query included) with these headers; the whole exchange ends by `timeout`.
@@ -143,7 +155,10 @@ impl HttpClient {
         Ok(ureq::Agent::with_parts(
             config,
             DefaultConnector::new(),
-            LiteralFirst::default(),
+            LiteralFirst {
+                system: DefaultResolver::default(),
+                pinned: self.connect_to,
+            },
         ))
     }
 
@@ -250,8 +265,12 @@ impl HttpClient {
 /// 127.0.0.1) is used as is. With a timeout, ureq resolves every host, literal or not, in a new
 /// thread (2 MiB stack mapped, clone, futex wake-ups: most of the HTTP path's system time on
 /// loopback) so that a slow DNS server cannot outlast it; an address needs no DNS at all.
-#[derive(Debug, Default)]
-struct LiteralFirst(DefaultResolver);
+/// With [`HttpClient::connect_to`], that address is the only one, and no name is resolved.
+#[derive(Debug)]
+struct LiteralFirst {
+    system: DefaultResolver,
+    pinned: Option<SocketAddr>,
+}
 
 impl Resolver for LiteralFirst {
     fn resolve(
@@ -260,6 +279,11 @@ impl Resolver for LiteralFirst {
         config: &ureq::config::Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        if let Some(addr) = self.pinned {
+            let mut addrs = self.empty();
+            addrs.push(addr);
+            return Ok(addrs);
+        }
         let literal = uri.authority().and_then(|a| {
             let host = a.host();
             let host = host
@@ -280,7 +304,7 @@ impl Resolver for LiteralFirst {
                 addrs.push(addr);
                 Ok(addrs)
             }
-            None => self.0.resolve(uri, config, timeout),
+            None => self.system.resolve(uri, config, timeout),
         }
     }
 }
@@ -575,6 +599,37 @@ mod tests {
             )
             .unwrap_err();
         assert!(matches!(e, HttpError::Failed(_)), "{e:?}");
+    }
+
+    #[test]
+    fn connect_to_reaches_the_address_with_the_urls_name_in_host() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let seen = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap();
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        });
+        // A name no resolver knows: only the pinned address can answer.
+        let a = client(1024)
+            .connect_to(addr)
+            .get(
+                &format!(
+                    "http://ufs.cloud.invalid:{}/services/Heartbeat",
+                    addr.port()
+                ),
+                &[],
+                Duration::from_secs(5),
+            )
+            .unwrap();
+        assert_eq!(a.body, "ok");
+        let request = seen.join().unwrap().to_ascii_lowercase();
+        assert!(
+            request.contains(&format!("host: ufs.cloud.invalid:{}", addr.port())),
+            "{request}"
+        );
     }
 
     #[test]
