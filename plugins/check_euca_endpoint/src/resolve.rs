@@ -105,7 +105,9 @@ pub fn ask_server(server: SocketAddr, name: &str, deadline: Instant) -> Acquisit
         return Acquisition::not_asked(source);
     }
     let mut found: Vec<IpAddr> = Vec::new();
-    let mut no_such_name = false;
+    // Per type, what the server said when it gave no address: a server may answer A and
+    // refuse AAAA (dnsmasq without upstream does), and the name still resolves for clients.
+    let mut refusals: Vec<String> = Vec::new();
     for (n, qtype) in [dns::TYPE_A, dns::TYPE_AAAA].into_iter().enumerate() {
         let id = question_id(n as u16 + 1);
         let reply = match udp(server, name, id, qtype, deadline) {
@@ -116,24 +118,24 @@ pub fn ask_server(server: SocketAddr, name: &str, deadline: Instant) -> Acquisit
             Ok(r) => r,
             Err(e) => return e.acquisition(source),
         };
-        match reply.rcode {
-            0 => found.extend(reply.addresses),
-            3 => no_such_name = true,
-            other => {
-                return Acquisition::unreadable(
-                    source,
-                    format!("it answered {}", dns::rcode_name(other)),
-                )
-            }
+        if reply.rcode == 0 {
+            found.extend(reply.addresses);
+        } else {
+            refusals.push(dns::rcode_name(reply.rcode));
         }
     }
     if !found.is_empty() {
         Acquisition::Read(Resolved::Addresses(found))
-    } else if no_such_name {
-        Acquisition::Read(Resolved::NotFound(format!("NXDOMAIN from {server}")))
-    } else {
+    } else if refusals.is_empty() {
         Acquisition::Read(Resolved::NotFound(format!(
             "no A or AAAA record at {server}"
+        )))
+    } else {
+        // NXDOMAIN, or SERVFAIL/REFUSED: clients asking this server cannot resolve it either.
+        refusals.dedup();
+        Acquisition::Read(Resolved::NotFound(format!(
+            "{} from {server}",
+            refusals.join(", ")
         )))
     }
 }
