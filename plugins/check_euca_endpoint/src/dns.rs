@@ -257,8 +257,8 @@ mod tests {
         looping.extend_from_slice(&[0xC0 | (at >> 8) as u8, at as u8]);
         assert!(parse(&looping, 1, TYPE_A).is_err());
         let mut weird = reply(1, 0, "a.test", TYPE_A, &["10.0.0.1".parse().unwrap()]);
-        let q_end = 12 + 8;
-        weird[q_end] = 0x80;
+        let answer_name = 12 + 8 + 4; // header, name "a.test", type and class
+        weird[answer_name] = 0x80;
         assert!(parse(&weird, 1, TYPE_A).is_err());
         assert!(parse(b"HTTP/1.1 200 OK\r\n\r\n", 0x4854, TYPE_A).is_err());
         assert!(parse(&[], 1, TYPE_A).is_err());
