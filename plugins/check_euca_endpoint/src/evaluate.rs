@@ -80,7 +80,8 @@ pub fn evaluate(seen: &Observed, limits: &Limits) -> Report {
         match probe {
             Probe::Up { elapsed, said } => {
                 up += 1;
-                let secs = elapsed.as_secs_f64();
+                // to the microsecond: nanosecond digits are noise in a graph
+                let secs = (elapsed.as_secs_f64() * 1e6).round() / 1e6;
                 report.perf(
                     limits
                         .time

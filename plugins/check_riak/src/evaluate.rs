@@ -226,7 +226,7 @@ fn down_members(
         Finding::new(
             status,
             format!(
-                "{count}{of} {noun} down (--max-down {} is WARNING): {}",
+                "{count}{of} {noun} down (more than --max-down {} is CRITICAL): {}",
                 limits.max_down,
                 names.join(", ")
             ),

@@ -36,6 +36,16 @@ fn plugins() -> Vec<Entry> {
             command: check_euca_clc::command,
             takes_ranges: false,
         },
+        Entry {
+            plugin: check_euca_endpoint::PLUGIN,
+            command: check_euca_endpoint::command,
+            takes_ranges: true,
+        },
+        Entry {
+            plugin: check_riak::PLUGIN,
+            command: check_riak::command,
+            takes_ranges: true,
+        },
     ]
 }
 
