@@ -36,17 +36,16 @@ pub fn valid_name(name: &str) -> Result<(), String> {
     }
     for label in name.split('.') {
         if label.is_empty() || label.len() > 63 {
-            return Err(format!(
-                "'{name}': each part between dots must have 1 to 63 characters"
-            ));
+            return Err("expected a host name with 1 to 63 characters between dots".into());
         }
         if !label
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
-            return Err(format!(
-                "'{name}': expected letters, digits, '-' and '.' (an IDN name in its xn-- form)"
-            ));
+            return Err(
+                "expected a host name of letters, digits, '-' and '.' (an IDN name in its xn-- form)"
+                    .into(),
+            );
         }
     }
     Ok(())

@@ -54,7 +54,7 @@ const MAX_BODY: u64 = 1024 * 1024;
 pub struct Options {
     /// The DNS name clients use (every A/AAAA record of it is probed)
     #[arg(long, value_name = "FQDN", value_parser = name_arg)]
-    pub name: String,
+    pub name: Option<String>,
     /// What answers at each address
     #[arg(long, value_enum, default_value = "ufs")]
     pub kind: Kind,
@@ -62,7 +62,7 @@ pub struct Options {
     #[arg(long = "dns-server", value_name = "ADDR[:PORT]", value_parser = dns_server_arg)]
     pub dns_server: Option<SocketAddr>,
     /// Port probed (default 8773 for ufs, 443 for console)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", value_parser = port_arg)]
     pub port: Option<u16>,
     /// Path asked (default /services/Heartbeat for ufs, / for console)
     #[arg(long, value_name = "PATH")]
@@ -85,6 +85,13 @@ pub struct Options {
     /// Do not verify the console's certificate (not recommended)
     #[arg(long)]
     pub insecure: bool,
+}
+
+fn port_arg(text: &str) -> Result<u16, String> {
+    match text.parse::<u16>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err("expected a TCP port from 1 to 65535".into()),
+    }
 }
 
 fn name_arg(text: &str) -> Result<String, String> {
@@ -131,19 +138,24 @@ impl Options {
 }
 
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
+    let Some(name) = opts.name.as_deref() else {
+        return Err(CheckError::usage(
+            "give --name FQDN: the DNS name clients use (e.g. the UFS or console name)",
+        ));
+    };
     let path = opts.path()?;
     let service = match opts.kind {
         Kind::Ufs => "UFS",
         Kind::Console => "console",
     };
     let deadline = Instant::now() + ctx.io_budget();
-    ctx.doing(format!("resolving {}", opts.name));
+    ctx.doing(format!("resolving {name}"));
     let resolved = match opts.dns_server {
-        Some(server) => resolve::ask_server(server, &opts.name, deadline),
-        None => resolve::system(&opts.name, deadline),
+        Some(server) => resolve::ask_server(server, name, deadline),
+        None => resolve::system(name, deadline),
     };
     let mut seen = Observed {
-        name: opts.name.clone(),
+        name: name.to_string(),
         service,
         resolved,
         probes: Vec::new(),
@@ -152,7 +164,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         ctx.doing(format!(
             "probing {} address(es) of {}",
             addresses.len(),
-            opts.name
+            name
         ));
         let ca_pem = match &opts.ca_file {
             Some(f) => Some(ctx.read_user_file(f)?.into_bytes()),
@@ -160,6 +172,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         };
         let prober = Prober {
             opts,
+            name,
             path: &path,
             ca_pem,
             deadline,
@@ -198,6 +211,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
 
 struct Prober<'a> {
     opts: &'a Options,
+    name: &'a str,
     path: &'a str,
     ca_pem: Option<Vec<u8>>,
     deadline: Instant,
@@ -211,9 +225,9 @@ impl Prober<'_> {
         };
         let port = self.opts.port();
         if port == default {
-            format!("{scheme}://{}{}", self.opts.name, self.path)
+            format!("{scheme}://{}{}", self.name, self.path)
         } else {
-            format!("{scheme}://{}:{port}{}", self.opts.name, self.path)
+            format!("{scheme}://{}:{port}{}", self.name, self.path)
         }
     }
 
