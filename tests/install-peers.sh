@@ -23,6 +23,8 @@
 #   python3 python3-botocore      the CLC test double (tests/euca-clc-double: verifies SigV2/SigV4 with
 #                                 botocore, not with our code) and the Smart-UPS simulator
 #   hyperfine time linux-perf     bench/run, bench/measure.py
+#   dnsmasq-base                  dnsmasq (no service in this package): check_euca_endpoint's
+#                                 tests/dnsmasq.rs serves a name with several loopback addresses
 #   musl-tools file               the static x86_64-unknown-linux-musl build of scripts/test (musl-gcc for
 #                                 ring's C parts) and its check that each binary is static
 set -eu
@@ -57,6 +59,7 @@ apt-get install -y -qq --no-install-recommends \
   monitoring-plugins-basic monitoring-plugins-contrib \
   python3 python3-botocore \
   hyperfine time linux-perf \
+  dnsmasq-base \
   musl-tools file
 
 # apcupsd cannot be installed next to nut-client (both Provide/Conflict ups-monitor), so it is
