@@ -3,9 +3,10 @@
 //! addresses of the answer section (a CNAME chain's final A/AAAA records included), the
 //! response code and the truncation bit.
 //!
-//! Why not hickory: hickory-resolver runs on tokio; hickory-proto without default features
-//! still brings its own error, idna and random-number crates for what is here under 300
-//! lines of encode/decode with their tests (cut at every byte, compression loops, garbage).
+//! Why not hickory: hickory-resolver runs on tokio; hickory-proto 0.25 without default
+//! features still resolves to 60 crates (`cargo tree -e normal`: futures, async-trait, idna with
+//! the icu tables, rand, 8 proc-macros) where this whole plugin is 40, for what is here under
+//! 300 lines of encode/decode with their tests (cut at every byte, compression loops, garbage).
 //! The I/O (UDP with the kit's deadline, TCP when truncated) is in resolve.rs.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
