@@ -287,6 +287,20 @@ pub fn judge_heartbeat(body: &str, elapsed: std::time::Duration) -> Probe {
         .iter()
         .filter(|l| l.split_whitespace().any(|w| w == "enabled=true"))
         .count();
+    // A UFS whose user-api is not ENABLED answers the Heartbeat but serves no API request
+    // (EUCALYPTUS.md, Heartbeat: enabled=false for the component the host should run actively
+    // is degraded or passive): failing for the clients the name sends there.
+    let user_api = lines
+        .iter()
+        .find(|l| l.split_whitespace().next() == Some("name=user-api"));
+    if let Some(line) = user_api {
+        if !line.split_whitespace().any(|w| w == "enabled=true") {
+            return Probe::Wrong {
+                why: "Heartbeat: user-api is not enabled on this host (it serves no API request)"
+                    .into(),
+            };
+        }
+    }
     Probe::Up {
         elapsed,
         said: format!("Heartbeat, {enabled} of {} components enabled", lines.len()),
