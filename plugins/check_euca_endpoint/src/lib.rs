@@ -314,9 +314,14 @@ mod tests {
 
     #[test]
     fn heartbeat_is_recognised_and_anything_else_is_not() {
-        let hb = "name=eucalyptus           enabled=true       local=true       initialized=true\nname=user-api enabled=false local=true initialized=true\n";
+        let hb = "name=eucalyptus           enabled=true       local=true       initialized=true\nname=compute enabled=false local=true initialized=true\n";
         assert!(
             matches!(judge_heartbeat(hb, Duration::ZERO), Probe::Up { said, .. } if said.contains("1 of 2"))
+        );
+        let passive =
+            "name=user-api             enabled=false      local=true       initialized=true\n";
+        assert!(
+            matches!(judge_heartbeat(passive, Duration::ZERO), Probe::Wrong { why } if why.contains("user-api is not enabled"))
         );
         for bad in ["", "<html>It works!</html>", "name=x\n"] {
             assert!(
