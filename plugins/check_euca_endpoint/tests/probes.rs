@@ -165,15 +165,27 @@ const LOGIN: &str = "<html><head><title>Eucalyptus Management Console</title></h
 
 #[test]
 fn the_system_resolver_finds_localhost() {
-    let port = http([127, 0, 0, 1], "200 OK", HEARTBEAT).to_string();
-    endpoint(&["--name", "localhost", "--port", &port, "-v"]).expect(
-        0,
-        &[
-            "EUCA ENDPOINT OK - UFS at localhost:",
-            "127.0.0.1: Heartbeat, 1 of 1 components enabled",
-            "resolved by the system resolver",
-        ],
-    );
+    let port = http([127, 0, 0, 1], "200 OK", HEARTBEAT);
+    // Many /etc/hosts name ::1 localhost too: serve it on the same port where IPv6 is there.
+    let v6 = TcpListener::bind(("::1", port)).ok().map(|l| {
+        std::thread::spawn(move || {
+            for mut s in l.incoming().flatten() {
+                respond(&mut s, "200 OK", HEARTBEAT);
+            }
+        })
+    });
+    let port = port.to_string();
+    let run = endpoint(&["--name", "localhost", "--port", &port, "-v"]);
+    run.contains(&[
+        "127.0.0.1: Heartbeat, 1 of 1 components enabled",
+        "resolved by the system resolver",
+    ]);
+    if v6.is_some() {
+        run.expect(0, &["EUCA ENDPOINT OK - UFS at localhost:"]);
+    } else {
+        // no IPv6 here: a ::1 the resolver still lists cannot answer
+        assert!(run.code <= 1, "{}", run.stdout);
+    }
 }
 
 #[test]
