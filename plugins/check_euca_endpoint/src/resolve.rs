@@ -45,14 +45,13 @@ pub fn system(name: &str, deadline: Instant) -> Acquisition<Resolved> {
     match rx.recv_timeout(left(deadline)) {
         Ok(Ok(addrs)) => {
             let mut ips: Vec<IpAddr> = Vec::new();
-            // A first, then AAAA, as --dns-server lists them.
-            for want_v4 in [true, false] {
-                for a in &addrs {
-                    if a.ip().is_ipv4() == want_v4 && !ips.contains(&a.ip()) {
-                        ips.push(a.ip());
-                    }
+            // A first, then AAAA, each in order, as --dns-server lists them.
+            for a in &addrs {
+                if !ips.contains(&a.ip()) {
+                    ips.push(a.ip());
                 }
             }
+            ips.sort_by_key(|ip| (ip.is_ipv6(), *ip));
             if ips.is_empty() {
                 Acquisition::Read(Resolved::NotFound("no address".into()))
             } else {
@@ -125,6 +124,10 @@ pub fn ask_server(server: SocketAddr, name: &str, deadline: Instant) -> Acquisit
         }
     }
     if !found.is_empty() {
+        // A then AAAA, each in order: servers rotate their answers (round robin), the output
+        // and its perfdata should not.
+        found.sort_by_key(|ip| (ip.is_ipv6(), *ip));
+        found.dedup();
         Acquisition::Read(Resolved::Addresses(found))
     } else if refusals.is_empty() {
         Acquisition::Read(Resolved::NotFound(format!(
