@@ -183,10 +183,18 @@ fn process_rule(report: &mut Report, host: &Host, role: &RoleSpec, spec: &ProcSp
                 format!("{} ({}) not running{why}", spec.label, role.name),
             )
         };
+        let summary = match spec.down_for_users {
+            Some(service) => format!("{service} is down for users: {summary}"),
+            None => summary,
+        };
         report.add(Finding::critical(detail).summary(summary).hint(hint));
         return;
     }
-    let oldest = matched.iter().copied().max_by(|a, b| a.age.total_cmp(&b.age));
+    // The first started (the master of a pre-forked server); the lowest pid among equals.
+    let oldest = matched
+        .iter()
+        .copied()
+        .max_by(|a, b| a.age.total_cmp(&b.age).then(b.pid.cmp(&a.pid)));
     if let Some(first) = oldest {
         report.perf(
             Perfdata::new(format!("{}_uptime", label(spec.label)), first.age.max(0.0).round())

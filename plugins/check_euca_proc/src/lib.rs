@@ -302,6 +302,15 @@ fn processes(ctx: &Context, roles: &[&'static RoleSpec]) -> Result<Vec<Proc>, Ch
             Some(text) => procfs::cmdline(text.as_bytes(), live).map_err(|e| in_file(e, ctx, &cmd_path))?,
             None => continue,
         };
+        // Only kernel threads and zombies have no argv; a saved process without one had
+        // its cmdline cut (a live one may be between fork and exec: taken as it is).
+        if argv.is_empty() && !live && !stat.kernel_thread && stat.state != 'Z' {
+            return Err(in_file(
+                ParseError::whole("empty for a process that is no kernel thread or zombie: cut"),
+                ctx,
+                &cmd_path,
+            ));
+        }
         let mut p = Proc {
             pid,
             comm: stat.comm,

@@ -34,7 +34,12 @@ pub struct Stat {
     pub state: char,
     /// Field 22: start time in clock ticks after boot.
     pub start_ticks: u64,
+    /// Field 9 has PF_KTHREAD: a kernel thread (no cmdline, ever).
+    pub kernel_thread: bool,
 }
+
+/// `PF_KTHREAD` in include/linux/sched.h.
+const PF_KTHREAD: u64 = 0x0020_0000;
 
 /// `/proc/PID/stat`: `pid (comm) state ppid ...` on one line. comm may hold spaces and `)`,
 /// so it ends at the LAST `)`. At least 22 fields and the final newline, or it was cut.
@@ -67,6 +72,9 @@ pub fn stat(text: &str) -> Result<Stat, ParseError> {
         .next()
         .filter(|_| rest[0].len() == 1)
         .ok_or_else(|| ParseError::at(1, line, "the state is not one letter"))?;
+    let flags = rest[6]
+        .parse::<u64>()
+        .map_err(|_| ParseError::at(1, line, "the flags (field 9) are not a number"))?;
     let start_ticks = rest[19]
         .parse::<u64>()
         .map_err(|_| ParseError::at(1, line, "the start time (field 22) is not a number"))?;
@@ -75,6 +83,7 @@ pub fn stat(text: &str) -> Result<Stat, ParseError> {
         comm,
         state,
         start_ticks,
+        kernel_thread: flags & PF_KTHREAD != 0,
     })
 }
 

@@ -39,6 +39,9 @@ pub struct ProcSpec {
     pub pid_files: &'static [&'static str],
     /// Its log, for the hint.
     pub log: &'static str,
+    /// Users lose this service when the process is down (seed Part 2: the console is down
+    /// for users if either eucaconsole or nginx is).
+    pub down_for_users: Option<&'static str>,
 }
 
 /// A TCP port a role listens on, and the process that opens it.
@@ -78,6 +81,7 @@ const JVM: ProcSpec = ProcSpec {
     // clc/modules/bootstrap/src/main/native/arguments.ggo.in: --pidfile default
     pid_files: &["@/eucalyptus-cloud.pid"],
     log: "/var/log/eucalyptus/cloud-output.log and *-fault.log",
+    down_for_users: None,
 };
 
 // systemd/units/eucalyptus-cloud.service; EL6 /etc/init.d/eucalyptus-cloud
@@ -178,6 +182,7 @@ pub const ROLES: &[RoleSpec] = &[
             jvm: false,
             pid_files: &["@/eucalyptus-cluster.pid", "@/eucalyptus-cc.pid"],
             log: "/var/log/eucalyptus/cc.log and httpd-cluster_error_log",
+                down_for_users: None,
         }],
         ports: &[PortSpec {
             port: 8774,
@@ -204,6 +209,7 @@ pub const ROLES: &[RoleSpec] = &[
                 jvm: false,
                 pid_files: &["@/eucalyptus-node.pid", "@/eucalyptus-nc.pid"],
                 log: "/var/log/eucalyptus/nc.log and httpd-node_error_log",
+                down_for_users: None,
             },
             ProcSpec {
                 label: "libvirtd",
@@ -211,7 +217,8 @@ pub const ROLES: &[RoleSpec] = &[
                 arg_suffix: None,
                 jvm: false,
                 pid_files: &[],
-                log: "journalctl -u libvirtd",
+                log: "its journal (journalctl -u libvirtd)",
+                down_for_users: None,
             },
         ],
         ports: &[PortSpec {
@@ -241,6 +248,7 @@ pub const ROLES: &[RoleSpec] = &[
                 jvm: false,
                 pid_files: &[],
                 log: "/var/log/eucaconsole.log",
+                down_for_users: Some("the console"),
             },
             ProcSpec {
                 label: "nginx",
@@ -249,6 +257,7 @@ pub const ROLES: &[RoleSpec] = &[
                 jvm: false,
                 pid_files: &[],
                 log: "/var/log/nginx/error.log",
+                down_for_users: Some("the console"),
             },
             ProcSpec {
                 label: "memcached",
@@ -256,7 +265,8 @@ pub const ROLES: &[RoleSpec] = &[
                 arg_suffix: None,
                 jvm: false,
                 pid_files: &[],
-                log: "journalctl -u eucaconsole-memcached",
+                log: "its journal (journalctl -u eucaconsole-memcached)",
+                down_for_users: None,
             },
         ],
         ports: &[
