@@ -84,7 +84,10 @@ mod tests {
         for cut in 0..CONF.len() {
             if let Ok(c) = parse(&CONF[..cut]) {
                 // Only a cut between lines reads, as the settings of the lines before it.
-                assert!(cut == 0 || CONF.as_bytes()[cut - 1] == b'\n', "cut at {cut}: {c:?}");
+                assert!(
+                    cut == 0 || CONF.as_bytes()[cut - 1] == b'\n',
+                    "cut at {cut}: {c:?}"
+                );
                 for (got, want) in [(c.cc_port, whole.cc_port), (c.nc_port, whole.nc_port)] {
                     assert!(got.is_none() || got == want);
                 }
@@ -94,7 +97,13 @@ mod tests {
 
     #[test]
     fn hostile() {
-        for bad in ["garbage\n", "CC_PORT=\"x\"\n", "CC_PORT=\"8774\n", "A B=1\n", "NC_PORT=0\n"] {
+        for bad in [
+            "garbage\n",
+            "CC_PORT=\"x\"\n",
+            "CC_PORT=\"8774\n",
+            "A B=1\n",
+            "NC_PORT=0\n",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -148,8 +148,18 @@ pub fn human_age(secs: f64) -> String {
 }
 
 /// The process is there, or crashed (its pid file names a pid that is gone), or not running.
-fn process_rule(report: &mut Report, host: &Host, role: &RoleSpec, spec: &ProcSpec, matched: &[&Proc]) {
-    let files: Vec<&PidFile> = host.pid_files.iter().filter(|f| f.owner == spec.label).collect();
+fn process_rule(
+    report: &mut Report,
+    host: &Host,
+    role: &RoleSpec,
+    spec: &ProcSpec,
+    matched: &[&Proc],
+) {
+    let files: Vec<&PidFile> = host
+        .pid_files
+        .iter()
+        .filter(|f| f.owner == spec.label)
+        .collect();
     let mut stale: Vec<String> = Vec::new();
     for f in &files {
         match &f.got {
@@ -177,7 +187,11 @@ fn process_rule(report: &mut Report, host: &Host, role: &RoleSpec, spec: &ProcSp
                 format!("{} crashed (stale pid file {s})", spec.label),
             )
         } else {
-            let why = if files.is_empty() && !spec.pid_files.is_empty() { " (no pid file)" } else { "" };
+            let why = if files.is_empty() && !spec.pid_files.is_empty() {
+                " (no pid file)"
+            } else {
+                ""
+            };
             (
                 format!("{} not running", spec.label),
                 format!("{} ({}) not running{why}", spec.label, role.name),
@@ -197,9 +211,12 @@ fn process_rule(report: &mut Report, host: &Host, role: &RoleSpec, spec: &ProcSp
         .max_by(|a, b| a.age.total_cmp(&b.age).then(b.pid.cmp(&a.pid)));
     if let Some(first) = oldest {
         report.perf(
-            Perfdata::new(format!("{}_uptime", label(spec.label)), first.age.max(0.0).round())
-                .uom(Uom::Seconds)
-                .min(0.0),
+            Perfdata::new(
+                format!("{}_uptime", label(spec.label)),
+                first.age.max(0.0).round(),
+            )
+            .uom(Uom::Seconds)
+            .min(0.0),
         );
     }
     if let Some(s) = stale.first() {
@@ -211,7 +228,9 @@ fn process_rule(report: &mut Report, host: &Host, role: &RoleSpec, spec: &ProcSp
                 pids.join(", ")
             ))
             .summary(format!("{} pid file stale", spec.label))
-            .hint(format!("stop the process by pid and restart it through its unit; {hint}")),
+            .hint(format!(
+                "stop the process by pid and restart it through its unit; {hint}"
+            )),
         );
     }
     let mut detail = format!(
@@ -225,14 +244,22 @@ fn process_rule(report: &mut Report, host: &Host, role: &RoleSpec, spec: &ProcSp
     );
     if spec.jvm {
         // The JVM is the process with the most threads (the launcher's controller has few).
-        if let Some(jvm) = matched.iter().filter(|p| p.threads.is_some()).max_by_key(|p| p.threads) {
+        if let Some(jvm) = matched
+            .iter()
+            .filter(|p| p.threads.is_some())
+            .max_by_key(|p| p.threads)
+        {
             if let Some(rss) = jvm.rss_bytes {
-                report.perf(Perfdata::new("jvm_rss", rss as f64).uom(Uom::Bytes).min(0.0));
+                report.perf(
+                    Perfdata::new("jvm_rss", rss as f64)
+                        .uom(Uom::Bytes)
+                        .min(0.0),
+                );
                 detail.push_str(&format!(", JVM RSS {} MiB", rss / (1024 * 1024)));
             }
             if let Some(t) = jvm.threads {
                 report.perf(Perfdata::new("jvm_threads", t as f64).min(0.0));
-                detail.push_str(&format!(", {t} threads"));
+                detail.push_str(&format!(", {t} thread{}", if t == 1 { "" } else { "s" }));
             }
         }
     }
@@ -244,9 +271,19 @@ fn listening(host: &Host, port: u16) -> bool {
 }
 
 /// Returns whether the port listens.
-fn port_rule(report: &mut Report, host: &Host, role: &RoleSpec, spec: &PortSpec, port: u16, grace: f64) -> bool {
+fn port_rule(
+    report: &mut Report,
+    host: &Host,
+    role: &RoleSpec,
+    spec: &PortSpec,
+    port: u16,
+    grace: f64,
+) -> bool {
     if listening(host, port) {
-        report.add(Finding::ok(format!("port {port} ({}) listening", spec.what)));
+        report.add(Finding::ok(format!(
+            "port {port} ({}) listening",
+            spec.what
+        )));
         return true;
     }
     let owner = role.processes.iter().find(|p| p.label == spec.owner);
@@ -272,7 +309,10 @@ fn port_rule(report: &mut Report, host: &Host, role: &RoleSpec, spec: &PortSpec,
                 human_age(age),
                 spec.what
             ))
-            .summary(format!("{} starting (port {port} not listening yet)", spec.owner)),
+            .summary(format!(
+                "{} starting (port {port} not listening yet)",
+                spec.owner
+            )),
         );
     } else {
         report.add(
@@ -308,7 +348,8 @@ fn socket_rule(report: &mut Report, host: &Host, role: &RoleSpec, path: &str, ow
         .is_some_and(|o| host.procs.iter().any(|p| matches(o, p)));
     let f = Finding::critical(format!("socket {path} ({owner}) not listening"));
     report.add(if up {
-        f.summary(format!("{owner} not listening on {path}")).hint(role.restore)
+        f.summary(format!("{owner} not listening on {path}"))
+            .hint(role.restore)
     } else {
         f
     });
@@ -319,9 +360,12 @@ fn heartbeat_rule(report: &mut Report, hb: &Heartbeat, rules: &Rules) {
         Acquisition::Read(c) => c,
         Acquisition::Unreachable { why, .. } => {
             report.add(
-                Finding::critical(format!("eucalyptus-cloud not answering the Heartbeat at {} ({why})", hb.url))
-                    .summary("eucalyptus-cloud not answering")
-                    .hint(format!("{}", crate::roles::spec(Role::Clc).restore)),
+                Finding::critical(format!(
+                    "eucalyptus-cloud not answering the Heartbeat at {} ({why})",
+                    hb.url
+                ))
+                .summary("eucalyptus-cloud not answering")
+                .hint(format!("{}", crate::roles::spec(Role::Clc).restore)),
             );
             return;
         }
@@ -349,7 +393,9 @@ fn heartbeat_rule(report: &mut Report, hb: &Heartbeat, rules: &Rules) {
         let whose = role.map_or(String::new(), |r| format!(" (role {r})"));
         match find(name) {
             Some(c) if c.local && c.enabled => {
-                report.add(Finding::ok(format!("Heartbeat: {name}{whose} hosted here and enabled")));
+                report.add(Finding::ok(format!(
+                    "Heartbeat: {name}{whose} hosted here and enabled"
+                )));
             }
             Some(c) if c.local && expect => {
                 report.add(
@@ -383,11 +429,24 @@ fn heartbeat_rule(report: &mut Report, hb: &Heartbeat, rules: &Rules) {
             let role = crate::roles::role_of_component(&c.name)
                 .map(|r| format!("={}", crate::roles::spec(r).name))
                 .unwrap_or_default();
-            format!("{}{role}{}", c.name, if c.enabled { "" } else { " (not enabled)" })
+            format!(
+                "{}{role}{}",
+                c.name,
+                if c.enabled { "" } else { " (not enabled)" }
+            )
         })
         .collect();
-    report.verbose(0, format!("Heartbeat {}: hosted here: {}", hb.url, local.join(", ")));
+    report.verbose(
+        0,
+        format!("Heartbeat {}: hosted here: {}", hb.url, local.join(", ")),
+    );
     let enabled = components.iter().filter(|c| c.local && c.enabled).count();
     report.perf(Perfdata::new("components_enabled", enabled as f64).min(0.0));
-    report.perf(Perfdata::new("components_local", components.iter().filter(|c| c.local).count() as f64).min(0.0));
+    report.perf(
+        Perfdata::new(
+            "components_local",
+            components.iter().filter(|c| c.local).count() as f64,
+        )
+        .min(0.0),
+    );
 }

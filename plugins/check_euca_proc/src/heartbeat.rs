@@ -31,7 +31,9 @@ pub fn parse(text: &str) -> Result<Vec<Component>, ParseError> {
     for (i, line) in text.lines().enumerate() {
         let bad = |why: &str| ParseError::at(i + 1, line, why.to_string());
         if line.chars().count() != LINE_WIDTH {
-            return Err(bad("not a Heartbeat line (each is 84 characters): cut or another format"));
+            return Err(bad(
+                "not a Heartbeat line (each is 84 characters): cut or another format",
+            ));
         }
         let mut name = None;
         let (mut enabled, mut local, mut initialized) = (None, None, None);
@@ -96,7 +98,13 @@ mod tests {
 
     #[test]
     fn hostile() {
-        for bad in ["", "\n", "garbage\n", "<html>502</html>\n", &CLC.replace("true ", "yes  ")] {
+        for bad in [
+            "",
+            "\n",
+            "garbage\n",
+            "<html>502</html>\n",
+            &CLC.replace("true ", "yes  "),
+        ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
         let huge = CLC.repeat(5000);

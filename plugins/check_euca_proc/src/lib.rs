@@ -82,19 +82,25 @@ pub struct Options {
     pub port_overrides: Vec<(Role, u16, u16)>,
 
     /// A process up this long without its port listening is CRITICAL, before it WARNING "starting"
-    #[arg(long = "starting-grace", value_name = "S", default_value_t = 600.0)]
-    pub starting_grace: f64,
+    #[arg(long = "starting-grace", value_name = "S", default_value_t = 600)]
+    pub starting_grace: u64,
 }
 
 fn parse_override(text: &str) -> Result<(Role, u16, u16), String> {
-    let bad = || format!("'{text}': expected ROLE:PORT=PORT, e.g. clc:8773=18773");
+    let bad = || "expected ROLE:PORT=PORT with a role's port, e.g. clc:8773=18773".to_string();
     let (role, ports) = text.split_once(':').ok_or_else(bad)?;
     let (from, to) = ports.split_once('=').ok_or_else(bad)?;
     let role = <Role as clap::ValueEnum>::from_str(role, true).map_err(|_| bad())?;
     let port = |p: &str| p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(bad);
     let (from, to) = (port(from)?, port(to)?);
     if !roles::spec(role).ports.iter().any(|p| p.port == from) {
-        return Err(format!("'{text}': role {} has no port {from}", roles::spec(role).name));
+        let spec = roles::spec(role);
+        let ports: Vec<String> = spec.ports.iter().map(|p| p.port.to_string()).collect();
+        return Err(format!(
+            "expected a port of role {} ({}), not {from}",
+            spec.name,
+            ports.join(", ")
+        ));
     }
     Ok((role, from, to))
 }
@@ -114,7 +120,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         roles: roles.iter().map(|r| roles::spec(*r)).collect(),
         port_of: port_map(&conf, opts),
         expect_active: opts.expect_active.clone(),
-        starting_grace: opts.starting_grace,
+        starting_grace: opts.starting_grace as f64,
     };
     let mut host = Host {
         procs: processes(ctx, &rules.roles)?,
@@ -123,7 +129,10 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         pid_files: pid_files(ctx, &prefix, &rules.roles),
         heartbeat: None,
     };
-    let jvm_role = rules.roles.iter().find(|r| r.processes.iter().any(|p| p.jvm));
+    let jvm_role = rules
+        .roles
+        .iter()
+        .find(|r| r.processes.iter().any(|p| p.jvm));
     let live = ctx.root() == Path::new("/");
     let wanted = opts.heartbeat || (live && !opts.no_heartbeat);
     if let (Some(role), true) = (jvm_role, wanted && !opts.no_heartbeat) {
@@ -209,7 +218,11 @@ fn chosen_roles(
                 ctx.root().display()
             )));
         }
-        notes.push(format!("roles inferred under {}: {}", ctx.root().display(), why.join("; ")));
+        notes.push(format!(
+            "roles inferred under {}: {}",
+            ctx.root().display(),
+            why.join("; ")
+        ));
         for r in found {
             if !out.contains(&r) {
                 out.push(r);
@@ -236,11 +249,18 @@ fn infer_roles(ctx: &Context, prefix: &str) -> Result<(Vec<Role>, Vec<String>), 
     let mut why = Vec::new();
     let mut seen_units: Vec<&str> = Vec::new();
     for r in ROLES {
-        if r.role != Role::Clc && r.role != Role::Cc && r.role != Role::Nc && r.role != Role::Console {
+        if r.role != Role::Clc
+            && r.role != Role::Cc
+            && r.role != Role::Nc
+            && r.role != Role::Console
+        {
             continue; // the other JVM roles share the CLC's unit: decided below
         }
         let unit = r.units.iter().find(|u| {
-            exists(ctx, &format!("/etc/systemd/system/multi-user.target.wants/{u}"))
+            exists(
+                ctx,
+                &format!("/etc/systemd/system/multi-user.target.wants/{u}"),
+            )
         });
         let script = r.init_scripts.iter().find(|s| {
             rc3.iter().any(|f| {
@@ -259,12 +279,17 @@ fn infer_roles(ctx: &Context, prefix: &str) -> Result<(Vec<Role>, Vec<String>), 
             continue;
         }
         let role = if r.role == Role::Clc {
-            let db = format!("{}/var/lib/eucalyptus/db/data", prefix.trim_end_matches('/'));
+            let db = format!(
+                "{}/var/lib/eucalyptus/db/data",
+                prefix.trim_end_matches('/')
+            );
             if exists(ctx, &db) {
                 why.push(format!("clc ({how}, CLC database {db})"));
                 Role::Clc
             } else {
-                why.push(format!("cloud ({how}, no CLC database: the Heartbeat names its components)"));
+                why.push(format!(
+                    "cloud ({how}, no CLC database: the Heartbeat names its components)"
+                ));
                 Role::Cloud
             }
         } else {
@@ -282,7 +307,8 @@ fn infer_roles(ctx: &Context, prefix: &str) -> Result<(Vec<Role>, Vec<String>), 
 fn processes(ctx: &Context, roles: &[&'static RoleSpec]) -> Result<Vec<Proc>, CheckError> {
     let live = ctx.root() == Path::new("/");
     let uptime_path = "/proc/uptime";
-    let uptime = procfs::uptime(&ctx.read_host(uptime_path)?).map_err(|e| in_file(e, ctx, uptime_path))?;
+    let uptime =
+        procfs::uptime(&ctx.read_host(uptime_path)?).map_err(|e| in_file(e, ctx, uptime_path))?;
     // SAFETY: sysconf reads a constant of the C library.
     let ticks = match unsafe { libc::sysconf(libc::_SC_CLK_TCK) } {
         t if t > 0 => t as f64,
@@ -291,7 +317,9 @@ fn processes(ctx: &Context, roles: &[&'static RoleSpec]) -> Result<Vec<Proc>, Ch
     let specs: Vec<&roles::ProcSpec> = roles.iter().flat_map(|r| r.processes.iter()).collect();
     let mut out = Vec::new();
     for name in ctx.list_host_dir("/proc")? {
-        let Ok(pid) = name.parse::<u32>() else { continue };
+        let Ok(pid) = name.parse::<u32>() else {
+            continue;
+        };
         let stat_path = format!("/proc/{pid}/stat");
         let Some(stat_text) = gone_is_none(ctx.read_host_if_exists(&stat_path))? else {
             continue;
@@ -299,7 +327,9 @@ fn processes(ctx: &Context, roles: &[&'static RoleSpec]) -> Result<Vec<Proc>, Ch
         let stat = procfs::stat(&stat_text).map_err(|e| in_file(e, ctx, &stat_path))?;
         let cmd_path = format!("/proc/{pid}/cmdline");
         let argv = match gone_is_none(ctx.read_host_if_exists(&cmd_path))? {
-            Some(text) => procfs::cmdline(text.as_bytes(), live).map_err(|e| in_file(e, ctx, &cmd_path))?,
+            Some(text) => {
+                procfs::cmdline(text.as_bytes(), live).map_err(|e| in_file(e, ctx, &cmd_path))?
+            }
             None => continue,
         };
         // Only kernel threads and zombies have no argv; a saved process without one had
@@ -374,7 +404,10 @@ fn unix_sockets(ctx: &Context, roles: &[&'static RoleSpec]) -> Result<Vec<String
     let path = "/proc/net/unix";
     match read_sockets(ctx, path)? {
         Some(text) => sockets::unix_listening(&text).map_err(|e| in_file(e, ctx, path)),
-        None => Err(CheckError::other(format!("{} missing", ctx.host_path(path).display()))),
+        None => Err(CheckError::other(format!(
+            "{} missing",
+            ctx.host_path(path).display()
+        ))),
     }
 }
 
@@ -438,14 +471,21 @@ fn ask_heartbeat(ctx: &Context, host: &Host, role: &RoleSpec, rules: &Rules) -> 
             user_agent: concat!("check_euca_proc/", env!("CARGO_PKG_VERSION")).into(),
         });
         match client.get(&url, &[], budget) {
-            Ok(a) if a.status == 200 => Acquisition::Read(a.body).and_then(format!("Heartbeat {url}"), |body| {
-                heartbeat::parse(&body).map_err(|e| match (e.line, e.content) {
-                    (Some(n), Some(c)) => format!("line {n} '{c}': {}", e.message),
-                    _ => e.message,
+            Ok(a) if a.status == 200 => {
+                Acquisition::Read(a.body).and_then(format!("Heartbeat {url}"), |body| {
+                    heartbeat::parse(&body).map_err(|e| match (e.line, e.content) {
+                        (Some(n), Some(c)) => format!("line {n} '{c}': {}", e.message),
+                        _ => e.message,
+                    })
                 })
-            }),
-            Ok(a) => Acquisition::unreadable(format!("Heartbeat {url}"), format!("HTTP {}", a.status_text)),
-            Err(HttpError::Unreachable(why)) => Acquisition::unreachable(format!("Heartbeat {url}"), why),
+            }
+            Ok(a) => Acquisition::unreadable(
+                format!("Heartbeat {url}"),
+                format!("HTTP {}", a.status_text),
+            ),
+            Err(HttpError::Unreachable(why)) => {
+                Acquisition::unreachable(format!("Heartbeat {url}"), why)
+            }
             Err(HttpError::Failed(why)) => Acquisition::unreadable(format!("Heartbeat {url}"), why),
             Err(HttpError::NotAsked) => Acquisition::not_asked(format!("Heartbeat {url}")),
         }

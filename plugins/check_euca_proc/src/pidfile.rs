@@ -27,7 +27,17 @@ mod tests {
         for cut in 0.."2817\n".len() {
             assert!(parse(&"2817\n"[..cut]).is_err(), "cut at {cut}");
         }
-        for bad in ["", "\n", "0\n", "-1\n", "+5\n", "12 13\n", "99999999999\n", "garbage\n", "1\n2\n"] {
+        for bad in [
+            "",
+            "\n",
+            "0\n",
+            "-1\n",
+            "+5\n",
+            "12 13\n",
+            "99999999999\n",
+            "garbage\n",
+            "1\n2\n",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -187,7 +187,12 @@ mod tests {
         let c = b"/usr/sbin/httpd\0-f\0/run/eucalyptus/httpd-cc.conf\0-DFOREGROUND\0";
         assert_eq!(
             cmdline(c, false).unwrap(),
-            ["/usr/sbin/httpd", "-f", "/run/eucalyptus/httpd-cc.conf", "-DFOREGROUND"]
+            [
+                "/usr/sbin/httpd",
+                "-f",
+                "/run/eucalyptus/httpd-cc.conf",
+                "-DFOREGROUND"
+            ]
         );
         for cut in 1..c.len() {
             assert!(cmdline(&c[..cut], false).is_err() || c[cut - 1] == 0);

@@ -182,7 +182,7 @@ pub const ROLES: &[RoleSpec] = &[
             jvm: false,
             pid_files: &["@/eucalyptus-cluster.pid", "@/eucalyptus-cc.pid"],
             log: "/var/log/eucalyptus/cc.log and httpd-cluster_error_log",
-                down_for_users: None,
+            down_for_users: None,
         }],
         ports: &[PortSpec {
             port: 8774,
@@ -231,7 +231,8 @@ pub const ROLES: &[RoleSpec] = &[
         units: &["eucalyptus-node.service"],
         init_scripts: &["eucalyptus-nc"],
         components: &[],
-        restore: "systemctl restart libvirtd, then eucalyptus-node (EL6: service libvirtd restart; \
+        restore:
+            "systemctl restart libvirtd, then eucalyptus-node (EL6: service libvirtd restart; \
             service eucalyptus-nc restart)",
     },
     // Console: eucalyptus/eucaconsole systemd/units/*: eucaconsole (gunicorn, conf/console.ini
@@ -306,10 +307,7 @@ pub const ROLES: &[RoleSpec] = &[
 ];
 
 pub fn spec(role: Role) -> &'static RoleSpec {
-    ROLES
-        .iter()
-        .find(|r| r.role == role)
-        .unwrap_or(&ROLES[0]) // every Role has a row (test below)
+    ROLES.iter().find(|r| r.role == role).unwrap_or(&ROLES[0]) // every Role has a row (test below)
 }
 
 /// Which role a Heartbeat component belongs to.
@@ -328,7 +326,11 @@ mod tests {
     #[test]
     fn every_role_has_one_row() {
         for role in Role::value_variants() {
-            assert_eq!(ROLES.iter().filter(|r| r.role == *role).count(), 1, "{role:?}");
+            assert_eq!(
+                ROLES.iter().filter(|r| r.role == *role).count(),
+                1,
+                "{role:?}"
+            );
             assert_eq!(spec(*role).role, *role);
         }
     }
@@ -337,7 +339,12 @@ mod tests {
     fn every_port_has_its_owner_among_the_roles_processes() {
         for r in ROLES {
             for p in r.ports {
-                assert!(r.processes.iter().any(|s| s.label == p.owner), "{} {}", r.name, p.port);
+                assert!(
+                    r.processes.iter().any(|s| s.label == p.owner),
+                    "{} {}",
+                    r.name,
+                    p.port
+                );
             }
             for (_, owner) in r.sockets {
                 assert!(r.processes.iter().any(|s| s.label == *owner));

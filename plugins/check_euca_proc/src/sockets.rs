@@ -39,9 +39,14 @@ pub fn tcp(text: &str) -> Result<Vec<Listener>, ParseError> {
         // sl local remote st tx:rx tr:when retrnsmt uid timeout inode (10 at least; the
         // kernel prints 12 to 17)
         if f.len() < 10 || !f[0].ends_with(':') {
-            return Err(ParseError::at(i + 1, line, "expected 'N: LOCAL REMOTE STATE ...'"));
+            return Err(ParseError::at(
+                i + 1,
+                line,
+                "expected 'N: LOCAL REMOTE STATE ...'",
+            ));
         }
-        let local = address(f[1]).ok_or_else(|| ParseError::at(i + 1, line, "bad local address"))?;
+        let local =
+            address(f[1]).ok_or_else(|| ParseError::at(i + 1, line, "bad local address"))?;
         address(f[2]).ok_or_else(|| ParseError::at(i + 1, line, "bad remote address"))?;
         if f[3].len() != 2 || u8::from_str_radix(f[3], 16).is_err() {
             return Err(ParseError::at(i + 1, line, "bad state"));
@@ -56,12 +61,16 @@ pub fn tcp(text: &str) -> Result<Vec<Listener>, ParseError> {
 /// `0100007F:1F90` (127.0.0.1:8080) or the 32-hex-digit IPv6 form.
 fn address(field: &str) -> Option<Listener> {
     let (ip, port) = field.split_once(':')?;
-    let port = u16::from_str_radix(port, 16).ok().filter(|_| port.len() == 4)?;
+    let port = u16::from_str_radix(port, 16)
+        .ok()
+        .filter(|_| port.len() == 4)?;
     let addr = match ip.len() {
         // The kernel prints each 32-bit word of the address as a host-order integer: on the
         // little-endian hosts Eucalyptus runs on (x86_64) the bytes come reversed
         // (127.0.0.1 is 0100007F).
-        8 => IpAddr::V4(Ipv4Addr::from(u32::from_str_radix(ip, 16).ok()?.to_le_bytes())),
+        8 => IpAddr::V4(Ipv4Addr::from(
+            u32::from_str_radix(ip, 16).ok()?.to_le_bytes(),
+        )),
         32 => {
             let mut bytes = [0u8; 16];
             for k in 0..4 {
@@ -93,7 +102,13 @@ pub fn unix_listening(text: &str) -> Result<Vec<String>, ParseError> {
     let mut out = Vec::new();
     for (i, line) in lines {
         let f: Vec<&str> = line.splitn(8, ' ').filter(|s| !s.is_empty()).collect();
-        let bad = || ParseError::at(i + 1, line, "expected 'Num: RefCount Protocol Flags Type St Inode [Path]'");
+        let bad = || {
+            ParseError::at(
+                i + 1,
+                line,
+                "expected 'Num: RefCount Protocol Flags Type St Inode [Path]'",
+            )
+        };
         if f.len() < 7 || !f[0].ends_with(':') {
             return Err(bad());
         }
@@ -121,8 +136,14 @@ mod tests {
         assert_eq!(
             l,
             [
-                Listener { addr: "0.0.0.0".parse().unwrap(), port: 8789 },
-                Listener { addr: "127.0.0.1".parse().unwrap(), port: 8080 },
+                Listener {
+                    addr: "0.0.0.0".parse().unwrap(),
+                    port: 8789
+                },
+                Listener {
+                    addr: "127.0.0.1".parse().unwrap(),
+                    port: 8080
+                },
             ]
         );
     }

@@ -20,11 +20,16 @@ fn here(rel: &str) -> PathBuf {
 
 /// Any DescribeServices answer: the double needs one; this plugin never asks for it.
 fn scenario() -> PathBuf {
-    harness::repo().join("plugins/check_euca_clc/tests/fixtures/describe-services/07-healthy-4.4.xml")
+    harness::repo()
+        .join("plugins/check_euca_clc/tests/fixtures/describe-services/07-healthy-4.4.xml")
 }
 
 fn double(heartbeat: &str) -> ClcDouble {
-    ClcDouble::start_heartbeat("proc", &scenario(), &here(&format!("tests/fixtures/heartbeat/{heartbeat}")))
+    ClcDouble::start_heartbeat(
+        "proc",
+        &scenario(),
+        &here(&format!("tests/fixtures/heartbeat/{heartbeat}")),
+    )
 }
 
 /// A /proc/net/tcp line of a listener on 127.0.0.1:PORT (padded as the kernel pads).
@@ -74,30 +79,75 @@ fn heartbeat_components_from_the_double() {
     let d = double("clc-4.4-healthy.txt");
     let ws = format!("clc:8773={}", d.port);
     let t = tree_listening_on("clc-healthy", d.port);
-    with_tree(&t, &["--role", "clc", "--heartbeat", "--port-override", &ws])
-        .expect(0, &["clc: 2 processes running"])
-        .contains(&["Heartbeat: eucalyptus (role clc) hosted here and enabled", "eucalyptus=clc"])
-        .expect_perf("'components_enabled'=13;;;0;");
+    with_tree(
+        &t,
+        &["--role", "clc", "--heartbeat", "--port-override", &ws],
+    )
+    .expect(0, &["clc: 2 processes running"])
+    .contains(&[
+        "Heartbeat: eucalyptus (role clc) hosted here and enabled",
+        "eucalyptus=clc",
+    ])
+    .expect_perf("'components_enabled'=13;;;0;");
     // Not asked unless --heartbeat on a saved tree.
     with_tree(&t, &["--role", "clc", "--port-override", &ws]).lacks(&["Heartbeat"]);
     // A secondary CLC: eucalyptus local but not enabled; OK, WARNING when expected active.
     d.control(r#"{"heartbeat": "clc-4.1-secondary-disabled.txt"}"#);
-    with_tree(&t, &["--role", "clc", "--heartbeat", "--port-override", &ws])
-        .expect(0, &["clc"])
-        .contains(&["eucalyptus (role clc) hosted here, not enabled (passive"]);
-    with_tree(&t, &["--role", "clc", "--heartbeat", "--port-override", &ws, "--expect-active", "eucalyptus"])
-        .expect(1, &["eucalyptus local but not enabled"]);
+    with_tree(
+        &t,
+        &["--role", "clc", "--heartbeat", "--port-override", &ws],
+    )
+    .expect(0, &["clc"])
+    .contains(&["eucalyptus (role clc) hosted here, not enabled (passive"]);
+    with_tree(
+        &t,
+        &[
+            "--role",
+            "clc",
+            "--heartbeat",
+            "--port-override",
+            &ws,
+            "--expect-active",
+            "eucalyptus",
+        ],
+    )
+    .expect(1, &["eucalyptus local but not enabled"]);
     // The SC answer on a host asked as a CLC: no eucalyptus component here.
     d.control(r#"{"heartbeat": "sc-4.4-storage-not-enabled.txt"}"#);
-    with_tree(&t, &["--role", "clc", "--heartbeat", "--port-override", &ws])
-        .expect(1, &["eucalyptus not hosted by this JVM"]);
-    with_tree(&t, &["--role", "sc", "--heartbeat", "--port-override", &format!("sc:8773={}", d.port), "--expect-active", "storage"])
-        .expect(1, &["storage local but not enabled"]);
+    with_tree(
+        &t,
+        &["--role", "clc", "--heartbeat", "--port-override", &ws],
+    )
+    .expect(1, &["eucalyptus not hosted by this JVM"]);
+    with_tree(
+        &t,
+        &[
+            "--role",
+            "sc",
+            "--heartbeat",
+            "--port-override",
+            &format!("sc:8773={}", d.port),
+            "--expect-active",
+            "storage",
+        ],
+    )
+    .expect(1, &["storage local but not enabled"]);
     // A JVM that accepts and never answers: CRITICAL within -t.
     d.control(r#"{"mode": "hang"}"#);
     let started = Instant::now();
-    with_tree(&t, &["--role", "clc", "--heartbeat", "--port-override", &ws, "-t", "2"])
-        .expect(2, &["eucalyptus-cloud not answering"]);
+    with_tree(
+        &t,
+        &[
+            "--role",
+            "clc",
+            "--heartbeat",
+            "--port-override",
+            &ws,
+            "-t",
+            "2",
+        ],
+    )
+    .expect(2, &["eucalyptus-cloud not answering"]);
     assert!(started.elapsed() < Duration::from_secs(4));
 }
 
@@ -105,9 +155,18 @@ fn heartbeat_components_from_the_double() {
 fn heartbeat_refused_while_the_jvm_runs_is_critical() {
     let port = free_port();
     let t = tree_listening_on("clc-healthy", port);
-    with_tree(&t, &["--role", "ufs", "--heartbeat", "--port-override", &format!("ufs:8773={port}")])
-        .expect(2, &["eucalyptus-cloud not answering"])
-        .contains(&[&format!("127.0.0.1:{port}/services/Heartbeat")]);
+    with_tree(
+        &t,
+        &[
+            "--role",
+            "ufs",
+            "--heartbeat",
+            "--port-override",
+            &format!("ufs:8773={port}"),
+        ],
+    )
+    .expect(2, &["eucalyptus-cloud not answering"])
+    .contains(&[&format!("127.0.0.1:{port}/services/Heartbeat")]);
 }
 
 /// Processes this test started, killed (and reaped) on drop, also when an assertion fails.
@@ -136,7 +195,10 @@ fn as_program(program: &str, argv0: &str, args: &[&str]) -> Child {
 fn wait_listening(port: u16) {
     let t = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(t.elapsed() < Duration::from_secs(10), "nothing listens on {port}");
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "nothing listens on {port}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -151,25 +213,57 @@ fn live_host_processes_ports_and_heartbeat() {
     let d = double("ufs-4.4-healthy.txt");
     let nc_port = free_port();
     let mut kids = Started(Vec::new());
-    kids.0.push(as_program("sleep", "eucalyptus-cloud", &["600"]));
+    kids.0
+        .push(as_program("sleep", "eucalyptus-cloud", &["600"]));
     kids.0.push(as_program("sleep", "libvirtd", &["600"]));
     let listener = "import socket,sys,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',int(sys.argv[1])))\ns.listen(5)\ntime.sleep(600)";
     let port_text = nc_port.to_string();
-    kids.0.push(as_program(PYTHON, "httpd", &["-c", listener, &port_text, "-f", "/run/eucalyptus/httpd-nc.conf"]));
+    kids.0.push(as_program(
+        PYTHON,
+        "httpd",
+        &[
+            "-c",
+            listener,
+            &port_text,
+            "-f",
+            "/run/eucalyptus/httpd-nc.conf",
+        ],
+    ));
     wait_listening(nc_port);
     let ws = format!("ufs:8773={}", d.port);
     let nc = format!("nc:8775={nc_port}");
-    let args = ["--role", "ufs", "--role", "nc", "--port-override", ws.as_str(), "--port-override", nc.as_str()];
+    let args = [
+        "--role",
+        "ufs",
+        "--role",
+        "nc",
+        "--port-override",
+        ws.as_str(),
+        "--port-override",
+        nc.as_str(),
+    ];
     live(&args)
-        .expect(0, &["ufs, nc: 3 processes running", &format!("listening on {}, {nc_port}", d.port)])
-        .contains(&["Heartbeat: user-api (role ufs) hosted here and enabled", "eucalyptus-cloud (ufs): 1 process"]);
+        .expect(
+            0,
+            &[
+                "ufs, nc: 3 processes running",
+                &format!("listening on {}, {nc_port}", d.port),
+            ],
+        )
+        .contains(&[
+            "Heartbeat: user-api (role ufs) hosted here and enabled",
+            "eucalyptus-cloud (ufs): 1 process",
+        ]);
     // The JVM's port not listening yet (mapped to a free port): starting.
     let free = format!("ufs:8773={}", free_port());
-    live(&["--role", "ufs", "--port-override", free.as_str()]).expect(1, &["eucalyptus-cloud starting"]);
+    live(&["--role", "ufs", "--port-override", free.as_str()])
+        .expect(1, &["eucalyptus-cloud starting"]);
     // Kill the "JVM": CRITICAL naming it.
     kids.0[0].kill().unwrap();
     kids.0[0].wait().unwrap();
-    live(&args).expect(2, &["eucalyptus-cloud not running"]).lacks(&["libvirtd not running"]);
+    live(&args)
+        .expect(2, &["eucalyptus-cloud not running"])
+        .lacks(&["libvirtd not running"]);
     // Kill libvirtd too, then the NC's httpd.
     kids.0[1].kill().unwrap();
     kids.0[1].wait().unwrap();

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 const BIN: &str = env!("CARGO_BIN_EXE_check_euca_proc");
 
 fn tree(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/trees").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/trees")
+        .join(name)
 }
 
 fn run(name: &str, extra: &[&str]) -> Outcome {
@@ -25,7 +27,10 @@ fn run(name: &str, extra: &[&str]) -> Outcome {
 fn clc_healthy_auto() {
     run("clc-healthy", &[])
         .expect(0, &["clc: 2 processes running, listening on 8773, 8777"])
-        .contains(&["roles inferred", "clc (eucalyptus-cloud.service enabled, CLC database"])
+        .contains(&[
+            "roles inferred",
+            "clc (eucalyptus-cloud.service enabled, CLC database",
+        ])
         .expect_perf("'jvm_threads'=412;;;0;")
         .expect_perf("'jvm_rss'=4310274048B;;;0;")
         .expect_perf("'eucalyptus_cloud_uptime'=273600s;;;0;")
@@ -36,20 +41,30 @@ fn clc_healthy_auto() {
 fn clc_crashed_is_a_stale_pid_file() {
     run("clc-crashed", &[])
         .expect(2, &["eucalyptus-cloud crashed (stale pid file)"])
-        .contains(&["eucalyptus-cloud.pid: pid 2817 gone", "systemctl restart eucalyptus-cloud", "cloud-output.log"]);
+        .contains(&[
+            "eucalyptus-cloud.pid: pid 2817 gone",
+            "systemctl restart eucalyptus-cloud",
+            "cloud-output.log",
+        ]);
 }
 
 #[test]
 fn clc_starting_then_not_listening() {
     run("clc-starting", &["--role", "clc"])
-        .expect(1, &["eucalyptus-cloud starting (port 8773 not listening yet)"])
+        .expect(
+            1,
+            &["eucalyptus-cloud starting (port 8773 not listening yet)"],
+        )
         .contains(&["up 75s"]);
     run("clc-not-listening", &["--role", "clc"])
         .expect(2, &["eucalyptus-cloud not listening on port 8773"])
         .contains(&["longer than the 600s start-up grace"]);
     // A longer grace: still starting.
-    run("clc-not-listening", &["--role", "clc", "--starting-grace", "9000"])
-        .expect(1, &["eucalyptus-cloud starting"]);
+    run(
+        "clc-not-listening",
+        &["--role", "clc", "--starting-grace", "9000"],
+    )
+    .expect(1, &["eucalyptus-cloud starting"]);
 }
 
 #[test]
@@ -79,7 +94,8 @@ fn nc_needs_libvirtd_and_reads_its_port_from_eucalyptus_conf() {
         .expect(2, &["libvirtd not running"])
         .lacks(&["eucalyptus-node not running"]);
     run("nc-port-moved", &[]).expect(0, &["listening on 8885"]);
-    run("nc-port-moved", &["--port-override", "nc:8775=8775"]).expect(2, &["eucalyptus-node not listening on port 8775"]);
+    run("nc-port-moved", &["--port-override", "nc:8775=8775"])
+        .expect(2, &["eucalyptus-node not listening on port 8775"]);
 }
 
 #[test]
@@ -103,8 +119,15 @@ fn a_host_with_nothing_enabled_is_unknown_under_auto() {
 
 #[test]
 fn bad_options_are_unknown() {
-    for bad in [["--port-override", "clc:80=81"], ["--port-override", "clc8773"], ["--role", "dns"]] {
-        Plugin::new(BIN).args(bad).run().expect_state(Status::Unknown);
+    for bad in [
+        ["--port-override", "clc:80=81"],
+        ["--port-override", "clc8773"],
+        ["--role", "dns"],
+    ] {
+        Plugin::new(BIN)
+            .args(bad)
+            .run()
+            .expect_state(Status::Unknown);
     }
 }
 
@@ -165,7 +188,18 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// arguments.
 #[test]
 fn every_tree_cut_anywhere_is_the_same_or_unknown_naming_the_file() {
-    let names = ["clc-healthy", "clc-crashed", "clc-starting", "cc-healthy-el6", "cc-stale-pid", "nc-healthy", "nc-port-moved", "console-healthy", "console-nginx-down", "sc-healthy"];
+    let names = [
+        "clc-healthy",
+        "clc-crashed",
+        "clc-starting",
+        "cc-healthy-el6",
+        "cc-stale-pid",
+        "nc-healthy",
+        "nc-port-moved",
+        "console-healthy",
+        "console-nginx-down",
+        "sc-healthy",
+    ];
     let mut checked = 0;
     for name in names {
         let work = HostTree::new();
@@ -176,10 +210,20 @@ fn every_tree_cut_anywhere_is_the_same_or_unknown_naming_the_file() {
         files(work.root(), &mut all);
         for file in all {
             let text = std::fs::read(&file).unwrap();
-            let rel = file.strip_prefix(work.root()).unwrap().display().to_string();
-            let line_file = rel.starts_with("proc/net/") || rel.ends_with(".conf") || rel.starts_with("usr/") || rel.starts_with("etc/rc.d/");
+            let rel = file
+                .strip_prefix(work.root())
+                .unwrap()
+                .display()
+                .to_string();
+            let line_file = rel.starts_with("proc/net/")
+                || rel.ends_with(".conf")
+                || rel.starts_with("usr/")
+                || rel.starts_with("etc/rc.d/");
             let step = (text.len() / 25).max(1);
-            for cut in (0..text.len()).step_by(step).chain([text.len().saturating_sub(1)]) {
+            for cut in (0..text.len())
+                .step_by(step)
+                .chain([text.len().saturating_sub(1)])
+            {
                 if line_file && (cut == 0 || text[cut - 1] == b'\n') {
                     continue;
                 }
@@ -198,7 +242,11 @@ fn every_tree_cut_anywhere_is_the_same_or_unknown_naming_the_file() {
                         got.0 == Status::Unknown || got.0 == whole.0,
                         "{name}: {rel} cut at {cut}: {got:?}, whole {whole:?}"
                     );
-                    assert!(got.1.contains(&rel), "{name}: {rel} cut at {cut} does not name it: {}", got.1);
+                    assert!(
+                        got.1.contains(&rel),
+                        "{name}: {rel} cut at {cut} does not name it: {}",
+                        got.1
+                    );
                 }
             }
             std::fs::write(&file, &text).unwrap();
@@ -216,15 +264,23 @@ fn hostile_files_are_unknown_naming_them() {
         ("proc/2817/status", b"\0\0\0\xff\xfe\n".to_vec()),
         ("proc/net/tcp", b"garbage\n".to_vec()),
         ("proc/net/tcp", Vec::new()),
-        ("var/run/eucalyptus/eucalyptus-cloud.pid", b"<html>\n".to_vec()),
-        ("etc/eucalyptus/eucalyptus.conf", b"EUCALYPTUS=\"/\n".to_vec()),
+        (
+            "var/run/eucalyptus/eucalyptus-cloud.pid",
+            b"<html>\n".to_vec(),
+        ),
+        (
+            "etc/eucalyptus/eucalyptus.conf",
+            b"EUCALYPTUS=\"/\n".to_vec(),
+        ),
     ];
     for (file, bytes) in cases {
         let work = HostTree::new();
         copy_tree(&base, work.root());
         std::fs::write(work.root().join(file), &bytes).unwrap();
         let root = work.root_arg();
-        let out = Plugin::new(BIN).args(["--root", root.as_str(), "--role", "clc"]).run();
+        let out = Plugin::new(BIN)
+            .args(["--root", root.as_str(), "--role", "clc"])
+            .run();
         out.expect_state(Status::Unknown);
         assert!(out.first.contains(file), "{file}: {}", out.first);
     }
@@ -232,7 +288,8 @@ fn hostile_files_are_unknown_naming_them() {
     let work = HostTree::new();
     copy_tree(&base, work.root());
     let line = format!("{:149}\n", "   9: 0100007F:1F90 00000000:0000 01 00000000:00000000 00:00000000 00000000 0 0 1 1 0 1 0 0 1 0");
-    let huge = std::fs::read_to_string(base.join("proc/net/tcp")).unwrap() + &line.repeat(16 * 1024 * 1024 / 150 + 10);
+    let huge = std::fs::read_to_string(base.join("proc/net/tcp")).unwrap()
+        + &line.repeat(16 * 1024 * 1024 / 150 + 10);
     std::fs::write(work.root().join("proc/net/tcp"), huge).unwrap();
     Plugin::new(BIN)
         .args(["--root", &work.root_arg(), "--role", "clc"])

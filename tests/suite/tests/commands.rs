@@ -36,6 +36,11 @@ fn plugins() -> Vec<Entry> {
             command: check_euca_clc::command,
             takes_ranges: false,
         },
+        Entry {
+            plugin: check_euca_proc::PLUGIN,
+            command: check_euca_proc::command,
+            takes_ranges: false,
+        },
     ]
 }
 
