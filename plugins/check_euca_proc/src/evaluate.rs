@@ -365,7 +365,11 @@ fn heartbeat_rule(report: &mut Report, hb: &Heartbeat, rules: &Rules) {
                     hb.url
                 ))
                 .summary("eucalyptus-cloud not answering")
-                .hint(format!("{}", crate::roles::spec(Role::Clc).restore)),
+                .hint(format!(
+                    "a JVM that accepts no requests is hung or still booting: {}; read {} first",
+                    crate::roles::spec(Role::Clc).restore,
+                    crate::roles::spec(Role::Clc).processes[0].log
+                )),
             );
             return;
         }
