@@ -132,6 +132,22 @@ fn heartbeat_components_from_the_double() {
         ],
     )
     .expect(1, &["storage local but not enabled"]);
+    // Garbage, and an answer over the 64 KiB cap: UNKNOWN naming the Heartbeat, never judged.
+    let dir = HostTree::new();
+    let garbage = dir.root().join("garbage.txt");
+    std::fs::write(&garbage, "<html><body>502 Proxy Error</body></html>\n").unwrap();
+    let huge = dir.root().join("huge.txt");
+    let line =
+        std::fs::read_to_string(here("tests/fixtures/heartbeat/clc-4.4-healthy.txt")).unwrap();
+    std::fs::write(&huge, line.repeat(40)).unwrap();
+    for (file, words) in [(&garbage, "not a Heartbeat line"), (&huge, "larger than")] {
+        d.control(&format!(r#"{{"heartbeat": "{}"}}"#, file.display()));
+        let out = with_tree(
+            &t,
+            &["--role", "clc", "--heartbeat", "--port-override", &ws],
+        );
+        out.expect(3, &["cannot read Heartbeat http://127.0.0.1:", words]);
+    }
     // A JVM that accepts and never answers: CRITICAL within -t.
     d.control(r#"{"mode": "hang"}"#);
     let started = Instant::now();

@@ -296,3 +296,17 @@ fn hostile_files_are_unknown_naming_them() {
         .run()
         .expect(3, &["proc/net/tcp", "larger than 16 MiB"]);
 }
+
+#[test]
+fn a_source_that_never_ends_is_unknown_within_the_timeout() {
+    let work = HostTree::new();
+    copy_tree(&tree("clc-healthy"), work.root());
+    std::fs::remove_file(work.root().join("proc/net/tcp")).unwrap();
+    let work = work.fifo("/proc/net/tcp");
+    let started = std::time::Instant::now();
+    Plugin::new(BIN)
+        .args(["--root", &work.root_arg(), "--role", "clc", "-t", "1"])
+        .run()
+        .expect(3, &["timed out after 1 s", "proc/net/tcp"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}
