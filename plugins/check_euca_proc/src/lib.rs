@@ -135,6 +135,13 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         .find(|r| r.processes.iter().any(|p| p.jvm));
     let live = ctx.root() == Path::new("/");
     let wanted = opts.heartbeat || (live && !opts.no_heartbeat);
+    if !opts.expect_active.is_empty() && (jvm_role.is_none() || !wanted || opts.no_heartbeat) {
+        // Judged from the Heartbeat only: asked for and never looked at would be a silent OK.
+        return Err(CheckError::usage(
+            "--expect-active is judged from the Heartbeat: give a JVM role (clc, ufs, osg, walrus, \
+             sc, cloud) and the Heartbeat (on by default on the live host; --heartbeat with --root)",
+        ));
+    }
     if let (Some(role), true) = (jvm_role, wanted && !opts.no_heartbeat) {
         host.heartbeat = ask_heartbeat(ctx, &host, role, &rules);
     }

@@ -118,6 +118,23 @@ fn a_host_with_nothing_enabled_is_unknown_under_auto() {
 }
 
 #[test]
+fn expect_active_without_a_heartbeat_to_judge_it_is_a_usage_error() {
+    run("clc-healthy", &["--expect-active", "eucalyptus"])
+        .expect(3, &["--expect-active is judged from the Heartbeat"]);
+    run(
+        "nc-healthy",
+        &[
+            "--role",
+            "nc",
+            "--heartbeat",
+            "--expect-active",
+            "eucalyptus",
+        ],
+    )
+    .expect(3, &["give a JVM role"]);
+}
+
+#[test]
 fn bad_options_are_unknown() {
     for bad in [
         ["--port-override", "clc:80=81"],
