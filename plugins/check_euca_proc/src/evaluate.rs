@@ -43,6 +43,8 @@ pub struct Host {
     pub unix_listening: Vec<String>,
     pub pid_files: Vec<PidFile>,
     pub heartbeat: Option<Heartbeat>,
+    /// /proc/PID files that could not be read (hidepid): "PATH: why".
+    pub unreadable_procs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +182,24 @@ fn process_rule(
         }
     }
     let hint = format!("{}; read {} first", role.restore, spec.log);
+    if matched.is_empty() && !host.unreadable_procs.is_empty() {
+        // Not among the processes we could read: it may be one of those we could not.
+        let n = host.unreadable_procs.len();
+        report.add(
+            Finding::unknown(format!(
+                "{} not found, but {n} /proc file{} could not be read (first: {})",
+                spec.label,
+                if n == 1 { "" } else { "s" },
+                host.unreadable_procs[0]
+            ))
+            .summary(format!(
+                "{} not found among the processes readable: {n} unreadable (/proc mounted with hidepid?)",
+                spec.label
+            ))
+            .hint("run the check as root (NRPE through sudo) or in the group /proc's gid= option names"),
+        );
+        return;
+    }
     if matched.is_empty() {
         let (summary, detail) = if let Some(s) = stale.first() {
             (
@@ -453,4 +473,120 @@ fn heartbeat_rule(report: &mut Report, hb: &Heartbeat, rules: &Rules) {
         )
         .min(0.0),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::roles::spec;
+    use common::Status;
+
+    fn proc(pid: u32, comm: &str, argv: &[&str]) -> Proc {
+        Proc {
+            pid,
+            comm: comm.into(),
+            argv: argv.iter().map(|a| a.to_string()).collect(),
+            age: 100.0,
+            threads: Some(1),
+            rss_bytes: Some(1024),
+        }
+    }
+
+    fn rules(role: Role) -> Rules {
+        Rules {
+            roles: vec![spec(role)],
+            port_of: Vec::new(),
+            expect_active: Vec::new(),
+            starting_grace: 600.0,
+        }
+    }
+
+    #[test]
+    fn processes_are_told_by_argv0_script_or_comm_and_config_argument() {
+        let jvm = &spec(Role::Clc).processes[0];
+        assert!(matches(
+            jvm,
+            &proc(1, "eucalyptus-clou", &["/usr/sbin/eucalyptus-cloud"])
+        ));
+        assert!(matches(
+            jvm,
+            &proc(1, "sleep", &["eucalyptus-cloud", "600"])
+        ));
+        assert!(matches(jvm, &proc(1, "eucalyptus-clou", &[])));
+        assert!(!matches(
+            jvm,
+            &proc(1, "java", &["/usr/bin/java", "eucalyptus-cloud"])
+        ));
+        let cc = &spec(Role::Cc).processes[0];
+        let nc = &spec(Role::Nc).processes[0];
+        let httpd_cc = proc(
+            2,
+            "httpd",
+            &["/usr/sbin/httpd", "-f", "/run/eucalyptus/httpd-cc.conf"],
+        );
+        assert!(matches(cc, &httpd_cc) && !matches(nc, &httpd_cc));
+        assert!(!matches(
+            cc,
+            &proc(2, "httpd", &["/usr/sbin/httpd", "-DFOREGROUND"])
+        ));
+        let console = &spec(Role::Console).processes[0];
+        assert!(matches(
+            console,
+            &proc(
+                3,
+                "eucaconsole",
+                &["/usr/bin/python2", "/usr/bin/eucaconsole"]
+            )
+        ));
+    }
+
+    #[test]
+    fn a_process_not_found_on_a_partial_view_of_proc_is_unknown() {
+        let listening = vec![
+            Listener {
+                addr: "0.0.0.0".parse().unwrap(),
+                port: 8773,
+            },
+            Listener {
+                addr: "0.0.0.0".parse().unwrap(),
+                port: 8777,
+            },
+        ];
+        let host = Host {
+            unreadable_procs: vec!["/proc/2817/cmdline: permission denied".into()],
+            listeners: listening.clone(),
+            ..Host::default()
+        };
+        let r = evaluate(&host, &rules(Role::Clc));
+        assert_eq!(r.status(), Status::Unknown);
+        assert!(r.summary_text().contains("hidepid"), "{}", r.summary_text());
+        // Its port not listening is a fact of /proc/net/tcp, readable: CRITICAL still.
+        let deaf = Host {
+            listeners: Vec::new(),
+            ..host.clone()
+        };
+        assert_eq!(
+            evaluate(&deaf, &rules(Role::Clc)).status(),
+            Status::Critical
+        );
+        // Found anyway: judged as usual.
+        let host = Host {
+            procs: vec![proc(
+                2817,
+                "eucalyptus-clou",
+                &["/usr/sbin/eucalyptus-cloud"],
+            )],
+            ..host
+        };
+        assert_eq!(evaluate(&host, &rules(Role::Clc)).status(), Status::Ok);
+    }
+
+    #[test]
+    fn ages_read_as_an_admin_reads_them() {
+        assert_eq!(human_age(42.0), "42s");
+        assert_eq!(human_age(600.0), "10m");
+        assert_eq!(human_age(7260.0), "2h1m");
+        assert_eq!(human_age(273600.0), "3d4h");
+        assert_eq!(human_age(-5.0), "0s");
+    }
 }

@@ -122,8 +122,10 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         expect_active: opts.expect_active.clone(),
         starting_grace: opts.starting_grace as f64,
     };
+    let mut denied = Vec::new();
     let mut host = Host {
-        procs: processes(ctx, &rules.roles)?,
+        procs: processes(ctx, &rules.roles, &mut denied)?,
+        unreadable_procs: denied,
         listeners: tcp_listeners(ctx)?,
         unix_listening: unix_sockets(ctx, &rules.roles)?,
         pid_files: pid_files(ctx, &prefix, &rules.roles),
@@ -311,7 +313,11 @@ fn infer_roles(ctx: &Context, prefix: &str) -> Result<(Vec<Role>, Vec<String>), 
 
 /// Every process that some asked role's spec matches, read from /proc. A process that ends
 /// while being read is simply not there.
-fn processes(ctx: &Context, roles: &[&'static RoleSpec]) -> Result<Vec<Proc>, CheckError> {
+fn processes(
+    ctx: &Context,
+    roles: &[&'static RoleSpec],
+    denied: &mut Vec<String>,
+) -> Result<Vec<Proc>, CheckError> {
     let live = ctx.root() == Path::new("/");
     let uptime_path = "/proc/uptime";
     let uptime =
@@ -328,12 +334,12 @@ fn processes(ctx: &Context, roles: &[&'static RoleSpec]) -> Result<Vec<Proc>, Ch
             continue;
         };
         let stat_path = format!("/proc/{pid}/stat");
-        let Some(stat_text) = gone_is_none(ctx.read_host_if_exists(&stat_path))? else {
+        let Some(stat_text) = proc_file(ctx, &stat_path, denied)? else {
             continue;
         };
         let stat = procfs::stat(&stat_text).map_err(|e| in_file(e, ctx, &stat_path))?;
         let cmd_path = format!("/proc/{pid}/cmdline");
-        let argv = match gone_is_none(ctx.read_host_if_exists(&cmd_path))? {
+        let argv = match proc_file(ctx, &cmd_path, denied)? {
             Some(text) => {
                 procfs::cmdline(text.as_bytes(), live).map_err(|e| in_file(e, ctx, &cmd_path))?
             }
@@ -360,7 +366,7 @@ fn processes(ctx: &Context, roles: &[&'static RoleSpec]) -> Result<Vec<Proc>, Ch
             continue;
         }
         let status_path = format!("/proc/{pid}/status");
-        if let Some(text) = gone_is_none(ctx.read_host_if_exists(&status_path))? {
+        if let Some(text) = proc_file(ctx, &status_path, denied)? {
             let s = procfs::status(&text).map_err(|e| in_file(e, ctx, &status_path))?;
             p.threads = Some(s.threads);
             p.rss_bytes = s.rss_bytes;
@@ -370,11 +376,24 @@ fn processes(ctx: &Context, roles: &[&'static RoleSpec]) -> Result<Vec<Proc>, Ch
     Ok(out)
 }
 
-/// On the live host a process may exit between listing /proc and reading its files: the
-/// kernel then says "no such process" (ESRCH) or the file is gone; that process is skipped.
-fn gone_is_none(r: Result<Option<String>, CheckError>) -> Result<Option<String>, CheckError> {
-    match r {
-        Err(CheckError::Read { reason, .. }) if reason.contains("no such process") => Ok(None),
+/// A /proc/PID file: `None` when the process ended while being read (the kernel says "no
+/// such process", or the file is gone) or when it may not be read (hidepid), which is noted in
+/// `denied` so that a process not found is not called down on a partial view.
+fn proc_file(
+    ctx: &Context,
+    path: &str,
+    denied: &mut Vec<String>,
+) -> Result<Option<String>, CheckError> {
+    match ctx.read_host_if_exists(path) {
+        Err(CheckError::Read { reason, .. })
+            if reason.contains("no such process") || reason == "no such file" =>
+        {
+            Ok(None)
+        }
+        Err(CheckError::Read { path, reason }) if reason == "permission denied" => {
+            denied.push(format!("{path}: {reason}"));
+            Ok(None)
+        }
         other => other,
     }
 }
