@@ -69,16 +69,26 @@ impl Rules {
 /// Does this process run this program (argv[0]'s file name, an interpreter's script, or the
 /// kernel's 15-character comm), with the argument the spec requires?
 pub fn matches(spec: &ProcSpec, p: &Proc) -> bool {
-    let base = |a: &str| a.rsplit('/').next().unwrap_or(a).to_string();
-    let argv0 = p.argv.first().map(|a| base(a)).unwrap_or_default();
-    let comm_name: String = spec.program.chars().take(15).collect();
+    let argv: Vec<&str> = p.argv.iter().map(String::as_str).collect();
+    matches_argv(spec, &p.comm, &argv)
+}
+
+/// [`matches`] on a process not yet copied out of its /proc text (the scan asks this of every
+/// process on the host, so it allocates nothing).
+pub fn matches_argv(spec: &ProcSpec, comm: &str, argv: &[&str]) -> bool {
+    fn base(a: &str) -> &str {
+        a.rsplit('/').next().unwrap_or(a)
+    }
+    let argv0 = argv.first().map_or("", |a| base(a));
+    // The kernel keeps 15 characters of the name (TASK_COMM_LEN 16 with the NUL).
+    let comm_name = spec.program.get(..15).unwrap_or(spec.program);
     let by_name = argv0 == spec.program
-        || (argv0.starts_with("python") && p.argv.get(1).is_some_and(|a| base(a) == spec.program))
-        || p.comm == comm_name;
+        || (argv0.starts_with("python") && argv.get(1).is_some_and(|a| base(a) == spec.program))
+        || comm == comm_name;
     by_name
         && spec
             .arg_suffix
-            .is_none_or(|s| p.argv.iter().any(|a| a.ends_with(s)))
+            .is_none_or(|s| argv.iter().any(|a| a.ends_with(s)))
 }
 
 pub fn evaluate(host: &Host, rules: &Rules) -> Report {

@@ -339,12 +339,10 @@ fn processes(
         };
         let stat = procfs::stat(&stat_text).map_err(|e| in_file(e, ctx, &stat_path))?;
         let cmd_path = format!("/proc/{pid}/cmdline");
-        let argv = match proc_file(ctx, &cmd_path, denied)? {
-            Some(text) => {
-                procfs::cmdline(text.as_bytes(), live).map_err(|e| in_file(e, ctx, &cmd_path))?
-            }
-            None => continue,
+        let Some(cmd_text) = proc_file(ctx, &cmd_path, denied)? else {
+            continue;
         };
+        let argv = procfs::cmdline(&cmd_text, live).map_err(|e| in_file(e, ctx, &cmd_path))?;
         // Only kernel threads and zombies have no argv; a saved process without one had
         // its cmdline cut (a live one may be between fork and exec: taken as it is).
         if argv.is_empty() && !live && !stat.kernel_thread && stat.state != 'Z' {
@@ -354,17 +352,20 @@ fn processes(
                 &cmd_path,
             ));
         }
+        if !specs
+            .iter()
+            .any(|s| evaluate::matches_argv(s, &stat.comm, &argv))
+        {
+            continue;
+        }
         let mut p = Proc {
             pid,
             comm: stat.comm,
-            argv,
+            argv: argv.iter().map(|a| a.to_string()).collect(),
             age: uptime - stat.start_ticks as f64 / ticks,
             threads: None,
             rss_bytes: None,
         };
-        if !specs.iter().any(|s| evaluate::matches(s, &p)) {
-            continue;
-        }
         let status_path = format!("/proc/{pid}/status");
         if let Some(text) = proc_file(ctx, &status_path, denied)? {
             let s = procfs::status(&text).map_err(|e| in_file(e, ctx, &status_path))?;

@@ -11,18 +11,14 @@ use common::ParseError;
 /// The kernel hands a whole cmdline, ending in NUL; a saved one without its final NUL was cut
 /// in the copy (`live == false`) and is refused. On the live host a process that rewrote its
 /// argv (setproctitle) may leave no final NUL: that is taken as it is.
-pub fn cmdline(bytes: &[u8], live: bool) -> Result<Vec<String>, ParseError> {
-    if bytes.is_empty() {
+pub fn cmdline(text: &str, live: bool) -> Result<Vec<&str>, ParseError> {
+    if text.is_empty() {
         return Ok(Vec::new()); // kernel threads and zombies have none
     }
-    if !live && bytes.last() != Some(&0) {
+    if !live && !text.ends_with('\0') {
         return Err(ParseError::whole("no final NUL: cut"));
     }
-    Ok(bytes
-        .split(|b| *b == 0)
-        .filter(|a| !a.is_empty())
-        .map(|a| String::from_utf8_lossy(a).into_owned())
-        .collect())
+    Ok(text.split('\0').filter(|a| !a.is_empty()).collect())
 }
 
 /// What the check needs of `/proc/PID/stat`.
@@ -58,7 +54,11 @@ pub fn stat(text: &str) -> Result<Stat, ParseError> {
         .parse::<u32>()
         .map_err(|_| ParseError::at(1, line, "the pid is not a number"))?;
     let comm = line[open + 2..close].to_string();
-    let rest: Vec<&str> = line[close + 1..].split_ascii_whitespace().collect();
+    // Fields 3 to 22 only: the rest (up to 52 on recent kernels) is not used.
+    let rest: Vec<&str> = line[close + 1..]
+        .split_ascii_whitespace()
+        .take(20)
+        .collect();
     // rest[0] is field 3 (state); field 22 (starttime) is rest[19].
     if rest.len() < 20 {
         return Err(ParseError::at(
@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn cmdline_splits_on_nul_and_refuses_a_saved_cut() {
-        let c = b"/usr/sbin/httpd\0-f\0/run/eucalyptus/httpd-cc.conf\0-DFOREGROUND\0";
+        let c = "/usr/sbin/httpd\0-f\0/run/eucalyptus/httpd-cc.conf\0-DFOREGROUND\0";
         assert_eq!(
             cmdline(c, false).unwrap(),
             [
@@ -195,10 +195,10 @@ mod tests {
             ]
         );
         for cut in 1..c.len() {
-            assert!(cmdline(&c[..cut], false).is_err() || c[cut - 1] == 0);
+            assert!(cmdline(&c[..cut], false).is_err() || c.as_bytes()[cut - 1] == 0);
         }
-        assert!(cmdline(b"nginx: master process", true).is_ok());
-        assert_eq!(cmdline(b"", false).unwrap(), Vec::<String>::new());
+        assert!(cmdline("nginx: master process", true).is_ok());
+        assert_eq!(cmdline("", false).unwrap(), Vec::<&str>::new());
     }
 
     pub const STATUS: &str = "Name:\teucalyptus-clou\nUmask:\t0022\nState:\tS (sleeping)\n\
