@@ -18,10 +18,11 @@
 #   nagios-nrpe-plugin            check_nrpe: tests/suite and tests/peers/nrpe/start.sh
 #   nagios4-core                  tests/suite: our Nagios objects in a real Nagios 4 (tests/peers/nagios4)
 #   icinga2-bin icinga2-common    tests/suite: our CheckCommands in a real Icinga 2 (tests/peers/icinga2)
-#   monitoring-plugins-basic      check_procs (tests/peers/nrpe/nrpe.cfg.in), C check_ups (bench ups-live)
+#   monitoring-plugins-basic      check_procs (tests/peers/nrpe/nrpe.cfg.in, bench proc), C check_ups (bench ups-live)
 #   monitoring-plugins-contrib    the Perl check_raid the bench compares with (bench/peers)
 #   python3 python3-botocore      the CLC test double (tests/euca-clc-double: verifies SigV2/SigV4 with
-#                                 botocore, not with our code) and the Smart-UPS simulator
+#                                 botocore, not with our code) and the Smart-UPS simulator; python3
+#                                 alone: its Heartbeat and the listeners of check_euca_proc's live test
 #   hyperfine time linux-perf     bench/run, bench/measure.py
 #   dnsmasq-base                  dnsmasq (no service in this package): check_euca_endpoint's
 #                                 tests/dnsmasq.rs serves a name with several loopback addresses

@@ -168,6 +168,7 @@ class Double:
                 self.verifier = BotocoreVerifier(self.creds)
             except ImportError:
                 sys.exit("euca-clc-double: cannot import botocore (Debian: apt-get install python3-botocore)")
+        self.heartbeat = os.path.abspath(args.heartbeat) if args.heartbeat else None
         self.lock = threading.Lock()
         self.requests = 0
 
@@ -302,6 +303,9 @@ def make_handler(double):
             if mode == "slow":
                 time.sleep(float(control.get("delay", 5)))
             split = urlsplit(self.path)
+            if split.path.rstrip("/").endswith("/services/Heartbeat"):
+                self.heartbeat(control)
+                return
             if not split.path.rstrip("/").endswith("/services/Empyrean"):
                 self.send(404, rest_fault("404 Not Found", f"No service at {split.path}"), "text/plain; charset=UTF-8")
                 return
@@ -359,6 +363,21 @@ def make_handler(double):
                 return
             self.send(200, text)
 
+        def heartbeat(self, control):
+            # The JVM's unauthenticated Heartbeat (LegacyHBPipeline): GET only, text/plain,
+            # one fixed-width line per component; other methods get 405.
+            if self.command != "GET":
+                self.send(405, "Method Not Allowed\n", "text/plain; charset=UTF-8")
+                return
+            path = control.get("heartbeat") or double.heartbeat
+            if not path:
+                self.send(404, rest_fault("404 Not Found", "No service at /services/Heartbeat"), "text/plain; charset=UTF-8")
+                return
+            if not os.path.isabs(path):
+                path = os.path.join(os.path.dirname(double.heartbeat or double.scenario), path)
+            with open(path, encoding="utf-8") as f:
+                self.send(200, f.read(), "text/plain; charset=UTF-8")
+
     return Handler
 
 
@@ -369,6 +388,7 @@ def main():
     p.add_argument("--control", help="JSON file read on every request (states, mode, clock_offset ...)")
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
     p.add_argument("--port-file", help="write the port here once listening")
+    p.add_argument("--heartbeat", help="saved Heartbeat answer (text) served at GET /services/Heartbeat")
     p.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
     p.add_argument("--tls-key", help="... and this key (PEM)")
     p.add_argument(

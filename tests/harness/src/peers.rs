@@ -232,6 +232,20 @@ impl ClcDouble {
         ClcDouble::start_with(tag, scenario, access, secret, &extra)
     }
 
+    /// Serve the saved Heartbeat answer `heartbeat` at `GET /services/Heartbeat` (and
+    /// DescribeServices from `scenario`). The Heartbeat is unauthenticated, so this needs only
+    /// python3: signatures are checked with the double's builtin verifier, not botocore.
+    pub fn start_heartbeat(tag: &str, scenario: &Path, heartbeat: &Path) -> ClcDouble {
+        require_programs(&[PYTHON]);
+        let extra = [
+            "--heartbeat".as_ref(),
+            heartbeat.as_os_str(),
+            "--verifier".as_ref(),
+            "builtin".as_ref(),
+        ];
+        ClcDouble::start_inner(tag, scenario, "AKIDHEARTBEAT", "unused", &extra)
+    }
+
     fn start_with(
         tag: &str,
         scenario: &Path,
@@ -240,6 +254,16 @@ impl ClcDouble {
         extra: &[&std::ffi::OsStr],
     ) -> ClcDouble {
         require_python_module(PYTHON, "botocore.auth", "python3-botocore");
+        ClcDouble::start_inner(tag, scenario, access, secret, extra)
+    }
+
+    fn start_inner(
+        tag: &str,
+        scenario: &Path,
+        access: &str,
+        secret: &str,
+        extra: &[&std::ffi::OsStr],
+    ) -> ClcDouble {
         let dir = crate::unique_temp_dir(&format!("clc-double-{tag}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("double work dir");

@@ -45,6 +45,9 @@ fn plugins() -> Vec<Entry> {
             plugin: check_riak::PLUGIN,
             command: check_riak::command,
             takes_ranges: true,
+            plugin: check_euca_proc::PLUGIN,
+            command: check_euca_proc::command,
+            takes_ranges: false,
         },
     ]
 }

@@ -1,6 +1,6 @@
 //! Our nagios-config/ definitions of every plugin inside the real daemons: NRPE 4 carries the
 //! output and state of each command it ships intact; Nagios 4 and Icinga 2 run our command
-//! definitions of check_raid, check_bond, check_ups and check_euca_clc and record the same
+//! definitions of check_raid, check_bond, check_ups, check_euca_clc and check_euca_proc and record the same
 //! state, status line, long output and perfdata as a direct run of the same command line.
 //! The plugins read the bundled samples (samples/hosts), a NUT upsd with dummy UPSes and the
 //! CLC test double, all on 127.0.0.1, so no RAID, bond, UPS or cloud is needed.
@@ -96,6 +96,12 @@ fn services(peers: &Peers) -> Vec<Service> {
             args: vec![peers.clc.clc(), "--zone one --zone two".to_string()],
             state: 1,
         },
+        Service {
+            name: "EUCA PROC",
+            command: "euca_proc",
+            args: vec![format!("--root {}", sample("hosts/euca-clc-crashed"))],
+            state: 2,
+        },
     ]
 }
 
@@ -162,6 +168,7 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
     let roots = [
         ("check_raid", "hosts/raid-degraded"),
         ("check_bond", "hosts/bond-degraded"),
+        ("check_euca_proc", "hosts/euca-clc-crashed"),
     ];
     let mut rendered = snippet.clone();
     for (name, root) in roots {
@@ -177,7 +184,11 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
         .map(|(name, line)| (name.to_string(), line.to_string()))
         .collect();
     let names: Vec<&str> = commands.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["euca_raid", "euca_bond"], "the snippet's commands");
+    assert_eq!(
+        names,
+        ["euca_raid", "euca_bond", "euca_proc"],
+        "the snippet's commands"
+    );
     for (name, line) in &commands {
         assert!(
             !line.contains("/usr/lib/nagios/plugins/"),
@@ -251,7 +262,13 @@ fn nagios_runs_every_command_definition_intact() {
     let (_nrpe, nrpe_port, nrpe_commands) = start_nrpe(work.path());
     let user1 = work.path().join("plugins");
     std::fs::create_dir_all(&user1).unwrap();
-    for name in ["check_raid", "check_bond", "check_ups", "check_euca_clc"] {
+    for name in [
+        "check_raid",
+        "check_bond",
+        "check_ups",
+        "check_euca_clc",
+        "check_euca_proc",
+    ] {
         std::os::unix::fs::symlink(plugin(name), user1.join(name)).unwrap();
     }
     std::os::unix::fs::symlink(CHECK_NRPE, user1.join("check_nrpe")).unwrap();
@@ -372,6 +389,7 @@ fn icinga_vars(s: &Service, peers: &Peers) -> String {
             peers.clc.clc(),
             peers.clc.eucarc().display()
         ),
+        "euca_proc" => format!("vars.euca_root = \"{}\"", sample("hosts/euca-clc-crashed")),
         other => panic!("no Icinga 2 variables for {other}"),
     }
 }
