@@ -323,7 +323,7 @@ fn power_supplies(chosen: &[&Sensor], rules: &Rules, report: &mut Report) {
     let Some(want) = rules.psu_count else { return };
     let psus: Vec<&&Sensor> = chosen
         .iter()
-        .filter(|s| s.kind == Kind::PowerSupply && !is_redundancy(s) && s.reading.is_none())
+        .filter(|s| s.kind == Kind::PowerSupply && !is_redundancy(s))
         .collect();
     let present = psus
         .iter()
