@@ -83,13 +83,13 @@ pub struct SelEntry {
 /// Lines of a tool's output: every line must end with a newline (a last line without one was
 /// cut while being written or read, and is never judged as if whole). Empty lines are skipped.
 pub fn whole_lines(text: &str) -> Result<Vec<(usize, &str)>, ParseError> {
-    if text.trim().is_empty() {
-        return Err(ParseError::whole("empty: no sensor lines"));
-    }
-    if !text.ends_with('\n') {
-        let n = text.lines().count();
+    if !text.is_empty() && !text.ends_with('\n') {
+        let n = text.lines().count().max(1);
         let last = text.lines().last().unwrap_or("");
         return Err(ParseError::at(n, last, "cut: the last line has no end"));
+    }
+    if text.trim().is_empty() {
+        return Err(ParseError::whole("empty: no lines"));
     }
     Ok(text
         .lines()

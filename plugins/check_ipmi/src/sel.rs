@@ -10,7 +10,7 @@ pub const MAX_ENTRIES: usize = 65_536;
 
 pub fn parse(text: &str) -> Result<Vec<SelEntry>, ParseError> {
     // An empty log: ipmitool says so, ipmi-sel prints nothing (or only its header).
-    if text.trim().is_empty() || text.trim() == "SEL has no entries" {
+    if text.is_empty() || (text.trim() == "SEL has no entries" && text.ends_with('\n')) {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
