@@ -119,6 +119,27 @@ fn critical_event(e: &str) -> bool {
     CRITICAL_EVENTS.iter().any(|c| e.contains(c))
 }
 
+/// FreeIPMI's default interpretation calls a crossed non-critical threshold "Nominal"; its
+/// event text ("At or Above (>=) Upper Non-Critical Threshold") says what it is.
+fn threshold_event(events: &[String]) -> Status {
+    let mut worst = Status::Ok;
+    for e in events {
+        let e = e.to_ascii_lowercase();
+        if !e.contains("threshold") {
+            continue;
+        }
+        let this = if e.contains("non-critical") {
+            Status::Warning
+        } else if e.contains("critical") || e.contains("non-recoverable") {
+            Status::Critical
+        } else {
+            Status::Ok
+        };
+        worst = worst.max(this);
+    }
+    worst
+}
+
 fn sensor_finding(s: &Sensor, shown: &str, report: &mut Report) {
     let bad: Vec<&String> = s.events.iter().filter(|e| critical_event(e)).collect();
     if !bad.is_empty() {
@@ -134,7 +155,8 @@ fn sensor_finding(s: &Sensor, shown: &str, report: &mut Report) {
         Health::Critical => Status::Critical,
         Health::Warning => Status::Warning,
         _ => Status::Ok,
-    };
+    }
+    .max(threshold_event(&s.events));
     let value = reading_text(s);
     let detail = format!(
         "{shown}: {}{}{}",
@@ -184,15 +206,19 @@ fn event_words(shown: &str, event: &str) -> String {
     format!("{shown} {}", lower_first(e))
 }
 
-/// `Failure detected` -> `failure detected`; `AC lost` stays (an acronym).
+/// `Predictive Failure` -> `predictive failure`; acronyms (`AC lost`, `(AC/DC)`) stay.
 fn lower_first(e: &str) -> String {
-    let mut chars = e.chars();
-    match (chars.next(), chars.next()) {
-        (Some(a), Some(b)) if a.is_ascii_uppercase() && !b.is_ascii_uppercase() => {
-            format!("{}{}", a.to_ascii_lowercase(), &e[1..])
-        }
-        _ => e.to_string(),
-    }
+    e.split(' ')
+        .map(|w| {
+            let letters: Vec<char> = w.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+            if letters.len() >= 2 && letters.iter().all(|c| c.is_ascii_uppercase()) {
+                w.to_string()
+            } else {
+                w.to_ascii_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn hint(s: &Sensor) -> String {
@@ -466,5 +492,10 @@ mod tests {
             event_words("PS1 Status", "Power Supply Failure detected"),
             "PS1 Status failure detected"
         );
+        assert_eq!(
+            event_words("PS2", "Power Supply Predictive Failure"),
+            "PS2 predictive failure"
+        );
+        assert_eq!(event_words("PS2", "Power Supply AC lost"), "PS2 AC lost");
     }
 }

@@ -464,7 +464,9 @@ impl Bmc {
                     Some(dir.path().join(format!("ipmi-sdr-{}.cache", bmc_key(opts))))
                 }
                 Err(e) => {
-                    notes.push(format!("SDR not cached ({e})"));
+                    notes.push(format!(
+                        "SDR cached where FreeIPMI keeps it by default ({e})"
+                    ));
                     None
                 }
             }
@@ -615,7 +617,8 @@ impl Bmc {
                 Some(p) => cmd
                     .arg("--quiet-cache")
                     .arg(format!("--sdr-cache-file={}", p.display())),
-                None => cmd.arg("--ignore-sdr-cache"),
+                // No state directory: FreeIPMI's own default (~/.freeipmi), noted above.
+                None => cmd.arg("--quiet-cache"),
             };
         }
         cmd.args(args.iter().copied()).sudo(opts.sudo)
@@ -644,12 +647,13 @@ impl Bmc {
         cmd: &ToolCommand,
     ) -> Result<Result<common::ToolOutput, Finding>, CheckError> {
         let is_freeipmi = !cmd.program.ends_with("ipmitool");
+        let cmd = &cmd.clone();
         // FreeIPMI over LAN: the password through an inherited pipe, as a config file.
         let pipe = match (&self.password, is_freeipmi) {
             (Some(p), true) => Some(PasswordPipe::new(p)?),
             _ => None,
         };
-        let cmd = match &pipe {
+        let mut cmd = match &pipe {
             Some(p) => {
                 let mut c = cmd.clone();
                 c.args.insert(0, format!("--config-file={}", p.path()));
@@ -657,17 +661,31 @@ impl Bmc {
             }
             None => cmd.clone(),
         };
+        if opts.host.is_some() {
+            // A BMC that does not answer must end as "unreachable" before -t ends the run:
+            // the tool gets nine tenths of what is left, and FreeIPMI its own session timeout
+            // below that, so that it says "connection timeout" itself.
+            let budget = ctx.io_budget().mul_f64(0.9);
+            if is_freeipmi {
+                let session = (budget.as_millis() as u64 * 6 / 10).max(400);
+                let retransmit = (session / 4).clamp(100, 1000);
+                cmd.args.insert(0, format!("--session-timeout={session}"));
+                cmd.args
+                    .insert(1, format!("--retransmission-timeout={retransmit}"));
+            }
+            cmd = cmd.timeout(budget);
+        }
         ctx.doing(format!("asking the BMC: {}", cmd.display()));
         let out = ctx.run_tool(&cmd);
         drop(pipe);
         match out {
             Ok(o) => Ok(Ok(o)),
-            Err(CheckError::Tool(common::ToolError::TimedOut { command, seconds }))
+            Err(CheckError::Tool(common::ToolError::TimedOut { seconds, .. }))
                 if opts.host.is_some() =>
             {
                 Ok(Err(unreachable_bmc(
                     opts,
-                    &format!("no answer to {command} within {seconds} s"),
+                    &format!("no answer to {} within {seconds} s", cmd.program),
                 )))
             }
             Err(CheckError::Tool(e)) => {
@@ -718,7 +736,13 @@ impl Bmc {
                 "timeout",
             ];
             if GONE.iter().any(|w| all.contains(w)) {
-                return unreachable_bmc(opts, &first);
+                let why = if tool.ends_with("ipmitool") {
+                    // ipmitool says the same when the BMC refused the login.
+                    format!("{first} (ipmitool says so for a refused login too: check --user and the password)")
+                } else {
+                    first
+                };
+                return unreachable_bmc(opts, &why);
             }
         } else {
             const NO_DEVICE: &[&str] = &[
