@@ -87,7 +87,7 @@ pub struct Options {
     pub host: Option<String>,
 
     /// The BMC's UDP port
-    #[arg(long, value_name = "N", default_value_t = 623)]
+    #[arg(long, value_name = "N", default_value_t = 623, value_parser = parse_port)]
     pub port: u16,
 
     /// BMC user (over LAN)
@@ -109,7 +109,7 @@ pub struct Options {
 
     /// RMCP+ cipher suite (3: the one every BMC has; without it ipmitool spends seconds
     /// asking for the list)
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = parse_cipher)]
     pub cipher: u8,
 
     /// FreeIPMI workaround flags for a quirky BMC (-W, e.g. opensesspriv)
@@ -150,6 +150,21 @@ pub struct Options {
     /// SEL entries matching REGEX are ignored (repeatable)
     #[arg(long = "sel-ignore", value_name = "REGEX")]
     pub sel_ignore: Vec<String>,
+}
+
+fn parse_port(text: &str) -> Result<u16, String> {
+    text.parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("expected a UDP port from 1 to 65535, not '{text}'"))
+}
+
+/// RMCP+ cipher suite ids are 0 to 17 (IPMI 2.0 table 22-20).
+fn parse_cipher(text: &str) -> Result<u8, String> {
+    text.parse::<u8>()
+        .ok()
+        .filter(|c| *c <= 17)
+        .ok_or_else(|| format!("expected a cipher suite id from 0 to 17, not '{text}'"))
 }
 
 /// Most a tool's answer may be: a big server's listing is ~40 KiB, a full SEL ~300 KiB.
@@ -841,7 +856,16 @@ pub fn tools(opts: &Options, ctx: &Context) -> Result<Vec<ToolCommand>, CheckErr
     let mut out = Vec::new();
     match opts.tool {
         Tool::Freeipmi => {
-            let bmc = Bmc::new(opts, ctx)?;
+            let mut bmc = Bmc::new(opts, ctx)?;
+            // The packaged sudoers line names the packaged state directory: a per-user
+            // fallback (a test machine without /var/lib/euca-checks) must not change it.
+            let fallback = ctx.state().map_or(true, |d| d.note().is_some());
+            if fallback {
+                bmc.sdr_cache = Some(
+                    std::path::Path::new(common::state::DEFAULT_STATE_DIR)
+                        .join(format!("ipmi-sdr-{}.cache", bmc_key(opts))),
+                );
+            }
             out.push(bmc.freeipmi(
                 opts,
                 "ipmi-sensors",
