@@ -112,7 +112,17 @@ const CRITICAL_EVENTS: &[&str] = &[
     "redundancy degraded",
     "config error",
     "configuration error",
+    // Processors, drives and the severity sensors some vendors add.
+    "ierr",
+    "thermal trip",
+    "uncorrectable",
+    "drive fault",
+    "transition to critical",
+    "transition to non-recoverable",
 ];
+
+/// Event texts that mean a warning (the severity sensors' "Transition to Non-Critical").
+const WARNING_EVENTS: &[&str] = &["transition to non-critical"];
 
 fn critical_event(e: &str) -> bool {
     let e = e.to_ascii_lowercase();
@@ -125,6 +135,9 @@ fn threshold_event(events: &[String]) -> Status {
     let mut worst = Status::Ok;
     for e in events {
         let e = e.to_ascii_lowercase();
+        if WARNING_EVENTS.iter().any(|w| e.contains(w)) {
+            worst = worst.max(Status::Warning);
+        }
         if !e.contains("threshold") {
             continue;
         }

@@ -19,9 +19,11 @@ pub fn parse(text: &str) -> Result<Vec<Sensor>, ParseError> {
     for (n, line) in lines {
         let cols: Vec<&str> = line.split('|').map(str::trim).collect();
         if columns.is_none() {
-            if cols.first().is_some_and(|c| c.eq_ignore_ascii_case("id")) {
-                let named: Vec<String> = cols.iter().map(|c| c.to_ascii_lowercase()).collect();
-                for needed in ["name", "type", "reading", "units", "event"] {
+            if cols.first().is_some_and(|c| {
+                c.eq_ignore_ascii_case("id") || c.eq_ignore_ascii_case("record id")
+            }) {
+                let named: Vec<String> = cols.iter().map(|c| column_name(c)).collect();
+                for needed in ["name", "type", "reading", "units"] {
                     if !named.iter().any(|c| c == needed) {
                         return Err(ParseError::at(
                             n,
@@ -111,6 +113,23 @@ pub fn parse(text: &str) -> Result<Vec<Sensor>, ParseError> {
     Ok(out)
 }
 
+/// A header column in our terms; older FreeIPMI (ipmimonitoring 0.7/0.8) named them
+/// `Record ID | Sensor Name | Sensor Group | Monitoring Status | Sensor Units | Sensor Reading`.
+fn column_name(c: &str) -> String {
+    let c = c.to_ascii_lowercase();
+    match c.as_str() {
+        "record id" => "id",
+        "sensor name" => "name",
+        "sensor group" | "sensor type" => "type",
+        "monitoring status" | "sensor state" => "state",
+        "sensor units" => "units",
+        "sensor reading" => "reading",
+        "sensor event" => "event",
+        other => other,
+    }
+    .to_string()
+}
+
 fn by_count(n: usize) -> Option<Vec<String>> {
     let mut base: Vec<&str> = match n {
         6 | 12 => NO_STATE.to_vec(),
@@ -132,7 +151,7 @@ fn state(text: &str) -> Option<Health> {
         "nominal" => Health::Ok,
         "warning" => Health::Warning,
         "critical" => Health::Critical,
-        "n/a" => Health::NotReadable,
+        "n/a" | "unknown" => Health::NotReadable,
         _ => return None,
     })
 }
@@ -178,6 +197,14 @@ mod tests {
             ["Presence detected", "Power Supply Failure detected"]
         );
         assert_eq!(s[1].kind, Kind::PowerSupply);
+    }
+
+    #[test]
+    fn old_ipmimonitoring_header() {
+        let s = parse("Record ID | Sensor Name | Sensor Group | Monitoring Status| Sensor Units | Sensor Reading\n1 | CPU Temp | Temperature | Critical | C | 90.00\n").unwrap();
+        assert_eq!(s[0].health, Health::Critical);
+        assert_eq!(s[0].reading, Some(90.0));
+        assert!(s[0].events.is_empty());
     }
 
     #[test]

@@ -182,7 +182,7 @@ struct Facts {
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
     let ignore = sel_ignore(opts)?;
     let facts = if ctx.inputs_given() {
-        from_inputs(opts, ctx)?
+        from_inputs(ctx)?
     } else {
         Bmc::new(opts, ctx)?.ask(opts, ctx)?
     };
@@ -310,7 +310,7 @@ fn sel_since_last_run(
 }
 
 /// Saved outputs: exactly those, nothing from the BMC.
-fn from_inputs(opts: &Options, ctx: &Context) -> Result<Facts, CheckError> {
+fn from_inputs(ctx: &Context) -> Result<Facts, CheckError> {
     let parsed = |name: &str, parse: fn(&str) -> Result<Vec<Sensor>, ParseError>| {
         ctx.input_capped(name, OUTPUT_CAP)
             .map(|got| got.map(|(shown, text)| parse(&text).map_err(|e| unreadable(&shown, &e))))
@@ -342,7 +342,6 @@ fn from_inputs(opts: &Options, ctx: &Context) -> Result<Facts, CheckError> {
     if sensors.is_none() && chassis.is_none() && sel.is_none() {
         return Err(CheckError::usage("no --input given"));
     }
-    let _ = opts;
     Ok(Facts {
         sensors,
         chassis,
@@ -388,8 +387,6 @@ pub fn merge(mut sdr: Vec<Sensor>, listed: &[Sensor]) -> Vec<Sensor> {
 /// How to reach the BMC for this run.
 struct Bmc {
     password: Option<Secret>,
-    /// `--password-file` as given (ipmitool reads it itself with -f).
-    password_file: Option<std::path::PathBuf>,
     sdr_cache: Option<std::path::PathBuf>,
     notes: Vec<String>,
 }
@@ -458,6 +455,13 @@ impl Bmc {
                 "--user and --password-file are for a BMC over the LAN: give -H HOST",
             ));
         }
+        if opts.sudo && opts.host.is_some() {
+            // sudo closes the descriptors the password travels on, and a BMC over the LAN
+            // needs no root.
+            return Err(CheckError::usage(
+                "--sudo is for the local BMC (/dev/ipmi0); over the LAN (-H) no root is needed",
+            ));
+        }
         if let Some(w) = &opts.workaround {
             if w.is_empty() || !w.chars().all(|c| c.is_ascii_alphanumeric() || c == ',') {
                 return Err(CheckError::usage(format!(
@@ -490,7 +494,6 @@ impl Bmc {
         };
         Ok(Bmc {
             password,
-            password_file: opts.password_file.clone(),
             sdr_cache,
             notes,
         })
@@ -500,20 +503,14 @@ impl Bmc {
         let sensors = match opts.tool {
             Tool::Freeipmi => self.freeipmi_sensors(opts, ctx)?,
             Tool::Ipmitool => {
-                let listed = self.run(
-                    opts,
-                    ctx,
-                    "sensor",
-                    &ipmitool(opts, &["sensor"], self.password_file.is_some()),
-                )?;
+                let listed = self.run(opts, ctx, &ipmitool(opts, &["sensor"]))?;
                 match listed {
                     Err(f) => Err(f),
                     Ok(text) => match ipmitool_sensor::parse(&text) {
                         Err(e) => Err(unreadable("output of ipmitool sensor", &e)),
                         Ok(listed) => {
-                            let cmd =
-                                ipmitool(opts, &["sdr", "elist"], self.password_file.is_some());
-                            match self.run(opts, ctx, "sdr elist", &cmd)? {
+                            let cmd = ipmitool(opts, &["sdr", "elist"]);
+                            match self.run(opts, ctx, &cmd)? {
                                 Err(f) => Err(f),
                                 Ok(text) => ipmitool_sdr::parse(&text)
                                     .map(|sdr| merge(sdr, &listed))
@@ -530,26 +527,23 @@ impl Bmc {
                 Tool::Freeipmi => {
                     self.freeipmi(opts, "ipmi-chassis", &["--get-chassis-status"], false)
                 }
-                Tool::Ipmitool => {
-                    ipmitool(opts, &["chassis", "status"], self.password_file.is_some())
-                }
+                Tool::Ipmitool => ipmitool(opts, &["chassis", "status"]),
             };
-            Some(
-                self.run(opts, ctx, "chassis status", &cmd)?
-                    .and_then(|t| chassis::parse(&t).map_err(|e| unreadable("chassis status", &e))),
-            )
+            Some(self.run(opts, ctx, &cmd)?.and_then(|t| {
+                chassis::parse(&t)
+                    .map_err(|e| unreadable(&format!("output of {}", cmd.display()), &e))
+            }))
         } else {
             None
         };
         let sel = if opts.sel && reachable {
             let cmd = match opts.tool {
                 Tool::Freeipmi => self.freeipmi(opts, "ipmi-sel", &["--output-event-state"], true),
-                Tool::Ipmitool => ipmitool(opts, &["sel", "elist"], self.password_file.is_some()),
+                Tool::Ipmitool => ipmitool(opts, &["sel", "elist"]),
             };
-            Some(
-                self.run(opts, ctx, "the SEL", &cmd)?
-                    .and_then(|t| sel::parse(&t).map_err(|e| unreadable("the SEL", &e))),
-            )
+            Some(self.run(opts, ctx, &cmd)?.and_then(|t| {
+                sel::parse(&t).map_err(|e| unreadable(&format!("output of {}", cmd.display()), &e))
+            }))
         } else {
             None
         };
@@ -644,10 +638,8 @@ impl Bmc {
         &self,
         opts: &Options,
         ctx: &Context,
-        what: &str,
         cmd: &ToolCommand,
     ) -> Result<Result<String, Finding>, CheckError> {
-        let _ = what;
         Ok(match self.run_raw(opts, ctx, cmd)? {
             Err(f) => Err(f),
             Ok(out) if !out.success() => Err(self.failure(opts, cmd, &out)),
@@ -820,7 +812,7 @@ fn ipmi_sensors_parse(text: &str) -> Result<Vec<Sensor>, Finding> {
 
 /// An ipmitool command line: over LAN with the password from `-f FILE` or `-E`
 /// (IPMI_PASSWORD, inherited from our environment), never `-P`.
-fn ipmitool(opts: &Options, args: &[&str], with_file: bool) -> ToolCommand {
+fn ipmitool(opts: &Options, args: &[&str]) -> ToolCommand {
     let mut cmd = ToolCommand::new("ipmitool").max_output(OUTPUT_CAP);
     if let Some(host) = &opts.host {
         let iface = match opts.interface {
@@ -839,9 +831,9 @@ fn ipmitool(opts: &Options, args: &[&str], with_file: bool) -> ToolCommand {
             .arg(opts.user.clone().unwrap_or_default())
             .arg("-L")
             .arg(priv_word(opts.privilege).to_ascii_uppercase());
-        cmd = match (&opts.password_file, with_file) {
-            (Some(p), true) => cmd.arg("-f").arg(p.display().to_string()),
-            _ => cmd.arg("-E"),
+        cmd = match &opts.password_file {
+            Some(p) => cmd.arg("-f").arg(p.display().to_string()),
+            None => cmd.arg("-E"),
         };
     }
     cmd.args(args.iter().copied()).sudo(opts.sudo)
@@ -884,13 +876,13 @@ pub fn tools(opts: &Options, ctx: &Context) -> Result<Vec<ToolCommand>, CheckErr
             }
         }
         Tool::Ipmitool => {
-            out.push(ipmitool(opts, &["sensor"], false));
-            out.push(ipmitool(opts, &["sdr", "elist"], false));
+            out.push(ipmitool(opts, &["sensor"]));
+            out.push(ipmitool(opts, &["sdr", "elist"]));
             if opts.chassis {
-                out.push(ipmitool(opts, &["chassis", "status"], false));
+                out.push(ipmitool(opts, &["chassis", "status"]));
             }
             if opts.sel {
-                out.push(ipmitool(opts, &["sel", "elist"], false));
+                out.push(ipmitool(opts, &["sel", "elist"]));
             }
         }
     }

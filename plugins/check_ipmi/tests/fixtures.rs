@@ -304,3 +304,31 @@ fn a_bad_sel_ignore_regex_is_a_usage_error() {
     )
     .expect(3, &["--sel-ignore '('"]);
 }
+
+#[test]
+fn lan_options_are_checked_before_anything_runs() {
+    let run = |args: &[&str]| {
+        Plugin::new(env!("CARGO_BIN_EXE_check_ipmi"))
+            .args(args)
+            .env_remove("IPMI_PASSWORD")
+            .run()
+    };
+    run(&["-H", "bmc1"]).expect_first(3, "IPMI UNKNOWN - -H needs --user NAME", &[]);
+    run(&["-H", "bmc1", "--user", "monitor"]).expect_first(
+        3,
+        "IPMI UNKNOWN - -H needs the BMC password",
+        &["IPMI_PASSWORD"],
+    );
+    Plugin::new(env!("CARGO_BIN_EXE_check_ipmi"))
+        .args(["-H", "bmc1", "--user", "monitor", "--sudo"])
+        .env("IPMI_PASSWORD", "secret-pass")
+        .run()
+        .expect_first(3, "IPMI UNKNOWN - --sudo is for the local BMC", &[])
+        .lacks(&["secret-pass"]);
+    run(&["--user", "monitor"]).expect_first(
+        3,
+        "IPMI UNKNOWN - --user and --password-file are for a BMC over the LAN",
+        &[],
+    );
+    run(&["--port", "0"]).expect_first(3, "IPMI UNKNOWN - --port 0: expected a UDP port", &[]);
+}
