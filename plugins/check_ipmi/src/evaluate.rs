@@ -3,6 +3,7 @@
 
 use crate::model::{Chassis, Health, Kind, Limits, SelEntry, Sensor, Unit};
 use common::{Finding, Perfdata, Range, Report, Status};
+use std::collections::{HashMap, HashSet};
 
 /// What the options ask of the rules.
 #[derive(Debug, Clone, Default)]
@@ -55,11 +56,16 @@ fn is_type(s: &Sensor, t: &str) -> bool {
 
 pub fn sensors(all: &[Sensor], rules: &Rules, report: &mut Report) {
     let chosen = selected(all, rules);
-    let mut labels: Vec<String> = Vec::new();
+    // Counted once: a hostile listing of 10 000 sensors of one name must stay linear.
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for s in &chosen {
+        *names.entry(s.name.as_str()).or_default() += 1;
+    }
+    let mut labels = Labels::default();
     let mut judged = 0usize;
     let mut skipped = 0usize;
     for s in &chosen {
-        let shown = shown_name(s, &chosen);
+        let shown = shown_name(s, names.get(s.name.as_str()).copied().unwrap_or(1));
         if s.health == Health::NotReadable && s.events.is_empty() {
             skipped += 1;
             if let Some(st) = rules.unreadable {
@@ -91,8 +97,7 @@ pub fn sensors(all: &[Sensor], rules: &Rules, report: &mut Report) {
 }
 
 /// The name as an admin finds it: with its id when several sensors share it (`Status 65h`).
-fn shown_name(s: &Sensor, all: &[&Sensor]) -> String {
-    let same = all.iter().filter(|o| o.name == s.name).count();
+fn shown_name(s: &Sensor, same: usize) -> String {
     match (&s.id, same > 1) {
         (Some(id), true) => format!("{} {id}", s.name),
         _ => s.name.clone(),
@@ -284,7 +289,31 @@ fn bound_text(s: &Sensor) -> String {
 }
 
 /// Temperatures, fans, voltages and power with the BMC's thresholds as warn/crit.
-fn perf(s: &Sensor, shown: &str, labels: &mut Vec<String>, report: &mut Report) {
+/// Perfdata labels given so far, and the next number to try for each base label.
+#[derive(Default)]
+struct Labels {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Labels {
+    /// `base`, or `base_2`, `base_3` ... when taken (two sensors of one name without ids).
+    fn unique(&mut self, base: String) -> String {
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            let name = format!("{base}_{n}");
+            *n += 1;
+            if self.used.insert(name.clone()) {
+                return name;
+            }
+        }
+    }
+}
+
+fn perf(s: &Sensor, shown: &str, labels: &mut Labels, report: &mut Report) {
     let Some(v) = s.reading else { return };
     if !matches!(
         s.unit,
@@ -292,14 +321,7 @@ fn perf(s: &Sensor, shown: &str, labels: &mut Vec<String>, report: &mut Report) 
     ) {
         return;
     }
-    let base = label(shown);
-    let mut name = base.clone();
-    let mut n = 2;
-    while labels.contains(&name) {
-        name = format!("{base}_{n}");
-        n += 1;
-    }
-    labels.push(name.clone());
+    let name = labels.unique(label(shown));
     let (warn, crit) = ranges(&s.limits);
     report.perf(
         Perfdata::new(name, v)
@@ -456,18 +478,36 @@ pub fn sel_weight(e: &SelEntry) -> Status {
     }
 }
 
-/// New SEL entries since the last run: CRITICAL/WARNING by their weight, once.
+/// New SEL entries since the last run: CRITICAL/WARNING by their weight, once. One summary
+/// per weight (a flood of entries names the first few and their count), each entry a line.
 pub fn sel(new: &[&SelEntry], total: usize, report: &mut Report) {
     report.perf(Perfdata::new("sel_new", new.len() as f64).min(0.0));
     report.perf(Perfdata::new("sel_entries", total as f64).min(0.0));
-    for e in new {
-        let w = sel_weight(e);
-        let line = format!("new SEL entry {}: {}", e.id, e.text);
-        if w == Status::Ok {
-            report.verbose(0, line);
-        } else {
-            report.add(Finding::new(w, line.clone()).summary(format!("SEL: {}", e.text)));
-        }
+    for weight in [Status::Critical, Status::Warning] {
+        let these: Vec<&&SelEntry> = new.iter().filter(|e| sel_weight(e) == weight).collect();
+        let Some(first) = these.first() else {
+            continue;
+        };
+        let lines: Vec<String> = these
+            .iter()
+            .map(|e| format!("new SEL entry {}: {}", e.id, e.text))
+            .collect();
+        let summary = match these.len() {
+            1 => format!("SEL: {}", first.text),
+            n => format!(
+                "SEL: {n} new {} entries, first: {}",
+                if weight == Status::Critical {
+                    "critical"
+                } else {
+                    "warning"
+                },
+                first.text
+            ),
+        };
+        report.add(Finding::new(weight, lines.join("\n")).summary(summary));
+    }
+    for e in new.iter().filter(|e| sel_weight(e) == Status::Ok) {
+        report.verbose(0, format!("new SEL entry {}: {}", e.id, e.text));
     }
 }
 

@@ -3,7 +3,7 @@
 //! found by the header line (or, with `--no-header-output`, by their count). Events are
 //! single-quoted texts: `'Presence detected' 'Power Supply Failure detected'`.
 
-use crate::model::{self, Health, Limits, Sensor, MAX_SENSORS};
+use crate::model::{self, Health, Limits, Sensor, MAX_EVENTS, MAX_SENSORS};
 use common::ParseError;
 
 const NO_STATE: &[&str] = &["id", "name", "type", "reading", "units", "event"];
@@ -59,8 +59,13 @@ pub fn parse(text: &str) -> Result<Vec<Sensor>, ParseError> {
         if name.is_empty() {
             return Err(ParseError::at(n, line, "no sensor name"));
         }
-        let events = quoted(get("event").unwrap_or(""))
-            .ok_or_else(|| ParseError::at(n, line, "event texts are not whole 'quoted' strings"))?;
+        let events = quoted(get("event").unwrap_or("")).ok_or_else(|| {
+            ParseError::at(
+                n,
+                line,
+                format!("event texts are not whole 'quoted' strings (at most {MAX_EVENTS})"),
+            )
+        })?;
         let reading_text = get("reading").unwrap_or("N/A");
         let reading = model::number(reading_text);
         if reading.is_none() && !reading_text.eq_ignore_ascii_case("n/a") {
@@ -171,6 +176,10 @@ fn quoted(text: &str) -> Option<Vec<String>> {
         let ev = inner[..end].trim();
         if !ev.is_empty() && !ev.eq_ignore_ascii_case("ok") {
             out.push(ev.to_string());
+        }
+        // A sensor has at most 15 event offsets (IPMI 2.0 section 42): more is not a sensor's.
+        if out.len() > MAX_EVENTS {
+            return None;
         }
         rest = inner[end + 1..].trim_start();
     }

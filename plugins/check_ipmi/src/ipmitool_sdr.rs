@@ -48,6 +48,13 @@ pub fn parse(text: &str) -> Result<Vec<Sensor>, ParseError> {
         let health = status(state)
             .ok_or_else(|| ParseError::at(n, line, format!("unknown sensor status '{state}'")))?;
         let (reading, unit, events) = value(value_text, cols.len() == 5);
+        if events.len() > model::MAX_EVENTS {
+            return Err(ParseError::at(
+                n,
+                line,
+                format!("more than {} event texts", model::MAX_EVENTS),
+            ));
+        }
         // Entity 10 (IPMI 2.0 table 43-13) is a power supply: Dell names its PSUs "Status".
         let kind = if cols.len() == 5 && cols[3].split('.').next() == Some("10") {
             model::Kind::PowerSupply

@@ -102,6 +102,9 @@ pub fn whole_lines(text: &str) -> Result<Vec<(usize, &str)>, ParseError> {
 /// Most sensors one listing may hold: real BMCs have up to a few hundred; more is not a BMC's.
 pub const MAX_SENSORS: usize = 10_000;
 
+/// Most event texts one sensor may carry: IPMI defines 15 offsets per sensor type.
+pub const MAX_EVENTS: usize = 32;
+
 /// A number as the tools print them (`45.000`, `-64.000`, `0x1` is not one); `na`/`N/A` none.
 pub fn number(text: &str) -> Option<f64> {
     let t = text.trim();

@@ -270,8 +270,14 @@ fn sel_once_then_back(file: &str) {
     sel("before", &[]).expect(0, &["SEL: first run, 3 entries recorded", "'sel_new'=0"]);
     sel("after", &[]).expect_first(
         2,
-        "IPMI CRITICAL - SEL:",
-        &["Failure detected", "Redundancy Lost", "'sel_new'=3"],
+        "IPMI CRITICAL - SEL: 2 new critical entries, first: ",
+        &[
+            "new SEL entry 4: ",
+            "Failure detected",
+            "new SEL entry 6: ",
+            "Redundancy Lost",
+            "'sel_new'=3",
+        ],
     );
     sel("after", &[]).expect(0, &["'sel_new'=0", "'sel_entries'=6"]);
     // Again from the baseline, with the failures ignored.

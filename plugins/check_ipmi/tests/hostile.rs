@@ -54,6 +54,9 @@ fn huge_is_unknown_not_read_whole() {
     // Under the byte cap, over the sensor count cap.
     let many = line.repeat(10_001);
     with("ipmitool", many.as_bytes()).expect(3, &["more than 10000 sensors"]);
+    // Just under it, all of one name: judged (linearly: labels and names are counted once).
+    let o = with("ipmitool", line.repeat(9_999).as_bytes());
+    o.expect_first(0, "IPMI OK - 9999 sensors ok", &[]);
 }
 
 #[test]
@@ -63,6 +66,14 @@ fn endless_quotes_and_pipes_are_unknown_fast() {
         "'a' '".repeat(200_000)
     );
     with("ipmi-sensors", quotes.as_bytes()).expect(3, &["line 2", "quoted"]);
+    // Whole quotes, too many of them for one sensor.
+    let many = format!(
+        "ID | Name | Type | State | Reading | Units | Event\n1 | x | Fan | Nominal | 1 | RPM | {}\n",
+        "'a' ".repeat(100_000)
+    );
+    with("ipmi-sensors", many.as_bytes()).expect(3, &["line 2", "at most 32"]);
+    let commas = format!("PS1 | 05h | ok | 10.1 | {}\n", "a, ".repeat(100_000));
+    with("ipmitool-sdr", commas.as_bytes()).expect(3, &["line 1", "more than 32 event texts"]);
     let pipes = format!("x{}\n", " |".repeat(500_000));
     for input in INPUTS {
         with(input, pipes.as_bytes()).expect(3, &["cannot read"]);
