@@ -26,6 +26,10 @@
 #   hyperfine time linux-perf     bench/run, bench/measure.py
 #   dnsmasq-base                  dnsmasq (no service in this package): check_euca_endpoint's
 #                                 tests/dnsmasq.rs serves a name with several loopback addresses
+#   openipmi ipmitool             ipmi_sim + sdrcomp (the simulated BMC, tests/peers/ipmi_sim) and ipmitool:
+#   freeipmi-tools                  check_ipmi tests (plugins/check_ipmi/tests/peers.rs) and bench ipmi;
+#                                   ipmi-sensors/ipmi-sel/ipmi-chassis (FreeIPMI, check_ipmi's default tool);
+#                                   openipmi's and ipmitool's services (openipmi, ipmievd) are disabled below
 #   musl-tools file               the static x86_64-unknown-linux-musl build of scripts/test (musl-gcc for
 #                                 ring's C parts) and its check that each binary is static
 set -eu
@@ -58,6 +62,7 @@ apt-get install -y -qq --no-install-recommends \
   nut-server nut-client libusb-0.1-4 libwrap0 \
   nagios-nrpe-server nagios-nrpe-plugin nagios4-core icinga2-bin icinga2-common \
   monitoring-plugins-basic monitoring-plugins-contrib \
+  openipmi ipmitool freeipmi-tools \
   python3 python3-botocore \
   hyperfine time linux-perf \
   dnsmasq-base \

@@ -47,6 +47,8 @@ fn plugins() -> Vec<Entry> {
             takes_ranges: true,
             plugin: check_euca_proc::PLUGIN,
             command: check_euca_proc::command,
+            plugin: check_ipmi::PLUGIN,
+            command: check_ipmi::command,
             takes_ranges: false,
         },
     ]
@@ -139,7 +141,7 @@ fn help_explains_ranges_and_tool_killing_only_in_plugins_they_apply_to() {
         .filter(|e| e.plugin.runs_tools)
         .map(|e| e.plugin.name)
         .collect();
-    assert_eq!(running, ["check_bond"]);
+    assert_eq!(running, ["check_bond", "check_ipmi"]);
 }
 
 #[test]
@@ -303,11 +305,24 @@ fn packaging_sudoers_is_what_the_plugins_print() {
     let opts = check_bond::Options::from_arg_matches(&matches).unwrap();
     let tools = check_bond::tools(&opts, &common::Context::for_root("/")).unwrap();
     let printed = common::sudoers::file_text("check_bond", "nagios", &tools).unwrap();
-    let printed: Vec<&str> = printed.lines().filter(|l| !l.starts_with('#')).collect();
+    let mut printed: Vec<&str> = printed.lines().filter(|l| !l.starts_with('#')).collect();
+    // check_ipmi in-band through sudo, with the default tool and state directory.
+    let matches = parse_args(
+        &mut check_ipmi::command(),
+        ["check_ipmi", "--sudo"].iter().map(Into::into).collect(),
+    )
+    .unwrap();
+    let opts = check_ipmi::Options::from_arg_matches(&matches).unwrap();
+    let tools = check_ipmi::tools(&opts, &common::Context::for_root("/")).unwrap();
+    let ipmi = common::sudoers::file_text("check_ipmi", "nagios", &tools).unwrap();
+    printed.extend(ipmi.lines().filter(|l| !l.starts_with('#')));
     assert_eq!(rules, printed);
     assert_eq!(
         printed,
-        ["nagios ALL=(root) NOPASSWD: /usr/bin/teamdctl team0 state dump"]
+        [
+            "nagios ALL=(root) NOPASSWD: /usr/bin/teamdctl team0 state dump",
+            "nagios ALL=(root) NOPASSWD: /usr/sbin/ipmi-sensors --quiet-cache --sdr-cache-file\\=/var/lib/euca-checks/ipmi-sdr-local.cache --output-sensor-state --output-sensor-thresholds --interpret-oem-data",
+        ]
     );
 }
 
