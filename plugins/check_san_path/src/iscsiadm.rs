@@ -102,7 +102,9 @@ pub fn parse(text: &str) -> Result<Vec<Target>, ParseError> {
             "target {} ends the text without a session: the output was cut",
             t.iqn
         ))),
-        None if !no_sessions => Err(ParseError::whole("no iSCSI target in it")),
+        None if !no_sessions => Err(ParseError::whole(
+            "no iSCSI target in it (not iscsiadm -m session -P 3 output, or cut before the first Target:)",
+        )),
         _ => Ok(targets),
     }
 }

@@ -144,10 +144,16 @@ pub fn parse(text: &str) -> Result<Multipath, ParseError> {
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
         let line = line.trim_end_matches('\r');
+        let err = |why: &str| ParseError::at(n, line, why);
         if line.trim().is_empty() {
+            if unterminated && n == count && !line.is_empty() {
+                // Blanks and no newline: the start of a line the copy lost.
+                return Err(err(
+                    "the text ends inside a line (no newline): the output was cut",
+                ));
+            }
             continue;
         }
-        let err = |why: &str| ParseError::at(n, line, why);
         if let Some(message) = tool_message(line) {
             if unterminated && n == count {
                 // Its words may be cut ("... 'multipathd' serv"): a message read in part
