@@ -21,6 +21,14 @@ pub fn parse(text: &str) -> Result<Vec<Target>, ParseError> {
     let mut no_sessions = false;
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
+        if raw.len() > 4096 {
+            // Real lines are under 200 bytes; a longer one is no iscsiadm output.
+            return Err(ParseError::at(
+                n,
+                raw,
+                "a line longer than 4096 bytes: not iscsiadm output",
+            ));
+        }
         let line = raw.trim();
         if line.is_empty() || line.starts_with('*') {
             continue;

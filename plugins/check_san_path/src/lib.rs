@@ -102,11 +102,12 @@ pub struct Options {
     pub multipath: String,
 }
 
-/// Most a `multipath -ll` text may be (saved or printed): a map is about 500 bytes with 8
-/// paths, so 4 MiB holds thousands of LUNs and keeps a hostile text's model far below 64 MiB.
-pub const MULTIPATH_CAP: usize = 4 * 1024 * 1024;
-/// Most an `iscsiadm -m session -P 3` text may be: about 2 KiB a session.
-pub const ISCSIADM_CAP: usize = 4 * 1024 * 1024;
+/// Most a `multipath -ll` text may be (saved or printed): a map is about 550 bytes with 8
+/// paths, so 2 MiB holds some 3,800 LUNs (far more than any storage controller here has), and
+/// the model and report of a hostile text that fills it stay below 64 MiB (tests/hostile.rs).
+pub const MULTIPATH_CAP: usize = 2 * 1024 * 1024;
+/// Most an `iscsiadm -m session -P 3` text may be: about 2 KiB a session, 1,000 sessions.
+pub const ISCSIADM_CAP: usize = 2 * 1024 * 1024;
 /// /proc/self/mountinfo: a few hundred bytes a mount; containers hosts have thousands.
 pub const MOUNTINFO_CAP: usize = 8 * 1024 * 1024;
 

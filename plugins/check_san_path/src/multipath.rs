@@ -26,6 +26,9 @@
 use crate::model::{Map, Multipath, Path, PathGroup, ToolMessage};
 use common::ParseError;
 
+/// Longer lines are no multipath output (the longest real ones are map headers of ~150 bytes);
+/// refusing them keeps a hostile text from being copied into models and messages.
+const MAX_LINE: usize = 4096;
 /// device-mapper's path states (`%t`).
 const DM_STATES: &[&str] = &["active", "failed", "undef", "n/a"];
 /// Path checker states (`%T`), one word (`i/o pending` and `i/o timeout` are read as two).
@@ -145,6 +148,11 @@ pub fn parse(text: &str) -> Result<Multipath, ParseError> {
         let n = i + 1;
         let line = line.trim_end_matches('\r');
         let err = |why: &str| ParseError::at(n, line, why);
+        if line.len() > MAX_LINE {
+            return Err(err(
+                "a line longer than 4096 bytes: not multipath -ll output",
+            ));
+        }
         if line.trim().is_empty() {
             if unterminated && n == count && !line.is_empty() {
                 // Blanks and no newline: the start of a line the copy lost.
@@ -223,6 +231,11 @@ pub fn parse(text: &str) -> Result<Multipath, ParseError> {
             }
             o.group_closed = last;
             continue;
+        }
+        if line.starts_with(['|', '`']) {
+            return Err(err(
+                "not a line of multipath -ll output (a tree line that is no path group or path)",
+            ));
         }
         if line.starts_with([' ', '\t']) {
             if let Some(rest) = line.trim_start().strip_prefix("\\_ ") {
