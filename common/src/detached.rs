@@ -162,7 +162,11 @@ unsafe fn child(file: &CString, report: libc::c_int) -> ! {
     }
     libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
     let say = |step: u32| -> ! {
-        let errno = if step == 0 { 0 } else { *libc::__errno_location() };
+        let errno = if step == 0 {
+            0
+        } else {
+            *libc::__errno_location()
+        };
         let mut msg = [0u8; 8];
         msg[..4].copy_from_slice(&step.to_ne_bytes());
         msg[4..].copy_from_slice(&errno.to_ne_bytes());
@@ -196,13 +200,18 @@ unsafe fn child(file: &CString, report: libc::c_int) -> ! {
     say(0)
 }
 
-/// The start time of a process (`/proc/PID/stat` field 22, clock ticks since boot), to tell
-/// a process left behind from a later one that got its pid. None: no such process.
+/// The start time of a running process (`/proc/PID/stat` field 22, clock ticks since boot),
+/// to tell a process left behind from a later one that got its pid. None: no such process,
+/// or one that has ended and waits to be reaped (a zombie: init in a container may never
+/// reap what it inherits).
 pub fn process_start(pid: i32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) is in parentheses and may hold spaces: count after its ')'.
-    let after = &stat[stat.rfind(')')? + 1..];
-    after.split_whitespace().nth(19)?.parse().ok()
+    let mut after = stat[stat.rfind(')')? + 1..].split_whitespace();
+    if matches!(after.next(), Some("Z" | "X") | None) {
+        return None;
+    }
+    after.nth(18)?.parse().ok()
 }
 
 #[cfg(test)]
@@ -213,7 +222,10 @@ mod tests {
     fn a_write_test_in_a_writable_directory_leaves_nothing() {
         let d = std::env::temp_dir().join(format!("euca-wt-{}", std::process::id()));
         std::fs::create_dir_all(&d).unwrap();
-        assert_eq!(write_test(&d, "probe", Duration::from_secs(5)), WriteTest::Done);
+        assert_eq!(
+            write_test(&d, "probe", Duration::from_secs(5)),
+            WriteTest::Done
+        );
         assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
         // An existing file of that name is not overwritten: create fails.
         std::fs::write(d.join("probe"), "keep").unwrap();
@@ -238,7 +250,22 @@ mod tests {
 
     #[test]
     fn a_running_process_has_a_start_time_and_a_gone_one_none() {
-        assert!(process_start(std::process::id() as i32).is_some());
+        let me = process_start(std::process::id() as i32).unwrap();
+        // Field 22 of our own stat, read independently.
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+        let field: u64 = stat[stat.rfind(')').unwrap() + 2..]
+            .split(' ')
+            .nth(19)
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(me, field);
         assert!(process_start(i32::MAX).is_none());
+        // A child that exited and is not reaped yet (a zombie) counts as gone.
+        let child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id() as i32;
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(process_start(pid), None);
+        drop(child);
     }
 }
