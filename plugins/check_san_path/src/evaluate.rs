@@ -55,7 +55,8 @@ pub enum Write {
     Hung {
         seconds: String,
     },
-    /// An earlier run's writer (pid, since) is still stuck: no new one started.
+    /// An earlier run's writer (pid, started `since` ago: `12 s`) is still stuck: no new
+    /// one started.
     StillStuck {
         pid: i32,
         since: String,
@@ -452,9 +453,9 @@ fn mount(m: &MountCheck, report: &mut Report) {
         ),
         Some(Write::StillStuck { pid, since }) => report.add(
             Finding::critical(format!(
-                "write to {path} still not finished: the write test started {since} (pid {pid}) is stuck; no new one started"
+                "the write test of {path} started {since} ago (pid {pid}) has not finished: the mount still hangs; no new one started"
             ))
-            .summary(format!("write to {path} stuck since {since}")),
+            .summary(format!("write to {path} still stuck after {since}")),
         ),
         Some(Write::NoTime) => report.add(
             Finding::unknown(format!("write test of {path} not started: no time left; raise -t"))

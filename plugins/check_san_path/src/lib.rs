@@ -525,7 +525,7 @@ fn write_test(
             if pid > 0 && detached::process_start(pid) == Some(start) {
                 return Ok(Write::StillStuck {
                     pid,
-                    since: format!("{} s ago", now_secs().saturating_sub(when)),
+                    since: format!("{} s", now_secs().saturating_sub(when)),
                 });
             }
             notes.push(format!(
