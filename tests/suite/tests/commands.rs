@@ -36,6 +36,11 @@ fn plugins() -> Vec<Entry> {
             command: check_euca_clc::command,
             takes_ranges: false,
         },
+        Entry {
+            plugin: check_san_path::PLUGIN,
+            command: check_san_path::command,
+            takes_ranges: false,
+        },
     ]
 }
 
@@ -126,7 +131,7 @@ fn help_explains_ranges_and_tool_killing_only_in_plugins_they_apply_to() {
         .filter(|e| e.plugin.runs_tools)
         .map(|e| e.plugin.name)
         .collect();
-    assert_eq!(running, ["check_bond"]);
+    assert_eq!(running, ["check_bond", "check_san_path"]);
 }
 
 #[test]
@@ -290,11 +295,29 @@ fn packaging_sudoers_is_what_the_plugins_print() {
     let opts = check_bond::Options::from_arg_matches(&matches).unwrap();
     let tools = check_bond::tools(&opts, &common::Context::for_root("/")).unwrap();
     let printed = common::sudoers::file_text("check_bond", "nagios", &tools).unwrap();
-    let printed: Vec<&str> = printed.lines().filter(|l| !l.starts_with('#')).collect();
+    let mut printed: Vec<String> = printed
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    // check_san_path as nrpe/euca-checks.cfg runs it: multipath -ll through sudo.
+    let argv = ["check_san_path", "--sudo", "--multipath", "/usr/sbin/multipath"];
+    let matches = parse_args(
+        &mut check_san_path::command(),
+        argv.iter().map(Into::into).collect(),
+    )
+    .unwrap();
+    let opts = check_san_path::Options::from_arg_matches(&matches).unwrap();
+    let tools = check_san_path::tools(&opts, &common::Context::for_root("/")).unwrap();
+    let san = common::sudoers::file_text("check_san_path", "nagios", &tools).unwrap();
+    printed.extend(san.lines().filter(|l| !l.starts_with('#')).map(String::from));
     assert_eq!(rules, printed);
     assert_eq!(
         printed,
-        ["nagios ALL=(root) NOPASSWD: /usr/bin/teamdctl team0 state dump"]
+        [
+            "nagios ALL=(root) NOPASSWD: /usr/bin/teamdctl team0 state dump",
+            "nagios ALL=(root) NOPASSWD: /usr/sbin/multipath -ll"
+        ]
     );
 }
 
