@@ -96,6 +96,15 @@ fn services(peers: &Peers) -> Vec<Service> {
             args: vec![peers.clc.clc(), "--zone one --zone two".to_string()],
             state: 1,
         },
+        Service {
+            name: "SAN",
+            command: "euca_san_path",
+            args: vec![format!(
+                "--root {} --mount /var/lib/eucalyptus/bukkits",
+                sample("hosts/san-one-path-offline")
+            )],
+            state: 1,
+        },
     ]
 }
 
@@ -162,6 +171,7 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
     let roots = [
         ("check_raid", "hosts/raid-degraded"),
         ("check_bond", "hosts/bond-degraded"),
+        ("check_san_path", "hosts/san-one-path-offline"),
     ];
     let mut rendered = snippet.clone();
     for (name, root) in roots {
@@ -177,7 +187,11 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
         .map(|(name, line)| (name.to_string(), line.to_string()))
         .collect();
     let names: Vec<&str> = commands.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["euca_raid", "euca_bond"], "the snippet's commands");
+    assert_eq!(
+        names,
+        ["euca_raid", "euca_bond", "euca_san_path"],
+        "the snippet's commands"
+    );
     for (name, line) in &commands {
         assert!(
             !line.contains("/usr/lib/nagios/plugins/"),
@@ -251,7 +265,13 @@ fn nagios_runs_every_command_definition_intact() {
     let (_nrpe, nrpe_port, nrpe_commands) = start_nrpe(work.path());
     let user1 = work.path().join("plugins");
     std::fs::create_dir_all(&user1).unwrap();
-    for name in ["check_raid", "check_bond", "check_ups", "check_euca_clc"] {
+    for name in [
+        "check_raid",
+        "check_bond",
+        "check_ups",
+        "check_euca_clc",
+        "check_san_path",
+    ] {
         std::os::unix::fs::symlink(plugin(name), user1.join(name)).unwrap();
     }
     std::os::unix::fs::symlink(CHECK_NRPE, user1.join("check_nrpe")).unwrap();
@@ -371,6 +391,10 @@ fn icinga_vars(s: &Service, peers: &Peers) -> String {
              vars.euca_clc_zones = [ \"one\", \"two\" ]",
             peers.clc.clc(),
             peers.clc.eucarc().display()
+        ),
+        "euca_san_path" => format!(
+            "vars.euca_root = \"{}\"\n  vars.euca_san_mounts = [ \"/var/lib/eucalyptus/bukkits\" ]",
+            sample("hosts/san-one-path-offline")
         ),
         other => panic!("no Icinga 2 variables for {other}"),
     }
