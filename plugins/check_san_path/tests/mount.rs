@@ -259,7 +259,11 @@ fn a_write_to_a_filesystem_that_stops_answering_ends_critical_in_time_and_is_not
     let o = check(&dir, &state, &["--write-timeout", "1"]);
     o.expect(
         2,
-        &["still stuck after", "no new one started", &format!("(pid {pid})")],
+        &[
+            "still stuck after",
+            "no new one started",
+            &format!("(pid {pid})"),
+        ],
     );
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(

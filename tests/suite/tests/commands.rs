@@ -301,7 +301,12 @@ fn packaging_sudoers_is_what_the_plugins_print() {
         .map(String::from)
         .collect();
     // check_san_path as nrpe/euca-checks.cfg runs it: multipath -ll through sudo.
-    let argv = ["check_san_path", "--sudo", "--multipath", "/usr/sbin/multipath"];
+    let argv = [
+        "check_san_path",
+        "--sudo",
+        "--multipath",
+        "/usr/sbin/multipath",
+    ];
     let matches = parse_args(
         &mut check_san_path::command(),
         argv.iter().map(Into::into).collect(),
@@ -310,7 +315,11 @@ fn packaging_sudoers_is_what_the_plugins_print() {
     let opts = check_san_path::Options::from_arg_matches(&matches).unwrap();
     let tools = check_san_path::tools(&opts, &common::Context::for_root("/")).unwrap();
     let san = common::sudoers::file_text("check_san_path", "nagios", &tools).unwrap();
-    printed.extend(san.lines().filter(|l| !l.starts_with('#')).map(String::from));
+    printed.extend(
+        san.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(String::from),
+    );
     assert_eq!(rules, printed);
     assert_eq!(
         printed,
