@@ -32,8 +32,10 @@ pub enum WriteTest {
 const STEPS: [&str; 6] = ["", "create", "write", "sync", "close", "delete"];
 
 /// Create `dir/name` (it must not exist), write a line, fsync, close and delete it, in a child
-/// process; wait at most `limit`.
-pub fn write_test(dir: &Path, name: &str, limit: Duration) -> WriteTest {
+/// process; wait at most `limit`. `started` is called with the child's pid as soon as it runs,
+/// before the wait: a caller that notes it (in the state directory) keeps the note even when
+/// the run itself is killed while it waits.
+pub fn write_test(dir: &Path, name: &str, limit: Duration, started: impl FnOnce(i32)) -> WriteTest {
     let failed = |step: &'static str, e: std::io::Error| WriteTest::Failed {
         step,
         reason: crate::context::io_reason(&e),
@@ -50,19 +52,45 @@ pub fn write_test(dir: &Path, name: &str, limit: Duration) -> WriteTest {
         return failed("create", std::io::Error::last_os_error());
     }
     let (read_end, write_end) = (fds[0], fds[1]);
+    // The child writes only once told to (a byte on this pipe), after `started` has run: a run
+    // killed in between leaves a child that sees the pipe close and ends without writing.
+    let mut go = [0 as libc::c_int; 2];
+    // SAFETY: pipe2 fills the two-element array.
+    if unsafe { libc::pipe2(go.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        let e = std::io::Error::last_os_error();
+        // SAFETY: our own descriptors.
+        unsafe {
+            libc::close(read_end);
+            libc::close(write_end);
+        }
+        return failed("create", e);
+    }
+    let (go_read, go_write) = (go[0], go[1]);
     // SAFETY: the child runs only async-signal-safe system calls and ends with _exit.
     let pid = unsafe { libc::fork() };
     if pid == 0 {
         // SAFETY: in the child, system calls on values prepared before the fork.
-        unsafe { child(&file, write_end) }
+        unsafe { child(&file, write_end, go_read) }
     }
-    // SAFETY: closing our copy of the write end; the child has its own.
-    unsafe { libc::close(write_end) };
+    // SAFETY: closing our copies of the child's ends; the child has its own.
+    unsafe {
+        libc::close(write_end);
+        libc::close(go_read);
+    }
     if pid < 0 {
         let e = std::io::Error::last_os_error();
-        // SAFETY: our own descriptor.
-        unsafe { libc::close(read_end) };
+        // SAFETY: our own descriptors.
+        unsafe {
+            libc::close(read_end);
+            libc::close(go_write);
+        }
         return failed("create", e);
+    }
+    started(pid);
+    // SAFETY: one byte from a static buffer to our pipe, then our descriptor closed.
+    unsafe {
+        libc::write(go_write, b"g".as_ptr().cast(), 1);
+        libc::close(go_write);
     }
     let answer = wait_readable(read_end, limit);
     let result = match answer {
@@ -144,14 +172,15 @@ fn reap(pid: i32) {
 }
 
 /// The forked child: no descriptor of the run kept (stdin/out/err on /dev/null, all others
-/// closed but the report pipe), default signals, the parent-death signal, then the steps.
-unsafe fn child(file: &CString, report: libc::c_int) -> ! {
+/// closed but the report and go pipes), default signals, the parent-death signal, the go, then
+/// the steps.
+unsafe fn child(file: &CString, report: libc::c_int, go: libc::c_int) -> ! {
     let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
     for fd in 0..=2 {
         libc::dup2(null, fd);
     }
     for fd in 3..1024 {
-        if fd != report {
+        if fd != report && fd != go {
             libc::close(fd);
         }
     }
@@ -161,6 +190,11 @@ unsafe fn child(file: &CString, report: libc::c_int) -> ! {
         libc::signal(sig, libc::SIG_DFL);
     }
     libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+    // Wait for the go: no byte (the run ended before it had noted us) means write nothing.
+    let mut byte = 0u8;
+    if libc::read(go, (&mut byte as *mut u8).cast(), 1) != 1 {
+        libc::_exit(0);
+    }
     let say = |step: u32| -> ! {
         let errno = if step == 0 {
             0
@@ -222,14 +256,16 @@ mod tests {
     fn a_write_test_in_a_writable_directory_leaves_nothing() {
         let d = std::env::temp_dir().join(format!("euca-wt-{}", std::process::id()));
         std::fs::create_dir_all(&d).unwrap();
+        let mut child = 0;
         assert_eq!(
-            write_test(&d, "probe", Duration::from_secs(5)),
+            write_test(&d, "probe", Duration::from_secs(5), |pid| child = pid),
             WriteTest::Done
         );
+        assert!(child > 0);
         assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
         // An existing file of that name is not overwritten: create fails.
         std::fs::write(d.join("probe"), "keep").unwrap();
-        match write_test(&d, "probe", Duration::from_secs(5)) {
+        match write_test(&d, "probe", Duration::from_secs(5), |_| {}) {
             WriteTest::Failed { step, reason } => {
                 assert_eq!(step, "create");
                 assert!(reason.contains("exists"), "{reason}");
@@ -242,7 +278,12 @@ mod tests {
 
     #[test]
     fn a_missing_directory_fails_at_create() {
-        match write_test(Path::new("/nonexistent/euca"), "p", Duration::from_secs(5)) {
+        match write_test(
+            Path::new("/nonexistent/euca"),
+            "p",
+            Duration::from_secs(5),
+            |_| {},
+        ) {
             WriteTest::Failed { step, .. } => assert_eq!(step, "create"),
             other => panic!("{other:?}"),
         }

@@ -540,8 +540,15 @@ fn write_test(
     ctx.doing(format!("writing a test file in {path}"));
     let started = Instant::now();
     let file = format!(".check_san_path-write-test.{}", std::process::id());
-    let result = detached::write_test(Path::new(path), &file, limit);
+    // The writer is noted as soon as it runs, not only when it is given up: a run killed while
+    // it waits (a Nagios timeout shorter than ours) must not let the next one start another.
+    let mut noted = Ok(());
+    let result = detached::write_test(Path::new(path), &file, limit, |pid| {
+        let start = detached::process_start(pid).unwrap_or(0);
+        noted = state.write(&name, format!("{pid} {start} {}\n", now_secs()).as_bytes());
+    });
     ctx.doing("");
+    noted?;
     Ok(match result {
         WriteTest::Done => {
             state.write(&name, b"")?;
@@ -553,15 +560,9 @@ fn write_test(
             state.write(&name, b"")?;
             Write::Failed { step, reason }
         }
-        WriteTest::Abandoned { pid } => {
-            let start = detached::process_start(pid).unwrap_or(0);
-            state.write(&name, format!("{pid} {start} {}\n", now_secs()).as_bytes())?;
-            Write::Hung {
-                seconds: common::perfdata::format_number(
-                    (limit.as_secs_f64() * 10.0).round() / 10.0,
-                )
+        WriteTest::Abandoned { .. } => Write::Hung {
+            seconds: common::perfdata::format_number((limit.as_secs_f64() * 10.0).round() / 10.0)
                 .unwrap_or_default(),
-            }
-        }
+        },
     })
 }

@@ -323,3 +323,50 @@ fn a_writable_mount_passes_the_write_test_and_a_read_only_one_is_critical() {
     check(&dir, &state, &[]).expect(2, &["not mounted"]);
     let _ = std::fs::remove_dir_all(&base);
 }
+
+#[test]
+#[ignore = "needs root and /dev/fuse: run scripts/test"]
+fn a_run_killed_while_its_write_hangs_still_keeps_the_next_from_writing() {
+    require_root_and_fuse();
+    let base = temp_dir("killed");
+    let (dir, state) = (base.join("store"), base.join("state"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&state).unwrap();
+    let fuse = HungFuse::mount(&dir);
+    // Nagios gives up first (its timeout shorter than ours) and kills the plugin alone.
+    let mut child = std::process::Command::new(BIN)
+        .args(["--no-multipath", "--mount"])
+        .arg(&dir)
+        .args([
+            "--write-test",
+            "--write-timeout",
+            "8",
+            "-t",
+            "9",
+            "--state-dir",
+        ])
+        .arg(&state)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(5);
+    while fuse.unanswered.load(Ordering::SeqCst) == 0 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(
+        fuse.unanswered.load(Ordering::SeqCst),
+        1,
+        "the writer never reached the filesystem"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let o = check(&dir, &state, &["--write-timeout", "1"]);
+    o.expect(2, &["still stuck after", "no new one started"]);
+    assert_eq!(
+        fuse.unanswered.load(Ordering::SeqCst),
+        1,
+        "a second write test was started"
+    );
+    drop(fuse);
+    let _ = std::fs::remove_dir_all(&base);
+}
