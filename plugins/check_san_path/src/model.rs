@@ -188,3 +188,98 @@ pub fn label(name: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(dm: &str, checker: &str, dev: Option<&str>) -> Path {
+        Path {
+            hctl: Some("1:0:0:1".into()),
+            device: Some("sdb".into()),
+            dev_t: Some("8:16".into()),
+            dm_state: dm.into(),
+            checker: checker.into(),
+            device_state: dev.map(String::from),
+        }
+    }
+
+    #[test]
+    fn which_paths_count_as_active_and_which_are_named_as_failed() {
+        // (dm, checker, device) -> usable, problem
+        let table: &[(&str, &str, Option<&str>, bool, Option<&str>)] = &[
+            ("active", "ready", Some("running"), true, None),
+            ("active", "ghost", Some("running"), true, None),
+            ("active", "undef", Some("running"), true, None),
+            ("active", "undef", None, true, None),
+            ("active", "i/o pending", Some("running"), true, None),
+            ("n/a", "n/a", Some("live"), true, None),
+            ("failed", "ready", Some("running"), false, Some("failed")),
+            (
+                "active",
+                "faulty",
+                Some("running"),
+                false,
+                Some("checker faulty"),
+            ),
+            (
+                "active",
+                "shaky",
+                Some("running"),
+                false,
+                Some("checker shaky"),
+            ),
+            (
+                "active",
+                "i/o timeout",
+                Some("running"),
+                false,
+                Some("checker i/o timeout"),
+            ),
+            (
+                "active",
+                "ready",
+                Some("offline"),
+                false,
+                Some("device offline"),
+            ),
+            (
+                "active",
+                "ready",
+                Some("transport-offline"),
+                false,
+                Some("device transport-offline"),
+            ),
+            (
+                "failed",
+                "faulty",
+                Some("offline"),
+                false,
+                Some("failed, checker faulty, device offline"),
+            ),
+        ];
+        for (dm, chk, dev, usable, problem) in table {
+            let p = path(dm, chk, *dev);
+            assert_eq!(p.is_usable(), *usable, "{dm} {chk} {dev:?}");
+            assert_eq!(p.problem().as_deref(), *problem, "{dm} {chk} {dev:?}");
+        }
+        let orphan = Path {
+            dm_state: "active".into(),
+            checker: "undef".into(),
+            device_state: Some("running".into()),
+            ..Path::default()
+        };
+        assert!(!orphan.is_usable());
+        assert_eq!(orphan.shown(), "#:#:#:#");
+    }
+
+    #[test]
+    fn labels_keep_only_safe_characters() {
+        assert_eq!(
+            label("iqn.2025-03.com.example:san-a"),
+            "iqn.2025-03.com.example_san-a"
+        );
+        assert_eq!(label("u00.2"), "u00.2");
+        assert_eq!(label("a b'c|d=e"), "a_b_c_d_e");
+    }
+}
