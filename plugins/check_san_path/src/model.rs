@@ -207,7 +207,14 @@ mod tests {
     #[test]
     fn which_paths_count_as_active_and_which_are_named_as_failed() {
         // (dm, checker, device) -> usable, problem
-        let table: &[(&str, &str, Option<&str>, bool, Option<&str>)] = &[
+        type Row = (
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            bool,
+            Option<&'static str>,
+        );
+        let table: &[Row] = &[
             ("active", "ready", Some("running"), true, None),
             ("active", "ghost", Some("running"), true, None),
             ("active", "undef", Some("running"), true, None),
