@@ -252,10 +252,24 @@ pub fn parse(text: &str) -> Result<Multipath, ParseError> {
             }
             return Err(err("not a line of multipath -ll output"));
         }
-        // A line at the margin that is nothing else: the next map's header.
+        // A line at the margin that is nothing else: the next map's header. What looked like a
+        // header but was followed by no size line (old tools' notes such as "error calling out
+        // /sbin/scsi_id ...") was a message.
         if let Some(o) = open.take() {
-            out.maps.push(o.finish(false)?);
+            if !o.has_size && o.map.groups.is_empty() {
+                out.messages.push(ToolMessage {
+                    line: o.line,
+                    text: o.header,
+                });
+            } else {
+                out.maps.push(o.finish(false)?);
+            }
         }
+        // `multipath -v2` prefixes the maps it acts on: `create: mpatha (...) ...`.
+        let line = ["create: ", "reload: ", "switchpg: ", "rename: "]
+            .iter()
+            .find_map(|p| line.strip_prefix(p))
+            .unwrap_or(line);
         open = Some(Open {
             map: header(line).map_err(|why| err(&why))?,
             line: n,
@@ -330,7 +344,8 @@ fn tool_message(line: &str) -> Option<&str> {
         return line.get(18..);
     }
     let first = line.split_whitespace().next()?;
-    (first.len() > 1 && first.ends_with(':') && !first.contains('(')).then_some(line)
+    let acts = matches!(first, "create:" | "reload:" | "switchpg:" | "rename:");
+    (first.len() > 1 && first.ends_with(':') && !first.contains('(') && !acts).then_some(line)
 }
 
 /// `name (wwid) dm-N VENDOR,PRODUCT`, with any of wwid, dm-N, vendor/product absent.
@@ -645,6 +660,20 @@ size=20G features='1 queue_if_no_path' hwhandler='1 alua' wp=rw
         let e =
             parse("gone (3600a) dm-4 X,Y\nsize=1G features='0' hwhandler='0' wp=rw\n").unwrap_err();
         assert!(e.to_string().contains("cut"));
+    }
+
+    #[test]
+    fn notes_and_action_prefixes_of_older_tools_are_read() {
+        let text = format!(
+            "sdaf: checker msg is \"readsector0 checker reports path is down\"\n\
+             error calling out /sbin/scsi_id -g -u -s /block/sda\n\
+             create: {NEW}"
+        );
+        let m = parse(&text).unwrap();
+        assert_eq!(m.maps.len(), 1);
+        assert_eq!(m.maps[0].name, "mpatha");
+        assert_eq!(m.messages.len(), 2);
+        assert!(m.messages[1].text.starts_with("error calling out"));
     }
 
     #[test]
