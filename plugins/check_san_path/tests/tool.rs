@@ -84,7 +84,8 @@ fn failures_of_the_tool_are_unknown_with_its_words() {
     let o = with_fake("echo 'permission denied' >&2; exit 1", &[]);
     o.expect(3, &["give --sudo", "NOPASSWD"]);
     // Garbage from the tool: UNKNOWN naming the output and line.
-    with_fake("echo 'hello'; echo 'world'", &[]).expect(3, &["cannot read output of", "line 1"]);
+    with_fake("echo 'hello'; echo 'world'", &[])
+        .expect(3, &["cannot read output of", "line 2 'world'"]);
 }
 
 #[test]
