@@ -165,3 +165,33 @@ fn cuts_through_the_binary_are_unknown_naming_the_file_or_the_whole_verdict() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn every_cut_of_the_sample_mountinfo_is_the_whole_answer_or_refused() {
+    use check_san_path::mountinfo;
+    let path = format!(
+        "{}/tests/samples/healthy/proc/self/mountinfo",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let answer = |t: &str| {
+        mountinfo::parse(t).map(|m| {
+            mountinfo::find(&m, "/var/lib/eucalyptus/bukkits")
+                .map(|m| (m.read_only, m.fs_type.clone()))
+        })
+    };
+    let whole = answer(&text).unwrap();
+    assert_eq!(whole, Some((false, "xfs".to_string())));
+    let mut refused = 0;
+    for cut in 1..text.len() {
+        match answer(&text[..cut]) {
+            Err(_) => refused += 1,
+            Ok(a) if a != whole => assert!(
+                text[..cut].ends_with('\n'),
+                "cut at {cut} inside a line: {a:?}, whole {whole:?}"
+            ),
+            Ok(_) => {}
+        }
+    }
+    assert!(refused > text.len() / 2, "only {refused} cuts refused");
+}
