@@ -15,6 +15,7 @@
 
 pub mod acquisition;
 pub mod context;
+pub mod detached;
 mod ending;
 pub mod error;
 #[cfg(feature = "euca")]

@@ -49,6 +49,8 @@ fn plugins() -> Vec<Entry> {
             command: check_euca_proc::command,
             plugin: check_ipmi::PLUGIN,
             command: check_ipmi::command,
+            plugin: check_san_path::PLUGIN,
+            command: check_san_path::command,
             takes_ranges: false,
         },
     ]
@@ -142,6 +144,7 @@ fn help_explains_ranges_and_tool_killing_only_in_plugins_they_apply_to() {
         .map(|e| e.plugin.name)
         .collect();
     assert_eq!(running, ["check_bond", "check_ipmi"]);
+    assert_eq!(running, ["check_bond", "check_san_path"]);
 }
 
 #[test]
@@ -316,12 +319,38 @@ fn packaging_sudoers_is_what_the_plugins_print() {
     let tools = check_ipmi::tools(&opts, &common::Context::for_root("/")).unwrap();
     let ipmi = common::sudoers::file_text("check_ipmi", "nagios", &tools).unwrap();
     printed.extend(ipmi.lines().filter(|l| !l.starts_with('#')));
+    let mut printed: Vec<String> = printed
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    // check_san_path as nrpe/euca-checks.cfg runs it: multipath -ll through sudo.
+    let argv = [
+        "check_san_path",
+        "--sudo",
+        "--multipath",
+        "/usr/sbin/multipath",
+    ];
+    let matches = parse_args(
+        &mut check_san_path::command(),
+        argv.iter().map(Into::into).collect(),
+    )
+    .unwrap();
+    let opts = check_san_path::Options::from_arg_matches(&matches).unwrap();
+    let tools = check_san_path::tools(&opts, &common::Context::for_root("/")).unwrap();
+    let san = common::sudoers::file_text("check_san_path", "nagios", &tools).unwrap();
+    printed.extend(
+        san.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(String::from),
+    );
     assert_eq!(rules, printed);
     assert_eq!(
         printed,
         [
             "nagios ALL=(root) NOPASSWD: /usr/bin/teamdctl team0 state dump",
             "nagios ALL=(root) NOPASSWD: /usr/sbin/ipmi-sensors --quiet-cache --sdr-cache-file\\=/var/lib/euca-checks/ipmi-sdr-local.cache --output-sensor-state --output-sensor-thresholds --interpret-oem-data",
+            "nagios ALL=(root) NOPASSWD: /usr/sbin/multipath -ll"
         ]
     );
 }

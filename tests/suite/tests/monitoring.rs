@@ -102,6 +102,15 @@ fn services(peers: &Peers) -> Vec<Service> {
             args: vec![format!("--root {}", sample("hosts/euca-clc-crashed"))],
             state: 2,
         },
+        Service {
+            name: "SAN",
+            command: "euca_san_path",
+            args: vec![format!(
+                "--root {} --mount /var/lib/eucalyptus/bukkits",
+                sample("hosts/san-one-path-offline")
+            )],
+            state: 1,
+        },
     ]
 }
 
@@ -169,6 +178,7 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
         ("check_raid", "hosts/raid-degraded"),
         ("check_bond", "hosts/bond-degraded"),
         ("check_euca_proc", "hosts/euca-clc-crashed"),
+        ("check_san_path", "hosts/san-one-path-offline"),
     ];
     let mut rendered = snippet.clone();
     for (name, root) in roots {
@@ -186,7 +196,7 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
     let names: Vec<&str> = commands.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["euca_raid", "euca_bond", "euca_proc"],
+        ["euca_raid", "euca_bond", "euca_proc", "euca_san_path"],
         "the snippet's commands"
     );
     for (name, line) in &commands {
@@ -268,6 +278,7 @@ fn nagios_runs_every_command_definition_intact() {
         "check_ups",
         "check_euca_clc",
         "check_euca_proc",
+        "check_san_path",
     ] {
         std::os::unix::fs::symlink(plugin(name), user1.join(name)).unwrap();
     }
@@ -390,6 +401,10 @@ fn icinga_vars(s: &Service, peers: &Peers) -> String {
             peers.clc.eucarc().display()
         ),
         "euca_proc" => format!("vars.euca_root = \"{}\"", sample("hosts/euca-clc-crashed")),
+        "euca_san_path" => format!(
+            "vars.euca_root = \"{}\"\n  vars.euca_san_mounts = [ \"/var/lib/eucalyptus/bukkits\" ]",
+            sample("hosts/san-one-path-offline")
+        ),
         other => panic!("no Icinga 2 variables for {other}"),
     }
 }
