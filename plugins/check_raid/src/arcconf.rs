@@ -6,8 +6,8 @@
 //! arcconf always ends with `Command completed successfully.`; a text without it may be cut.
 
 use crate::hw::{
-    key_value, leading_number, percent, refuse_cut_or_binary, Cache, CacheState, Controller,
-    Disk, DiskState, LdState, Logical, Parsed, Tool,
+    key_value, leading_number, percent, refuse_cut_or_binary, Cache, CacheState, Controller, Disk,
+    DiskState, LdState, Logical, Parsed, Tool,
 };
 use common::ParseError;
 
@@ -51,25 +51,34 @@ pub fn parse(text: &str, id: &str) -> Result<Parsed, ParseError> {
                     section = Section::Logical
                 }
                 "physical device information" => section = Section::Physical,
-                l if l.starts_with("logical device number ") || l.starts_with("logical drive number ") => {
+                l if l.starts_with("logical device number ")
+                    || l.starts_with("logical drive number ") =>
+                {
                     section = Section::Logical;
                     let number = t.rsplit(' ').next().unwrap_or("?");
                     c.logical
                         .push(Logical::new("logical device", number, "", LdState::Other));
                 }
                 l if l.starts_with("device #") && section == Section::Physical => {
-                    c.disks.push(Disk::new(t.trim_start_matches("Device "), "", DiskState::Other));
+                    c.disks.push(Disk::new(
+                        t.trim_start_matches("Device "),
+                        "",
+                        DiskState::Other,
+                    ));
                     disk = Some(c.disks.len() - 1);
                 }
-                l if l.starts_with("device is a") && section == Section::Physical => {
-                    // Enclosure processors and SEP devices are listed here too: not disks.
-                    if !l.contains("hard drive") && !l.contains("solid state") {
-                        if disk == Some(c.disks.len().wrapping_sub(1)) {
-                            c.disks.pop();
-                        }
-                        disk = None;
+                // Enclosure processors and SEP devices are listed here too: not disks.
+                l if l.starts_with("device is a")
+                    && section == Section::Physical
+                    && !l.contains("hard drive")
+                    && !l.contains("solid state") =>
+                {
+                    if disk == Some(c.disks.len().wrapping_sub(1)) {
+                        c.disks.pop();
                     }
+                    disk = None;
                 }
+                l if l.starts_with("device is a") => {}
                 l if section == Section::Controller => sub = l.to_string(),
                 l if l.ends_with(" information") && !l.starts_with("device phy") => {
                     section = Section::Other;
@@ -142,7 +151,11 @@ pub fn parse(text: &str, id: &str) -> Result<Parsed, ParseError> {
                         d.raw = value.to_string();
                         d.state = pd_state(value);
                     }
-                    "reported location" => d.id = value.replace("Enclosure ", "enc ").replace("Slot ", "slot "),
+                    "reported location" => {
+                        d.id = value
+                            .replace("Enclosure ", "enc ")
+                            .replace("Slot ", "slot ")
+                    }
                     "temperature" => d.temperature = leading_number(value),
                     "medium error count" => d.media_errors = value.parse().ok(),
                     "hardware error count" => d.other_errors = value.parse().ok(),
@@ -166,7 +179,10 @@ pub fn parse(text: &str, id: &str) -> Result<Parsed, ParseError> {
         )));
     }
     if let Some(d) = c.disks.iter().find(|d| d.raw.is_empty()) {
-        return Err(ParseError::whole(format!("device {} has no 'State' line", d.id)));
+        return Err(ParseError::whole(format!(
+            "device {} has no 'State' line",
+            d.id
+        )));
     }
     Ok(Parsed {
         controllers: vec![c],
@@ -184,7 +200,11 @@ fn ld_state(value: &str) -> LdState {
         LdState::Failed
     } else if v.contains("rebuild") {
         LdState::Rebuilding
-    } else if v.contains("impacted") || v.contains("build") || v.contains("verify") || v.contains("initiali") {
+    } else if v.contains("impacted")
+        || v.contains("build")
+        || v.contains("verify")
+        || v.contains("initiali")
+    {
         LdState::Background
     } else {
         LdState::Other
@@ -239,7 +259,13 @@ mod tests {
 
     #[test]
     fn build_verify_is_a_background_task_with_its_percent() {
-        assert_eq!(ld_state("Impacted ( Build/Verify with fix : 90 % )"), LdState::Background);
-        assert_eq!(percent("Impacted ( Build/Verify with fix : 90 % )"), Some(90.0));
+        assert_eq!(
+            ld_state("Impacted ( Build/Verify with fix : 90 % )"),
+            LdState::Background
+        );
+        assert_eq!(
+            percent("Impacted ( Build/Verify with fix : 90 % )"),
+            Some(90.0)
+        );
     }
 }

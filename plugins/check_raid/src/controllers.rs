@@ -43,7 +43,12 @@ impl Family {
             Family::Arcconf => "arcconf",
         }
     }
-    pub const TOOLS: [Family; 4] = [Family::Storcli, Family::Megacli, Family::Ssacli, Family::Arcconf];
+    pub const TOOLS: [Family; 4] = [
+        Family::Storcli,
+        Family::Megacli,
+        Family::Ssacli,
+        Family::Arcconf,
+    ];
 
     fn programs(self) -> &'static [&'static str] {
         match self {
@@ -59,9 +64,17 @@ impl Family {
     fn usual_dirs(self) -> &'static [&'static str] {
         match self {
             Family::Md => &[],
-            Family::Storcli => &["/opt/MegaRAID/storcli", "/opt/MegaRAID/perccli", "/opt/lsi/storcli"],
+            Family::Storcli => &[
+                "/opt/MegaRAID/storcli",
+                "/opt/MegaRAID/perccli",
+                "/opt/lsi/storcli",
+            ],
             Family::Megacli => &["/opt/MegaRAID/MegaCli", "/opt/lsi/megacli"],
-            Family::Ssacli => &["/opt/smartstorageadmin/ssacli/bin", "/opt/hp/hpssacli/bld", "/opt/compaq/hpacucli/bld"],
+            Family::Ssacli => &[
+                "/opt/smartstorageadmin/ssacli/bin",
+                "/opt/hp/hpssacli/bld",
+                "/opt/compaq/hpacucli/bld",
+            ],
             Family::Arcconf => &["/usr/Arcconf", "/usr/StorMan", "/opt/Adaptec/arcconf"],
         }
     }
@@ -77,11 +90,19 @@ pub struct Search {
 impl Search {
     /// `looked for storcli64, storcli, perccli64, perccli in /usr/sbin, ...`
     pub fn tried(&self) -> String {
-        let dirs: Vec<String> = self.looked.iter().map(|d| d.display().to_string()).collect();
+        let dirs: Vec<String> = self
+            .looked
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
         format!(
             "looked for {} in {}",
             self.family.programs().join(", "),
-            if dirs.is_empty() { "no directory".to_string() } else { dirs.join(":") }
+            if dirs.is_empty() {
+                "no directory".to_string()
+            } else {
+                dirs.join(":")
+            }
         )
     }
 }
@@ -89,21 +110,31 @@ impl Search {
 /// The directories to search for a family's tool: the override, else PATH + usual ones.
 fn search_dirs(family: Family) -> Vec<PathBuf> {
     if let Some(list) = std::env::var_os(TOOL_PATH_VAR) {
-        return std::env::split_paths(&list).filter(|d| d.is_absolute()).collect();
+        return std::env::split_paths(&list)
+            .filter(|d| d.is_absolute())
+            .collect();
     }
     let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
-    for d in ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/local/bin", "/usr/bin"]
-        .iter()
-        .chain(family.usual_dirs())
+    for d in [
+        "/usr/local/sbin",
+        "/usr/sbin",
+        "/sbin",
+        "/usr/local/bin",
+        "/usr/bin",
+    ]
+    .iter()
+    .chain(family.usual_dirs())
     {
         dirs.push(PathBuf::from(d));
     }
     let mut seen = Vec::new();
-    dirs.retain(|d| d.is_absolute() && !seen.contains(d) && {
-        seen.push(d.clone());
-        true
+    dirs.retain(|d| {
+        d.is_absolute() && !seen.contains(d) && {
+            seen.push(d.clone());
+            true
+        }
     });
     dirs
 }
@@ -122,7 +153,11 @@ pub fn find(family: Family) -> Search {
             .map(|p| dir.join(p))
             .find(|p| is_executable(p))
     });
-    Search { family, found, looked }
+    Search {
+        family,
+        found,
+        looked,
+    }
 }
 
 fn is_executable(path: &Path) -> bool {
@@ -175,9 +210,15 @@ fn lacks_privilege(out: &common::ToolOutput) -> bool {
         return true;
     }
     let text = format!("{}\n{}", out.stderr, out.stdout).to_ascii_lowercase();
-    ["administrator rights", "sufficient privilege", "root privilege", "run as root", "must be run as"]
-        .iter()
-        .any(|w| text.contains(w))
+    [
+        "administrator rights",
+        "sufficient privilege",
+        "root privilege",
+        "run as root",
+        "must be run as",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
 }
 
 /// Run one command (or take it from the cache when `--max-age` allows); the text or why not.
@@ -193,13 +234,18 @@ fn output_of(
         "check_raid-{}.cache",
         cmd.args
             .iter()
-            .map(|a| a.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>())
+            .map(|a| a
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>())
             .collect::<Vec<_>>()
             .join("-")
     );
     let cache_name = format!(
         "{}-{cache_name}",
-        Path::new(&cmd.program).file_name().map_or(String::new(), |f| f.to_string_lossy().into_owned())
+        Path::new(&cmd.program)
+            .file_name()
+            .map_or(String::new(), |f| f.to_string_lossy().into_owned())
     );
     let state = match max_age {
         Some(_) => match ctx.state() {
@@ -222,7 +268,9 @@ fn output_of(
                 ));
                 return Ok(Ok(text));
             }
-            Ok(Cached::Corrupt { reason }) => notes.push(format!("cache for {} ignored: {reason}", cmd.display())),
+            Ok(Cached::Corrupt { reason }) => {
+                notes.push(format!("cache for {} ignored: {reason}", cmd.display()))
+            }
             Ok(_) => {}
             Err(e) => notes.push(format!("cache for {} not read: {e}", cmd.display())),
         }
@@ -268,9 +316,19 @@ pub fn run_family(
     let mut notes = Vec::new();
     let result = match family {
         Family::Md => Err("not a tool".into()),
-        Family::Storcli => match output_of(ctx, &cmds[0], max_age, sudo, &|t| t.trim_start().starts_with('{'), &mut notes)? {
+        Family::Storcli => match output_of(
+            ctx,
+            &cmds[0],
+            max_age,
+            sudo,
+            &|t| t.trim_start().starts_with('{'),
+            &mut notes,
+        )? {
             Ok(text) => storcli::parse(&text)
-                .map(|controllers| Parsed { controllers, complete: true })
+                .map(|controllers| Parsed {
+                    controllers,
+                    complete: true,
+                })
                 .map_err(|e| e.in_source(&source).to_string()),
             Err(why) => Err(why),
         },
@@ -278,7 +336,14 @@ pub fn run_family(
             let mut parts = Vec::new();
             let mut failed = None;
             for (i, cmd) in cmds.iter().enumerate() {
-                match output_of(ctx, cmd, max_age, sudo, &|t| t.contains("Adapter"), &mut notes)? {
+                match output_of(
+                    ctx,
+                    cmd,
+                    max_age,
+                    sudo,
+                    &|t| t.contains("Adapter"),
+                    &mut notes,
+                )? {
                     Ok(text) => {
                         let parsed = match i {
                             0 => megacli::parse_ld(&text),
@@ -288,7 +353,9 @@ pub fn run_family(
                         match parsed {
                             Ok(p) => parts.push(p),
                             // No battery fitted: MegaCli says so in words, not as a BBU.
-                            Err(_) if i == 2 => notes.push(format!("{}: no BBU status", cmd.display())),
+                            Err(_) if i == 2 => {
+                                notes.push(format!("{}: no BBU status", cmd.display()))
+                            }
                             Err(e) => {
                                 failed = Some(e.in_source(cmd.display()).to_string());
                                 break;
@@ -312,7 +379,10 @@ pub fn run_family(
         },
         Family::Arcconf => {
             let program = path.display().to_string();
-            let mut all = Parsed { controllers: Vec::new(), complete: true };
+            let mut all = Parsed {
+                controllers: Vec::new(),
+                complete: true,
+            };
             let mut result = Ok(());
             let mut n = 1;
             let mut count = 1;
@@ -351,14 +421,21 @@ pub fn run_family(
         )),
         other => other,
     };
-    Ok(Acquired { family, source, result, notes })
+    Ok(Acquired {
+        family,
+        source,
+        result,
+        notes,
+    })
 }
 
 /// `Controllers found: 2` in arcconf's output.
 fn controllers_found(text: &str) -> Option<usize> {
     text.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;
-        k.trim().eq_ignore_ascii_case("controllers found").then(|| v.trim().parse().ok())?
+        k.trim()
+            .eq_ignore_ascii_case("controllers found")
+            .then(|| v.trim().parse().ok())?
     })
 }
 
@@ -369,7 +446,10 @@ pub fn from_inputs(ctx: &Context) -> Result<Vec<Acquired>, CheckError> {
         out.push(Acquired {
             family: Family::Storcli,
             result: storcli::parse(&text)
-                .map(|controllers| Parsed { controllers, complete: true })
+                .map(|controllers| Parsed {
+                    controllers,
+                    complete: true,
+                })
                 .map_err(|e| e.in_source(&name).to_string()),
             source: name,
             notes: Vec::new(),
@@ -391,7 +471,10 @@ pub fn from_inputs(ctx: &Context) -> Result<Vec<Acquired>, CheckError> {
         out.push(Acquired {
             family: Family::Megacli,
             source: mega_sources.join(" + "),
-            result: mega.into_iter().collect::<Result<Vec<_>, _>>().map(megacli::merge),
+            result: mega
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()
+                .map(megacli::merge),
             notes: Vec::new(),
         });
     }
@@ -406,7 +489,8 @@ pub fn from_inputs(ctx: &Context) -> Result<Vec<Acquired>, CheckError> {
     for (i, (name, text)) in ctx.inputs("arcconf")?.into_iter().enumerate() {
         out.push(Acquired {
             family: Family::Arcconf,
-            result: arcconf::parse(&text, &(i + 1).to_string()).map_err(|e| e.in_source(&name).to_string()),
+            result: arcconf::parse(&text, &(i + 1).to_string())
+                .map_err(|e| e.in_source(&name).to_string()),
             source: name,
             notes: Vec::new(),
         });

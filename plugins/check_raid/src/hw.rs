@@ -247,7 +247,10 @@ pub fn percent(text: &str) -> Option<f64> {
     let start = before
         .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
         .map_or(0, |i| i + 1);
-    before[start..].parse::<f64>().ok().filter(|p| (0.0..=100.0).contains(p))
+    before[start..]
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=100.0).contains(p))
 }
 
 /// A text source whose last line has no newline was cut inside that line (the tools always
@@ -262,7 +265,11 @@ pub fn refuse_cut_or_binary(text: &str, trailer: Option<&str>) -> Result<(), Par
             .chars()
             .any(|c| c == '\0' || c == char::REPLACEMENT_CHARACTER)
         {
-            return Err(ParseError::at(i + 1, line, "binary data, not the tool's text"));
+            return Err(ParseError::at(
+                i + 1,
+                line,
+                "binary data, not the tool's text",
+            ));
         }
     }
     if !text.ends_with('\n') {

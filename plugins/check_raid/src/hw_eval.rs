@@ -17,7 +17,9 @@ pub struct HwRules {
 impl Default for HwRules {
     fn default() -> Self {
         HwRules {
-            disk_errors: "0".parse().unwrap_or_else(|_| unreachable!("a valid range")),
+            disk_errors: "0"
+                .parse()
+                .unwrap_or_else(|_| unreachable!("a valid range")),
             need_spare: false,
         }
     }
@@ -73,7 +75,10 @@ pub fn evaluate_controller(c: &Controller, rules: &HwRules, report: &mut Report)
     let status = Status::worst_of(problems.iter().map(|p| p.status));
     let header = format!(
         "{name}{}: {}",
-        c.model.as_deref().map(|m| format!(" ({m})")).unwrap_or_default(),
+        c.model
+            .as_deref()
+            .map(|m| format!(" ({m})"))
+            .unwrap_or_default(),
         overview(c)
     );
     let mut detail = vec![header];
@@ -113,7 +118,10 @@ fn tail(p: &[Problem]) -> String {
     if p.is_empty() {
         String::new()
     } else {
-        let w: Vec<String> = p.iter().map(|x| format!("{}: {}", x.status.word(), x.words)).collect();
+        let w: Vec<String> = p
+            .iter()
+            .map(|x| format!("{}: {}", x.status.word(), x.words))
+            .collect();
         format!(" <- {}", w.join("; "))
     }
 }
@@ -123,7 +131,11 @@ fn overview(c: &Controller) -> String {
     if let Some(s) = &c.status {
         parts.push(format!("status {s}"));
     }
-    parts.push(format!("{} logical, {} disks", c.logical.len(), c.disks.len()));
+    parts.push(format!(
+        "{} logical, {} disks",
+        c.logical.len(),
+        c.disks.len()
+    ));
     if let Some(t) = c.temperature {
         parts.push(format!("{t} C"));
     }
@@ -178,7 +190,10 @@ fn logical_rules(ld: &Logical) -> Vec<Problem> {
         LdState::Failed => (Status::Critical, format!("{label} failed ({})", ld.raw)),
         LdState::Rebuilding => (Status::Warning, format!("{label} rebuilding{pct}")),
         LdState::Background => (Status::Warning, format!("{label} {}", ld.raw)),
-        LdState::Other => (Status::Warning, format!("{label} state '{}' not known to check_raid", ld.raw)),
+        LdState::Other => (
+            Status::Warning,
+            format!("{label} state '{}' not known to check_raid", ld.raw),
+        ),
     };
     if status != Status::Ok {
         out.push(Problem { status, words });
@@ -224,12 +239,18 @@ fn disk_rules(d: &Disk, rules: &HwRules) -> Vec<Problem> {
         DiskState::Missing => push(Status::Critical, format!("{label} missing ({})", d.raw)),
         DiskState::Predictive => push(Status::Warning, format!("{label} predictive failure")),
         DiskState::Rebuilding => push(Status::Warning, format!("{label} rebuilding")),
-        DiskState::Other => push(Status::Warning, format!("{label} state '{}' not known to check_raid", d.raw)),
+        DiskState::Other => push(
+            Status::Warning,
+            format!("{label} state '{}' not known to check_raid", d.raw),
+        ),
         DiskState::Online | DiskState::Spare | DiskState::Unconfigured => {}
     }
     if d.state != DiskState::Predictive {
         if let Some(p) = d.predictive_count.filter(|p| *p > 0) {
-            push(Status::Warning, format!("{label} predictive failure count {p}"));
+            push(
+                Status::Warning,
+                format!("{label} predictive failure count {p}"),
+            );
         }
         if d.smart_alert {
             push(Status::Warning, format!("{label} SMART alert"));
@@ -332,7 +353,9 @@ fn add_perfdata(c: &Controller, report: &mut Report) {
         for state in DiskState::ALL {
             let n = c.disks.iter().filter(|d| d.state == state).count();
             if n > 0 || matches!(state, DiskState::Online | DiskState::Failed) {
-                report.perf(Perfdata::new(format!("{prefix}_disks_{}", state.word()), n as f64).min(0.0));
+                report.perf(
+                    Perfdata::new(format!("{prefix}_disks_{}", state.word()), n as f64).min(0.0),
+                );
             }
         }
     }
@@ -340,9 +363,22 @@ fn add_perfdata(c: &Controller, report: &mut Report) {
         report.perf(Perfdata::new(format!("{prefix}_temp"), t));
     }
     for (i, cache) in c.caches.iter().enumerate() {
-        let base = format!("{prefix}_{}{}", label_part(&cache.kind), if i == 0 { String::new() } else { format!("_{i}") });
+        let base = format!(
+            "{prefix}_{}{}",
+            label_part(&cache.kind),
+            if i == 0 {
+                String::new()
+            } else {
+                format!("_{i}")
+            }
+        );
         if let Some(ch) = cache.charge {
-            report.perf(Perfdata::new(format!("{base}_charge"), ch).uom(Uom::Percent).min(0.0).max(100.0));
+            report.perf(
+                Perfdata::new(format!("{base}_charge"), ch)
+                    .uom(Uom::Percent)
+                    .min(0.0)
+                    .max(100.0),
+            );
         }
         if let Some(t) = cache.temperature {
             report.perf(Perfdata::new(format!("{base}_temp"), t));
@@ -350,7 +386,10 @@ fn add_perfdata(c: &Controller, report: &mut Report) {
     }
     for d in &c.disks {
         if let Some(t) = d.temperature {
-            report.perf(Perfdata::new(format!("{prefix}_disk{}_temp", label_part(&d.id)), t));
+            report.perf(Perfdata::new(
+                format!("{prefix}_disk{}_temp", label_part(&d.id)),
+                t,
+            ));
         }
     }
 }

@@ -182,7 +182,10 @@ pub fn check(options: &Options, ctx: &Context) -> Result<Report, CheckError> {
             let Some(path) = &search.found else {
                 let line = format!("{}: not found ({})", family.word(), search.tried());
                 if !options.controller.is_empty() {
-                    report.add(Finding::unknown(line.clone()).summary(format!("{} not found", family.word())));
+                    report.add(
+                        Finding::unknown(line.clone())
+                            .summary(format!("{} not found", family.word())),
+                    );
                 } else {
                     tried.push(line);
                 }
@@ -198,7 +201,13 @@ pub fn check(options: &Options, ctx: &Context) -> Result<Report, CheckError> {
             }
             storcli_used |= family == Family::Storcli;
             tried.push(format!("{}: {} used", family.word(), path.display()));
-            hw.push(controllers::run_family(ctx, family, path, options.sudo, options.max_age)?);
+            hw.push(controllers::run_family(
+                ctx,
+                family,
+                path,
+                options.sudo,
+                options.max_age,
+            )?);
         }
     } else {
         quiet_note = Some(format!(
@@ -290,7 +299,10 @@ fn md_check(options: &Options, ctx: &Context) -> Result<(Option<Report>, bool), 
         // Otherwise nothing to judge; worded as every unreadable source is.
         Acquisition::Missing { source } => {
             return Ok((
-                Some(report_of(&Acquisition::<()>::unreadable(source, "no such file"))),
+                Some(report_of(&Acquisition::<()>::unreadable(
+                    source,
+                    "no such file",
+                ))),
                 false,
             ))
         }

@@ -66,7 +66,11 @@ impl Walk {
             return Ok(false);
         }
         if t != "Exit Code: 0x00" {
-            return Err(ParseError::at(line, text, "MegaCli ended with an error code"));
+            return Err(ParseError::at(
+                line,
+                text,
+                "MegaCli ended with an error code",
+            ));
         }
         self.complete = true;
         Ok(true)
@@ -160,11 +164,9 @@ fn write_back(value: &str) -> bool {
 /// RAID10 (a span of mirrors).
 fn raid_level(value: &str) -> String {
     let part = |name: &str| {
-        value.split(',').find_map(|p| {
-            p.trim()
-                .strip_prefix(name)
-                .map(|n| n.trim().to_string())
-        })
+        value
+            .split(',')
+            .find_map(|p| p.trim().strip_prefix(name).map(|n| n.trim().to_string()))
     };
     match (part("Primary-"), part("Secondary-")) {
         (Some(p), Some(s)) if s == "0" => format!("RAID{p}"),
@@ -211,11 +213,8 @@ pub fn parse_pd(text: &str) -> Result<Parsed, ParseError> {
             "Enclosure Device ID" => {
                 enclosure = Some(value.to_string());
                 let ctrl = walk.current(n, line)?;
-                ctrl.disks.push(Disk::new(
-                    format!("{value}:?"),
-                    "",
-                    DiskState::Other,
-                ));
+                ctrl.disks
+                    .push(Disk::new(format!("{value}:?"), "", DiskState::Other));
             }
             "Slot Number" => {
                 let ctrl = walk.current(n, line)?;
@@ -293,8 +292,11 @@ pub fn parse_bbu(text: &str) -> Result<Parsed, ParseError> {
             // `Adapter 0: Get BBU Status Failed.` with no battery fitted.
             if line.contains("Failed") || line.to_ascii_lowercase().contains("not present") {
                 let ctrl = walk.current(n, line)?;
-                ctrl.caches
-                    .push(Cache::new("BBU", "not present", crate::hw::CacheState::Absent));
+                ctrl.caches.push(Cache::new(
+                    "BBU",
+                    "not present",
+                    crate::hw::CacheState::Absent,
+                ));
             }
             continue;
         }
@@ -310,7 +312,9 @@ pub fn parse_bbu(text: &str) -> Result<Parsed, ParseError> {
                         c.raw = value.to_string();
                         c.state = cache_state(value);
                     }
-                    _ => ctrl.caches.push(Cache::new("BBU", value, cache_state(value))),
+                    _ => ctrl
+                        .caches
+                        .push(Cache::new("BBU", value, cache_state(value))),
                 }
             } else {
                 ctrl.caches
@@ -375,8 +379,14 @@ mod tests {
 
     #[test]
     fn levels_read_as_admins_say_them() {
-        assert_eq!(raid_level("Primary-5, Secondary-0, RAID Level Qualifier-3"), "RAID5");
-        assert_eq!(raid_level("Primary-1, Secondary-3, RAID Level Qualifier-0"), "RAID10");
+        assert_eq!(
+            raid_level("Primary-5, Secondary-0, RAID Level Qualifier-3"),
+            "RAID5"
+        );
+        assert_eq!(
+            raid_level("Primary-1, Secondary-3, RAID Level Qualifier-0"),
+            "RAID10"
+        );
     }
 
     #[test]
@@ -393,6 +403,9 @@ mod tests {
     fn text_without_an_adapter_is_not_megacli() {
         assert!(parse_pd("hello\nworld\n").is_err());
         assert!(parse_ld("State: Optimal\n").is_err());
-        assert!(parse_ld("Adapter 0 -- Virtual Drive Information:\nVirtual Drive: 0 (Target Id: 0)\n").is_err());
+        assert!(parse_ld(
+            "Adapter 0 -- Virtual Drive Information:\nVirtual Drive: 0 (Target Id: 0)\n"
+        )
+        .is_err());
     }
 }

@@ -90,7 +90,11 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
             let parts: Vec<&str> = paren.map(|p| p.split(", ").collect()).unwrap_or_default();
             let status = parts.get(2..).map(|s| s.join(", ")).unwrap_or_default();
             if status.is_empty() {
-                return Err(ParseError::at(n, line, "no state in the logical drive line"));
+                return Err(ParseError::at(
+                    n,
+                    line,
+                    "no state in the logical drive line",
+                ));
             }
             let mut ld = Logical::new("LD", id.trim(), &status, ld_state(&status));
             ld.level = parts.get(1).map(|l| l.to_string());
@@ -116,7 +120,9 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
             };
             if let Some(p) = paren {
                 let parts: Vec<&str> = p.split(", ").map(str::trim).collect();
-                let spare = parts.iter().any(|w| w.eq_ignore_ascii_case("spare") || w.eq_ignore_ascii_case("active spare"));
+                let spare = parts.iter().any(|w| {
+                    w.eq_ignore_ascii_case("spare") || w.eq_ignore_ascii_case("active spare")
+                });
                 if let Some(status) = parts
                     .iter()
                     .rev()
@@ -141,7 +147,11 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
         match (key, current) {
             ("Logical Drive", _) => {
                 let id = value.to_string();
-                let at = match ctrl.logical.iter().position(|l| l.kind == "LD" && l.id == id) {
+                let at = match ctrl
+                    .logical
+                    .iter()
+                    .position(|l| l.kind == "LD" && l.id == id)
+                {
                     Some(at) => at,
                     None => {
                         ctrl.logical
@@ -176,7 +186,8 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                     v if v.contains("not present") => CacheState::Absent,
                     _ => CacheState::Other,
                 };
-                ctrl.caches.push(Cache::new("battery/capacitor", value, state));
+                ctrl.caches
+                    .push(Cache::new("battery/capacitor", value, state));
             }
             ("Controller Temperature (C)", _) => ctrl.temperature = leading_number(value),
             ("Status", Current::Array(at)) => {
@@ -197,9 +208,13 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                 l.progress = percent(value);
             }
             ("Fault Tolerance", Current::Logical(at)) => {
-                ctrl.logical[at].level.get_or_insert_with(|| format!("RAID {value}"));
+                ctrl.logical[at]
+                    .level
+                    .get_or_insert_with(|| format!("RAID {value}"));
             }
-            ("Status", Current::Disk(at)) => set_disk(&mut ctrl.disks[at], value, false, unassigned),
+            ("Status", Current::Disk(at)) => {
+                set_disk(&mut ctrl.disks[at], value, false, unassigned)
+            }
             ("Drive Type", Current::Disk(at)) if value.to_ascii_lowercase().contains("spare") => {
                 let d = &mut ctrl.disks[at];
                 if d.state == DiskState::Online || d.state == DiskState::Unconfigured {
@@ -263,15 +278,25 @@ fn ld_state(status: &str) -> LdState {
     let s = status.to_ascii_lowercase();
     if s == "ok" {
         LdState::Optimal
-    } else if s.contains("interim recovery") || s.contains("ready for rebuild") || s.contains("degraded") {
+    } else if s.contains("interim recovery")
+        || s.contains("ready for rebuild")
+        || s.contains("degraded")
+    {
         LdState::Degraded
     } else if s.contains("fail") || s.contains("offline") {
         LdState::Failed
     } else if s.contains("recovering") || s.contains("rebuilding") {
         LdState::Rebuilding
-    } else if ["expanding", "transforming", "queued", "initializ", "erasing", "moving"]
-        .iter()
-        .any(|w| s.contains(w))
+    } else if [
+        "expanding",
+        "transforming",
+        "queued",
+        "initializ",
+        "erasing",
+        "moving",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
     {
         LdState::Background
     } else {
@@ -317,7 +342,10 @@ mod tests {
         assert_eq!(c.logical[1].state, LdState::Rebuilding);
         assert_eq!(c.logical[1].progress, Some(45.0));
         let states: Vec<DiskState> = c.disks.iter().map(|d| d.state).collect();
-        assert_eq!(states, [DiskState::Online, DiskState::Rebuilding, DiskState::Spare]);
+        assert_eq!(
+            states,
+            [DiskState::Online, DiskState::Rebuilding, DiskState::Spare]
+        );
     }
 
     #[test]

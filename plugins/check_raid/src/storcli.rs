@@ -31,7 +31,9 @@ pub fn parse(text: &str) -> Result<Vec<Controller>, ParseError> {
     let list = root
         .get("Controllers")
         .and_then(Value::as_array)
-        .ok_or_else(|| ParseError::whole("no 'Controllers' list: not storcli '/call show all J' output"))?;
+        .ok_or_else(|| {
+            ParseError::whole("no 'Controllers' list: not storcli '/call show all J' output")
+        })?;
     if list.is_empty() {
         return Err(ParseError::whole("storcli listed no controller"));
     }
@@ -60,7 +62,9 @@ fn controller(index: usize, c: &Value) -> Result<Controller, ParseError> {
                     Some(format!(
                         "{}{}",
                         d.as_object()
-                            .and_then(|o| o.iter().find(|(k, _)| !k.starts_with("Err") && k.as_str() != "Status"))
+                            .and_then(|o| o
+                                .iter()
+                                .find(|(k, _)| !k.starts_with("Err") && k.as_str() != "Status"))
                             .map(|(k, v)| format!("{k} {}: ", scalar(v)))
                             .unwrap_or_default(),
                         m
@@ -177,7 +181,11 @@ pub fn cache_state(raw: &str) -> CacheState {
         CacheState::Learning
     } else if r.contains("charg") {
         CacheState::Charging
-    } else if r.contains("fail") || r.contains("degrad") || r.contains("missing") || r.contains("replace") {
+    } else if r.contains("fail")
+        || r.contains("degrad")
+        || r.contains("missing")
+        || r.contains("replace")
+    {
         CacheState::Failed
     } else if r.contains("not installed") || r.contains("not present") || r == "absent" {
         CacheState::Absent
@@ -200,14 +208,20 @@ mod tests {
         let c = &parse(text).unwrap()[0];
         assert_eq!(c.logical[0].state, LdState::Degraded);
         assert_eq!(c.disks[1].state, DiskState::Failed);
-        assert_eq!(c.failures, vec!["Show all failed (VD 1: VD is in degraded state)"]);
+        assert_eq!(
+            c.failures,
+            vec!["Show all failed (VD 1: VD is in degraded state)"]
+        );
         assert_eq!(c.status.as_deref(), Some("Needs Attention"));
     }
 
     #[test]
     fn garbage_and_cuts_are_refused() {
         assert!(parse("").is_err());
-        assert!(parse("{\"Controllers\":[").unwrap_err().message.contains("cut"));
+        assert!(parse("{\"Controllers\":[")
+            .unwrap_err()
+            .message
+            .contains("cut"));
         assert!(parse("[1,2]").is_err());
         assert!(parse(&"[".repeat(10_000)).is_err());
     }
