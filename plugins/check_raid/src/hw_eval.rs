@@ -182,12 +182,23 @@ fn describe_logical(ld: &Logical) -> String {
 /// write-back configured but write-through now (a bad or learning BBU): WARNING.
 fn logical_rules(ld: &Logical) -> Vec<Problem> {
     let label = ld_label(ld);
+    // The tool's own word in parentheses, unless it is the same word.
+    let own = |word: &str| {
+        if ld.raw.eq_ignore_ascii_case(word) {
+            String::new()
+        } else {
+            format!(" ({})", ld.raw)
+        }
+    };
     let pct = ld.progress.map(|p| format!(" {p}%")).unwrap_or_default();
     let mut out = Vec::new();
     let (status, words) = match ld.state {
         LdState::Optimal => (Status::Ok, String::new()),
-        LdState::Degraded => (Status::Critical, format!("{label} degraded ({})", ld.raw)),
-        LdState::Failed => (Status::Critical, format!("{label} failed ({})", ld.raw)),
+        LdState::Degraded => (
+            Status::Critical,
+            format!("{label} degraded{}", own("degraded")),
+        ),
+        LdState::Failed => (Status::Critical, format!("{label} failed{}", own("failed"))),
         LdState::Rebuilding => (Status::Warning, format!("{label} rebuilding{pct}")),
         LdState::Background => (Status::Warning, format!("{label} {}", ld.raw)),
         LdState::Other => (
@@ -232,11 +243,21 @@ fn describe_disk(d: &Disk) -> String {
 /// `--disk-errors`, rebuilding or an unknown state: WARNING.
 fn disk_rules(d: &Disk, rules: &HwRules) -> Vec<Problem> {
     let label = format!("disk {}", d.id);
+    let own = |word: &str| {
+        if d.raw.eq_ignore_ascii_case(word) {
+            String::new()
+        } else {
+            format!(" ({})", d.raw)
+        }
+    };
     let mut out = Vec::new();
     let mut push = |status, words: String| out.push(Problem { status, words });
     match d.state {
-        DiskState::Failed => push(Status::Critical, format!("{label} failed ({})", d.raw)),
-        DiskState::Missing => push(Status::Critical, format!("{label} missing ({})", d.raw)),
+        DiskState::Failed => push(Status::Critical, format!("{label} failed{}", own("failed"))),
+        DiskState::Missing => push(
+            Status::Critical,
+            format!("{label} missing{}", own("missing")),
+        ),
         DiskState::Predictive => push(Status::Warning, format!("{label} predictive failure")),
         DiskState::Rebuilding => push(Status::Warning, format!("{label} rebuilding")),
         DiskState::Other => push(
