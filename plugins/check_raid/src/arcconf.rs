@@ -90,7 +90,6 @@ pub fn parse(text: &str, id: &str) -> Result<Parsed, ParseError> {
         };
         let k = key.to_ascii_lowercase();
         if k == "controllers found" {
-            seen_any = true;
             continue;
         }
         match section {
@@ -101,6 +100,15 @@ pub fn parse(text: &str, id: &str) -> Result<Parsed, ParseError> {
                     .any(|w| sub.contains(w));
                 match k.as_str() {
                     "controller status" => c.status = Some(value.to_string()),
+                    // arcconf 3.x: the cache and its backup power in the controller's own lines.
+                    "cache status" if !backup => {
+                        c.caches
+                            .push(Cache::new("cache", value, backup_state(value)))
+                    }
+                    "backup power status" if !backup => {
+                        c.caches
+                            .push(Cache::new("backup power", value, backup_state(value)))
+                    }
                     "controller model" => c.model = Some(value.to_string()),
                     "temperature" if !backup => c.temperature = leading_number(value),
                     "defunct disk drive count" => {

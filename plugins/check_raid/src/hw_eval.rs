@@ -146,7 +146,8 @@ fn overview(c: &Controller) -> String {
 fn controller_rules(c: &Controller, out: &mut Vec<Problem>) {
     if let Some(s) = &c.status {
         let l = s.to_ascii_lowercase();
-        if l != "optimal" && l != "ok" {
+        // arcconf's older releases say `Okay`.
+        if l != "optimal" && l != "ok" && l != "okay" {
             out.push(Problem {
                 status: Status::Critical,
                 words: format!("controller {s}"),
@@ -300,6 +301,7 @@ fn describe_cache(c: &Cache) -> String {
 fn cache_rules(c: &Cache) -> Vec<Problem> {
     let words = match c.state {
         CacheState::Ok | CacheState::Absent => return Vec::new(),
+        CacheState::Failed if c.raw.eq_ignore_ascii_case("failed") => format!("{} failed", c.kind),
         CacheState::Failed => format!("{} failed ({})", c.kind, c.raw),
         CacheState::Learning => format!("{} learn cycle ({})", c.kind, c.raw),
         CacheState::Charging => format!("{} charging ({})", c.kind, c.raw),

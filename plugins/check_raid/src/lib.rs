@@ -249,7 +249,10 @@ pub fn check(options: &Options, ctx: &Context) -> Result<Report, CheckError> {
                     )));
                 }
                 if parsed.controllers.is_empty() {
-                    report.add(Finding::ok(format!("{}: no controller", a.source)));
+                    report.add(
+                        Finding::ok(format!("{}: no controller", a.source))
+                            .summary(format!("{}: no controller", a.family.word())),
+                    );
                 }
                 for c in &parsed.controllers {
                     hw_eval::evaluate_controller(c, &rules, &mut report);

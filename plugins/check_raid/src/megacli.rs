@@ -15,8 +15,37 @@ use common::ParseError;
 
 const TRAILER: &str = "Exit Code: 0x";
 
-/// Adapter number from `Adapter 0 -- Virtual Drive Information:`, `Adapter #0`,
-/// `BBU status for Adapter: 0`, `Adapter 0: No Virtual Drive Configured.`
+/// Which MegaCli command a text is from: each names its adapters in its own words, so the
+/// output of one command given as another's is refused instead of read as "no drives".
+#[derive(Clone, Copy, PartialEq)]
+enum Command {
+    Ld,
+    Pd,
+    Bbu,
+}
+
+/// The adapter a line opens, in the words of that command's output: `Adapter 0 -- Virtual
+/// Drive Information:` / `Adapter 0: No Virtual Drive Configured.` (LD), `Adapter #0` (PD),
+/// `BBU status for Adapter: 0` / `Adapter 0: Get BBU Status Failed.` (BBU).
+fn adapter_for(command: Command, line: &str) -> Option<String> {
+    let t = line.trim();
+    let fits = match command {
+        Command::Ld => {
+            t.contains("Virtual Drive Information") || t.contains("No Virtual Drive Configured")
+        }
+        Command::Pd => t.starts_with("Adapter #"),
+        Command::Bbu => {
+            t.starts_with("BBU status for Adapter:")
+                || (t.starts_with("Adapter ") && t.contains("BBU"))
+        }
+    };
+    if !fits {
+        return None;
+    }
+    adapter_of(t)
+}
+
+/// The adapter number in any of those lines.
 fn adapter_of(line: &str) -> Option<String> {
     let t = line.trim();
     let rest = t
@@ -98,7 +127,7 @@ pub fn parse_ld(text: &str) -> Result<Parsed, ParseError> {
         if walk.trailer(n, line)? {
             continue;
         }
-        if let Some(id) = adapter_of(line) {
+        if let Some(id) = adapter_for(Command::Ld, line) {
             walk.adapter(&id);
             continue;
         }
@@ -201,7 +230,7 @@ pub fn parse_pd(text: &str) -> Result<Parsed, ParseError> {
         if walk.trailer(n, line)? {
             continue;
         }
-        if let Some(id) = adapter_of(line) {
+        if let Some(id) = adapter_for(Command::Pd, line) {
             walk.adapter(&id);
             enclosure = None;
             continue;
@@ -278,24 +307,32 @@ fn pd_state(value: &str) -> DiskState {
     }
 }
 
-/// `MegaCli64 -AdpBbuCmd -aALL`: per adapter, the battery's state, charge and learn cycle.
+/// `MegaCli64 -AdpBbuCmd -aALL`: per adapter, the battery's state, charge and learn cycle. An
+/// adapter without a battery says `Get BBU Status Failed` and MegaCli exits non-zero: that is
+/// "no BBU", not a failure of the check.
 pub fn parse_bbu(text: &str) -> Result<Parsed, ParseError> {
+    use crate::hw::CacheState;
     refuse_cut_or_binary(text, Some(TRAILER))?;
     let mut walk = Walk::new();
+    let mut absent_seen = false;
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
-        if walk.trailer(n, line)? {
+        let t = line.trim();
+        if t.starts_with(TRAILER) {
+            if t != "Exit Code: 0x00" && !absent_seen {
+                return Err(ParseError::at(n, line, "MegaCli ended with an error code"));
+            }
+            walk.complete = true;
             continue;
         }
-        if let Some(id) = adapter_of(line) {
+        if let Some(id) = adapter_for(Command::Bbu, line) {
             walk.adapter(&id);
-            // `Adapter 0: Get BBU Status Failed.` with no battery fitted.
-            if line.contains("Failed") || line.to_ascii_lowercase().contains("not present") {
-                let ctrl = walk.current(n, line)?;
-                ctrl.caches.push(Cache::new(
+            if t.contains("Failed") {
+                absent_seen = true;
+                walk.current(n, line)?.caches.push(Cache::new(
                     "BBU",
                     "not present",
-                    crate::hw::CacheState::Absent,
+                    CacheState::Absent,
                 ));
             }
             continue;
@@ -303,47 +340,59 @@ pub fn parse_bbu(text: &str) -> Result<Parsed, ParseError> {
         let Some((key, value)) = key_value(line) else {
             continue;
         };
+        let k = key.to_ascii_lowercase();
         let ctrl = walk.current(n, line)?;
         let yes = value.eq_ignore_ascii_case("yes");
-        if key == "Battery State" || key == "BatteryType" && ctrl.caches.is_empty() {
-            if key == "Battery State" {
-                match ctrl.caches.last_mut() {
-                    Some(c) if c.raw.is_empty() => {
+        if k == "batterytype" {
+            // Present; its state words follow (some releases leave `Battery state:` empty).
+            ctrl.caches
+                .push(Cache::new("BBU", "present", CacheState::Ok));
+            continue;
+        }
+        if k == "battery state" {
+            match ctrl.caches.last_mut() {
+                Some(c) if c.state != CacheState::Absent => {
+                    if !value.is_empty() {
                         c.raw = value.to_string();
                         c.state = cache_state(value);
                     }
-                    _ => ctrl
-                        .caches
-                        .push(Cache::new("BBU", value, cache_state(value))),
                 }
-            } else {
-                ctrl.caches
-                    .push(Cache::new("BBU", "", crate::hw::CacheState::Other));
+                _ => ctrl
+                    .caches
+                    .push(Cache::new("BBU", value, cache_state(value))),
             }
             continue;
         }
-        let Some(c) = ctrl.caches.last_mut() else {
+        let Some(c) = ctrl
+            .caches
+            .last_mut()
+            .filter(|c| c.state != CacheState::Absent)
+        else {
             continue;
         };
-        match key {
-            "Relative State of Charge" => c.charge = leading_number(value),
-            "Temperature" if c.temperature.is_none() => c.temperature = leading_number(value),
-            "Learn Cycle Active" if yes => c.state = crate::hw::CacheState::Learning,
-            "Battery Replacement required" | "Battery Pack Missing" if yes => {
-                c.state = crate::hw::CacheState::Failed;
+        match k.as_str() {
+            "relative state of charge" => c.charge = leading_number(value),
+            "temperature" if c.temperature.is_none() => c.temperature = leading_number(value),
+            "learn cycle active" if yes && c.state != CacheState::Failed => {
+                c.state = CacheState::Learning
+            }
+            "battery replacement required"
+            | "battery pack missing"
+            | "pack is about to fail & should be replaced"
+                if yes =>
+            {
+                c.state = CacheState::Failed;
                 c.raw = format!("{key}: Yes");
             }
             _ => {}
         }
     }
     let parsed = walk.done("-AdpBbuCmd")?;
-    for c in &parsed.controllers {
-        if c.caches.iter().any(|b| b.raw.is_empty()) {
-            return Err(ParseError::whole(format!(
-                "adapter {}: no 'Battery State' line",
-                c.id
-            )));
-        }
+    if let Some(c) = parsed.controllers.iter().find(|c| c.caches.is_empty()) {
+        return Err(ParseError::whole(format!(
+            "adapter {}: no battery lines ('BatteryType', 'Battery State')",
+            c.id
+        )));
     }
     Ok(parsed)
 }

@@ -40,6 +40,17 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
             continue;
         }
         let top = !line.starts_with([' ', '\t']);
+        // The tool's own refusal (`Error: No controllers detected.`): no controller is a
+        // host without Smart Array, anything else is the tool's error, quoted.
+        if top && t.starts_with("Error:") {
+            if t.contains("No controllers detected") && controllers.is_empty() {
+                return Ok(Parsed {
+                    controllers: Vec::new(),
+                    complete: true,
+                });
+            }
+            return Err(ParseError::at(n, line, "the tool reported an error"));
+        }
         if top {
             if is_controller_line(t) {
                 let mut c = Controller::new(Tool::Ssacli, controller_id(t));

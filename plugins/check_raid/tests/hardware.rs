@@ -1,7 +1,7 @@
 //! Hardware RAID: every shared capture with the state its SOURCES.md gives, cuts, hostile input,
 //! md and a controller in one report, fake tools found through CHECK_RAID_TOOL_PATH.
 
-use check_raid::hw::Parsed;
+use check_raid::hw::{is_trailer, Parsed};
 use check_raid::hw_eval::{evaluate_controller, HwRules};
 use check_raid::{arcconf, megacli, ssacli, storcli};
 use common::{Report, Status};
@@ -275,6 +275,76 @@ const TABLE: &[(&str, &str, i32, &[&str], &str)] = &[
         &["Build/Verify with fix : 90 %"],
         "arcconf_1_logical_device0_progress",
     ),
+    (
+        "megacli-bbu-replacement-required",
+        "megacli-bbu",
+        1,
+        &["BBU failed (Battery Replacement required: Yes)"],
+        "megacli_0_bbu_charge",
+    ),
+    (
+        "megacli-bbu-learn-cycle-non-operational",
+        "megacli-bbu",
+        1,
+        &["BBU learn cycle"],
+        "megacli_0_bbu_temp",
+    ),
+    (
+        "megacli-bbu-not-present-exit-0x22",
+        "megacli-bbu",
+        0,
+        &["adapter 0 ok"],
+        "",
+    ),
+    (
+        "megacli-bbu-empty-state-word-ok",
+        "megacli-bbu",
+        0,
+        &["adapter 0 ok"],
+        "megacli_0_bbu_charge",
+    ),
+    (
+        "megacli-pdlist-unconfigured-bad",
+        "megacli-pd",
+        2,
+        &["disk 15:10 failed (Unconfigured(bad))"],
+        "megacli_0_disks_failed",
+    ),
+    (
+        "hpacucli-ld-show-interim-recovery-mode",
+        "ssacli",
+        2,
+        &["LD 1 degraded (Interim Recovery Mode)"],
+        "ssacli_slot_0_ld1_state",
+    ),
+    (
+        "hpacucli-ctrl-status-cache-disabled-recharging",
+        "ssacli",
+        1,
+        &["cache module Temporarily Disabled", "charging"],
+        "",
+    ),
+    (
+        "arcconf-getconfig-okay-ld-offline-defunct",
+        "arcconf",
+        2,
+        &["'ARRAY01' failed (Offline)", "failed (Defunct)"],
+        "arcconf_1_disks_failed",
+    ),
+    (
+        "arcconf-getconfig-battery-failed",
+        "arcconf",
+        1,
+        &["battery failed"],
+        "arcconf_1_disks_online",
+    ),
+    (
+        "arcconf-getstatus-not-getconfig",
+        "arcconf",
+        3,
+        &["no 'Controller information' section"],
+        "",
+    ),
 ];
 
 #[test]
@@ -286,7 +356,7 @@ fn every_capture_gives_the_state_its_sources_say() {
             assert!(o.first.contains(w), "{file}: no '{w}' in {}", o.first);
         }
         assert!(
-            o.find_perf(label).is_some(),
+            label.is_empty() || o.find_perf(label).is_some(),
             "{file}: no perfdata {label}: {}",
             o.first
         );
@@ -314,6 +384,7 @@ fn verdict(kind: &str, text: &str) -> Result<(Status, bool), String> {
         }),
         "megacli-ld" => megacli::parse_ld(text),
         "megacli-pd" => megacli::parse_pd(text),
+        "megacli-bbu" => megacli::parse_bbu(text),
         "ssacli" => ssacli::parse(text),
         _ => arcconf::parse(text, "1"),
     }
@@ -328,10 +399,13 @@ fn verdict(kind: &str, text: &str) -> Result<(Status, bool), String> {
 #[test]
 fn every_cut_of_every_capture_is_the_whole_verdict_or_refused() {
     let mut refused = 0;
-    for (file, kind, _, _, _) in TABLE {
+    for (file, kind, code, _, _) in TABLE {
+        if *code == 3 {
+            continue;
+        }
         let text = std::fs::read_to_string(fixture(file)).unwrap();
         let (whole, _) = verdict(kind, &text).unwrap();
-        let step = (text.len() / 1500).max(1);
+        let step = (text.len() / 600).max(1);
         for cut in (1..text.len()).step_by(step) {
             if !text.is_char_boundary(cut) {
                 continue;
@@ -342,13 +416,13 @@ fn every_cut_of_every_capture_is_the_whole_verdict_or_refused() {
                 Ok((state, complete)) => {
                     assert!(
                         part.ends_with('\n')
-                            || part.ends_with("Exit Code: 0x00")
+                            || is_trailer(part.lines().last().unwrap_or(""), "Exit Code: 0x")
                             || part.ends_with("Command completed successfully."),
                         "{file} cut at {cut} inside a line was judged {state:?}"
                     );
                     // A cut at a line end: MegaCli and arcconf end with a closing line, so the
                     // part is marked incomplete (and noted); ssacli has none (README says so).
-                    if state != whole && *kind != "ssacli" && *kind != "storcli" {
+                    if state != whole && *kind != "ssacli" {
                         assert!(
                             !complete,
                             "{file} cut at {cut}: {state:?} vs {whole:?}, judged complete"
@@ -359,7 +433,7 @@ fn every_cut_of_every_capture_is_the_whole_verdict_or_refused() {
             }
         }
     }
-    assert!(refused > 10_000, "only {refused} cuts refused");
+    assert!(refused > 8_000, "only {refused} cuts refused");
 }
 
 #[test]
@@ -552,4 +626,49 @@ fn need_spare_and_disk_errors_change_the_verdict() {
     run(&["--input".into(), f.clone(), "--need-spare".into()]).expect(1, &["no hot spare"]);
     let g = format!("megacli-pd={}", fixture("megacli-pdlist-media-errors-3"));
     run(&["--input".into(), g, "--disk-errors".into(), "5".into()]).expect(0, &["ok"]);
+}
+
+/// A fake arcconf with two controllers: both asked, both judged; live output without
+/// arcconf's closing line is a cut (UNKNOWN), never judged as if whole.
+#[test]
+fn arcconf_is_asked_for_every_controller_and_a_live_cut_is_unknown() {
+    let one = std::fs::read_to_string(fixture("arcconf-getconfig-al-raid1-optimal")).unwrap();
+    let two = std::fs::read_to_string(fixture("arcconf-getconfig-al-raid1-degraded-failed-drive"))
+        .unwrap();
+    let one = one.replace("Controllers found: 1", "Controllers found: 2");
+    let host = HostTree::new()
+        .dir("/proc")
+        .file("/tools/1", &one)
+        .file("/tools/2", &two)
+        .file(
+            "/tools/cut",
+            one.trim_end()
+                .trim_end_matches("Command completed successfully.")
+                .trim_end(),
+        );
+    host.executable(
+        "/tools/arcconf",
+        "#!/bin/sh\nd=$(dirname \"$0\")\n[ \"$1 $3\" = \"GETCONFIG AL\" ] || exit 9\nif [ -e \"$d/cutmode\" ]; then cat \"$d/cut\"; echo; exit 0; fi\ncat \"$d/$2\"\n",
+    );
+    let tools = host.root().join("tools");
+    let plugin = || {
+        Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+            .root(&host)
+            .env("CHECK_RAID_TOOL_PATH", tools.display().to_string())
+            .run()
+    };
+    let o = plugin();
+    o.expect(
+        2,
+        &[
+            "arcconf controller 2: 1 defunct disk",
+            "arcconf controller 1 ok",
+        ],
+    );
+    std::fs::write(tools.join("cutmode"), "").unwrap();
+    let o = plugin();
+    o.expect(
+        3,
+        &["GETCONFIG 1 AL: output without the tool's closing line: cut, not judged"],
+    );
 }
