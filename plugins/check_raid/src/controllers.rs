@@ -177,7 +177,11 @@ pub fn commands(family: Family, path: &Path, sudo: bool) -> Vec<ToolCommand> {
     };
     match family {
         Family::Md => Vec::new(),
-        Family::Storcli => vec![cmd(&["/call", "show", "all", "J"])],
+        // The controller, its VDs and PDs; then each drive's error counts and SMART flag.
+        Family::Storcli => vec![
+            cmd(&["/call", "show", "all", "J"]),
+            cmd(&["/call/eall/sall", "show", "all", "J"]),
+        ],
         // -NoLog: MegaCli otherwise writes MegaSAS.log into the current directory.
         Family::Megacli => vec![
             cmd(&["-LDInfo", "-Lall", "-aALL", "-NoLog"]),
@@ -316,22 +320,33 @@ pub fn run_family(
     let mut notes = Vec::new();
     let result = match family {
         Family::Md => Err("not a tool".into()),
-        Family::Storcli => match output_of(
-            ctx,
-            &cmds[0],
-            max_age,
-            sudo,
-            &|t| t.trim_start().starts_with('{'),
-            &mut notes,
-        )? {
-            Ok(text) => storcli::parse(&text)
-                .map(|controllers| Parsed {
-                    controllers,
+        Family::Storcli => {
+            let mut answers = Vec::new();
+            let mut failed = None;
+            for cmd in &cmds {
+                let json = |t: &str| t.trim_start().starts_with('{');
+                match output_of(ctx, cmd, max_age, sudo, &json, &mut notes)? {
+                    Ok(text) => match storcli::parse(&text) {
+                        Ok(c) => answers.push(c),
+                        Err(e) => {
+                            failed = Some(e.in_source(cmd.display()).to_string());
+                            break;
+                        }
+                    },
+                    Err(why) => {
+                        failed = Some(format!("{}: {why}", cmd.display()));
+                        break;
+                    }
+                }
+            }
+            match failed {
+                Some(why) => Err(why),
+                None => Ok(Parsed {
+                    controllers: storcli::merge(answers),
                     complete: true,
-                })
-                .map_err(|e| e.in_source(&source).to_string()),
-            Err(why) => Err(why),
-        },
+                }),
+            }
+        }
         Family::Megacli => {
             let mut parts = Vec::new();
             let mut failed = None;
@@ -442,16 +457,21 @@ fn controllers_found(text: &str) -> Option<usize> {
 /// Saved outputs from `--input NAME=FILE`: parsed, in the same shape as a run.
 pub fn from_inputs(ctx: &Context) -> Result<Vec<Acquired>, CheckError> {
     let mut out = Vec::new();
-    for (name, text) in ctx.inputs("storcli")? {
+    // `--input storcli=` may be given twice: `/call show all J` and `/call/eall/sall show all J`.
+    let storcli_inputs = ctx.inputs("storcli")?;
+    if !storcli_inputs.is_empty() {
+        let names: Vec<String> = storcli_inputs.iter().map(|(n, _)| n.clone()).collect();
+        let parsed: Result<Vec<_>, String> = storcli_inputs
+            .iter()
+            .map(|(name, text)| storcli::parse(text).map_err(|e| e.in_source(name).to_string()))
+            .collect();
         out.push(Acquired {
             family: Family::Storcli,
-            result: storcli::parse(&text)
-                .map(|controllers| Parsed {
-                    controllers,
-                    complete: true,
-                })
-                .map_err(|e| e.in_source(&name).to_string()),
-            source: name,
+            source: names.join(" + "),
+            result: parsed.map(|answers| Parsed {
+                controllers: storcli::merge(answers),
+                complete: true,
+            }),
             notes: Vec::new(),
         });
     }

@@ -106,6 +106,7 @@ fn controller(index: usize, c: &Value) -> Result<Controller, ParseError> {
         let raw = text_of(pd, "State").unwrap_or_default();
         ctrl.disks.push(Disk::new(id, &raw, pd_state(&raw)));
     }
+    drive_details(data, &mut ctrl);
     // A drive the controller lost shows only in the topology (`State: Msng`).
     for row in list(data, "TOPOLOGY") {
         let state = text_of(row, "State").unwrap_or_default();
@@ -127,6 +128,78 @@ fn controller(index: usize, c: &Value) -> Result<Controller, ParseError> {
         }
     }
     Ok(ctrl)
+}
+
+/// `/call/eall/sall show all J`: per drive a `Drive /c0/e252/s0` list (its state) and a
+/// `Drive /c0/e252/s0 - Detailed Information` object whose `... State` part has the error
+/// counts, the SMART flag and the temperature.
+fn drive_details(data: &Value, ctrl: &mut Controller) {
+    let Some(obj) = data.as_object() else { return };
+    let mut ids: Vec<(String, String)> = Vec::new();
+    for (key, value) in obj {
+        if !key.starts_with("Drive /c") || key.contains(" - ") {
+            continue;
+        }
+        for pd in value.as_array().into_iter().flatten() {
+            let Some(id) = text_of(pd, "EID:Slt") else {
+                continue;
+            };
+            let raw = text_of(pd, "State").unwrap_or_default();
+            if !ctrl.disks.iter().any(|d| d.id == id) {
+                ctrl.disks.push(Disk::new(&id, &raw, pd_state(&raw)));
+            }
+            ids.push((key.clone(), id));
+        }
+    }
+    for (prefix, id) in ids {
+        let Some(state) = obj
+            .get(&format!("{prefix} - Detailed Information"))
+            .and_then(|d| d.get(format!("{prefix} State")))
+        else {
+            continue;
+        };
+        let Some(disk) = ctrl.disks.iter_mut().find(|d| d.id == id) else {
+            continue;
+        };
+        let count = |k: &str| state.get(k).and_then(Value::as_u64);
+        disk.media_errors = count("Media Error Count");
+        disk.other_errors = count("Other Error Count");
+        disk.predictive_count = count("Predictive Failure Count");
+        disk.smart_alert = text_of(state, "S.M.A.R.T alert flagged by drive")
+            .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+        disk.temperature = text_of(state, "Drive Temperature").and_then(|t| leading_number(&t));
+    }
+}
+
+/// Controllers read from several storcli answers (`/call show all J` and `/call/eall/sall show
+/// all J`) as one per controller: the drive details join the disks of the same slot.
+pub fn merge(answers: Vec<Vec<Controller>>) -> Vec<Controller> {
+    let mut out: Vec<Controller> = Vec::new();
+    for c in answers.into_iter().flatten() {
+        let Some(o) = out.iter_mut().find(|o| o.id == c.id) else {
+            out.push(c);
+            continue;
+        };
+        o.model = o.model.take().or(c.model);
+        o.status = o.status.take().or(c.status);
+        o.temperature = o.temperature.or(c.temperature);
+        o.logical.extend(c.logical);
+        o.caches.extend(c.caches);
+        o.failures.extend(c.failures);
+        for d in c.disks {
+            match o.disks.iter_mut().find(|x| x.id == d.id) {
+                Some(x) => {
+                    x.media_errors = x.media_errors.or(d.media_errors);
+                    x.other_errors = x.other_errors.or(d.other_errors);
+                    x.predictive_count = x.predictive_count.or(d.predictive_count);
+                    x.smart_alert |= d.smart_alert;
+                    x.temperature = x.temperature.or(d.temperature);
+                }
+                None => o.disks.push(d),
+            }
+        }
+    }
+    out
 }
 
 fn list<'a>(data: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {

@@ -345,6 +345,13 @@ const TABLE: &[(&str, &str, i32, &[&str], &str)] = &[
         &["no 'Controller information' section"],
         "",
     ),
+    (
+        "storcli-call-eall-sall-show-all-4-ssd-ok.json",
+        "storcli",
+        0,
+        &["storcli c0 ok (0 logical, 4 disks)"],
+        "storcli_0_disk252_5_temp",
+    ),
 ];
 
 #[test]
@@ -515,17 +522,32 @@ fn md_and_a_controller_are_both_reported() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// A fake storcli64 printing a capture, found through CHECK_RAID_TOOL_PATH, next to md in a
-/// saved host tree.
+/// A fake storcli64 printing the two captures of one host (`/call show all J` and the drive
+/// details, the latter with media errors put on one disk), found through CHECK_RAID_TOOL_PATH,
+/// next to md in a saved host tree.
 #[test]
 fn a_fake_tool_is_found_run_and_cached() {
-    let capture =
-        std::fs::read_to_string(fixture("storcli-call-show-all-m5015-raid6-bbu.json")).unwrap();
+    let show = std::fs::read_to_string(fixture(
+        "storcli-call-show-all-raid6-ssd-cachevault-optimal.json",
+    ))
+    .unwrap();
+    let drives =
+        std::fs::read_to_string(fixture("storcli-call-eall-sall-show-all-4-ssd-ok.json")).unwrap();
+    let at = drives.find("\"Media Error Count\" : 0").unwrap();
+    let drives = format!(
+        "{}\"Media Error Count\" : 5{}",
+        &drives[..at],
+        &drives[at + "\"Media Error Count\" : 0".len()..]
+    );
     let md = "Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n      1024 blocks super 1.2 [2/2] [UU]\n\nunused devices: <none>\n";
     let host = HostTree::new()
         .file("/proc/mdstat", md)
-        .file("/tools/capture.json", &capture);
-    host.executable("/tools/storcli64", "#!/bin/sh\n[ \"$*\" = \"/call show all J\" ] || exit 9\necho run >> \"$(dirname \"$0\")/runs\"\ncat \"$(dirname \"$0\")/capture.json\"\n");
+        .file("/tools/show.json", &show)
+        .file("/tools/drives.json", &drives);
+    host.executable(
+        "/tools/storcli64",
+        "#!/bin/sh\nd=$(dirname \"$0\")\necho run >> \"$d/runs\"\ncase \"$*\" in\n  '/call show all J') cat \"$d/show.json\" ;;\n  '/call/eall/sall show all J') cat \"$d/drives.json\" ;;\n  *) exit 9 ;;\nesac\n",
+    );
     let tools = host.root().join("tools");
     let state = host.root().join("state");
     std::fs::create_dir_all(&state).unwrap();
@@ -537,7 +559,7 @@ fn a_fake_tool_is_found_run_and_cached() {
             .run()
     };
     let o = plugin(&["--max-age", "300", "--state-dir", state.to_str().unwrap()]);
-    o.expect(0, &["md0 ok", "storcli c0 ok"]);
+    o.expect(1, &["storcli c0: disk 252:0 5 media errors", "md0 ok"]);
     assert!(
         o.stdout.contains("storcli: ") && o.stdout.contains("storcli64 used"),
         "{}",
@@ -550,14 +572,18 @@ fn a_fake_tool_is_found_run_and_cached() {
         o.stdout
     );
     let again = plugin(&["--max-age", "300", "--state-dir", state.to_str().unwrap()]);
-    again.expect(0, &["storcli c0 ok"]);
+    again.expect(1, &["disk 252:0 5 media errors"]);
     assert!(
         again.stdout.contains("cached output from "),
         "{}",
         again.stdout
     );
     let runs = std::fs::read_to_string(tools.join("runs")).unwrap();
-    assert_eq!(runs.lines().count(), 1, "the second run used the cache");
+    assert_eq!(
+        runs.lines().count(),
+        2,
+        "the second run used the cache for both calls"
+    );
     // --print-sudoers names the exact line for the tool found.
     let s = std::process::Command::new(env!("CARGO_BIN_EXE_check_raid"))
         .args(["--print-sudoers", "nagios"])
