@@ -88,22 +88,32 @@ pub struct Search {
 }
 
 impl Search {
-    /// `looked for storcli64, storcli, perccli64, perccli in /usr/sbin, ...`
+    /// `looked for storcli64, storcli, perccli64, perccli in PATH, /usr/sbin, ...`: PATH by
+    /// name (its entries are the run's own), then the directories added to it.
     pub fn tried(&self) -> String {
-        let dirs: Vec<String> = self
+        let names = self.family.programs().join(", ");
+        if std::env::var_os(TOOL_PATH_VAR).is_some() {
+            let dirs: Vec<String> = self
+                .looked
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect();
+            return format!("looked for {names} in {TOOL_PATH_VAR}={}", dirs.join(":"));
+        }
+        let path: Vec<PathBuf> = std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).collect())
+            .unwrap_or_default();
+        let added: Vec<String> = self
             .looked
             .iter()
+            .filter(|d| !path.contains(d))
             .map(|d| d.display().to_string())
             .collect();
-        format!(
-            "looked for {} in {}",
-            self.family.programs().join(", "),
-            if dirs.is_empty() {
-                "no directory".to_string()
-            } else {
-                dirs.join(":")
-            }
-        )
+        if added.is_empty() {
+            format!("looked for {names} in PATH")
+        } else {
+            format!("looked for {names} in PATH, {}", added.join(", "))
+        }
     }
 }
 

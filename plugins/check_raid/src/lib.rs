@@ -137,22 +137,18 @@ impl Default for Options {
 /// controller tool found, through sudo.
 pub fn tools(options: &Options, _ctx: &Context) -> Result<Vec<ToolCommand>, CheckError> {
     let mut out = Vec::new();
-    let mut looked = Vec::new();
     for family in Family::TOOLS {
         if !options.controller.is_empty() && !options.controller.contains(&family) {
             continue;
         }
-        let search = controllers::find(family);
-        match &search.found {
-            Some(path) => out.extend(controllers::commands(family, path, true)),
-            None => looked.push(format!("{}: {}", family.word(), search.tried())),
+        if let Some(path) = &controllers::find(family).found {
+            out.extend(controllers::commands(family, path, true));
         }
     }
     if out.is_empty() {
-        return Err(CheckError::usage(format!(
-            "no RAID controller tool found ({}); md needs no sudo",
-            looked.join("; ")
-        )));
+        return Err(CheckError::usage(
+            "no RAID controller tool found in PATH or the vendors' directories (check_raid's long output says where it looked); md needs no sudo",
+        ));
     }
     Ok(out)
 }
