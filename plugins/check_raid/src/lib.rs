@@ -262,6 +262,11 @@ pub fn check(options: &Options, ctx: &Context) -> Result<Report, CheckError> {
             report.verbose(0, n.clone());
         }
     }
+    // Never OK for nothing: --controller left out every source given.
+    if report.findings().is_empty() {
+        let text = "nothing to check: --controller leaves out every source";
+        report.add(Finding::unknown(text).summary(text));
+    }
     for t in tried {
         report.verbose(0, t);
     }

@@ -698,3 +698,10 @@ fn arcconf_is_asked_for_every_controller_and_a_live_cut_is_unknown() {
         &["GETCONFIG 1 AL: output without the tool's closing line: cut, not judged"],
     );
 }
+
+#[test]
+fn a_controller_filter_that_leaves_nothing_is_unknown_not_ok() {
+    let f = format!("megacli-pd={}", fixture("megacli-pdlist-8disks-ok"));
+    run(&["--input".into(), f, "--controller".into(), "storcli".into()])
+        .expect(3, &["nothing to check"]);
+}
