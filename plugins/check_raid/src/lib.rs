@@ -1,24 +1,39 @@
-//! check_raid: Linux software RAID (md) from /proc/mdstat.
+//! check_raid: Linux software RAID (md) from /proc/mdstat, and hardware RAID controllers
+//! (storcli/perccli, MegaCli, ssacli/hpssacli/hpacucli, arcconf).
 //!
-//! Acquire (`/proc/mdstat` under `--root`) -> parse ([`md::parse`]) -> evaluate ([`evaluate`])
-//! -> report. The rules live in [`evaluate_array`], one branch each.
+//! md: acquire (`/proc/mdstat` under `--root`) -> parse ([`md::parse`]) -> evaluate
+//! ([`evaluate`]); the rules live in [`evaluate_array`], one branch each. Controllers: find
+//! and run the tools or read `--input` ([`controllers`]) -> one parser per format
+//! ([`storcli`], [`megacli`], [`ssacli`], [`arcconf`]) into one model ([`hw`]) -> rules
+//! ([`hw_eval`]). Both end in one report: one summary, long output grouped by controller.
 
+pub mod arcconf;
+pub mod controllers;
+pub mod hw;
+pub mod hw_eval;
 pub mod md;
+pub mod megacli;
+pub mod ssacli;
+pub mod storcli;
+
+use controllers::{Acquired, Family};
 
 use common::acquisition::{self, Acquisition};
-use common::{CheckError, Context, Finding, Perfdata, Plugin, Report, Status, Uom};
+use common::{CheckError, Context, Finding, Perfdata, Plugin, Report, Status, ToolCommand, Uom};
 use md::{Access, Array, Mdstat, Queued, SyncAction};
 
 pub const PLUGIN: Plugin = Plugin {
     name: "check_raid",
     service: "RAID",
     version: env!("CARGO_PKG_VERSION"),
-    about: "Checks Linux software RAID (md) arrays in /proc/mdstat: degraded, failed, inactive, rebuilding.",
+    about: "Checks Linux software RAID (md) arrays in /proc/mdstat and hardware RAID controllers (storcli/perccli, MegaCli, ssacli/hpssacli/hpacucli, arcconf): degraded, failed, rebuilding, disks, BBU/cache. The controller tools need root: run with --sudo and the lines of --print-sudoers.",
     reads_host: true,
-    inputs: &[],
-    synopsis: "check_raid [--array NAME]... [--exclude NAME]... [--expect N] [--allow-none] [--root DIR] [-t SECONDS] [-v]",
-    runs_tools: false,
-    keeps_state: false,
+    inputs: &["mdstat", "storcli", "megacli-ld", "megacli-pd", "megacli-bbu", "ssacli", "arcconf"],
+    synopsis: "check_raid [--array NAME]... [--exclude NAME]... [--expect N] [--allow-none] [--controller TOOL]...
+           [--disk-errors RANGE] [--need-spare] [--max-age SECONDS] [--sudo] [--state-dir DIR]
+           [--root DIR] [--input NAME=FILE]... [-t SECONDS] [-v] [--print-sudoers [USER]]",
+    runs_tools: true,
+    keeps_state: true,
 };
 
 /// The plugin's whole command line (standard options included), for generated configuration,
@@ -30,7 +45,7 @@ pub fn command() -> clap::Command {
 /// Where the kernel publishes md state.
 pub const MDSTAT: &str = "/proc/mdstat";
 
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
     /// Check only this array (repeatable; e.g. md0 or /dev/md0). A named array that is missing is CRITICAL
     #[arg(long = "array", value_name = "NAME")]
@@ -44,6 +59,21 @@ pub struct Options {
     /// No arrays at all is OK instead of UNKNOWN
     #[arg(long)]
     pub allow_none: bool,
+    /// Check only this source (repeatable): md, storcli, megacli, ssacli, arcconf. Default: md and every tool found
+    #[arg(long = "controller", value_name = "TOOL", value_enum)]
+    pub controller: Vec<Family>,
+    /// Media errors per disk outside this range are WARNING (default 0: any)
+    #[arg(long, value_name = "RANGE", default_value = "0", value_parser = |s: &str| s.parse::<common::Range>())]
+    pub disk_errors: common::Range,
+    /// A controller without a hot spare disk is WARNING
+    #[arg(long)]
+    pub need_spare: bool,
+    /// Reuse a controller tool's output younger than this many seconds, kept in the state directory (each call can stall controller I/O a moment)
+    #[arg(long, value_name = "SECONDS")]
+    pub max_age: Option<u64>,
+    /// Run the controller tools through `sudo -n`: they need root (see --print-sudoers)
+    #[arg(long)]
+    pub sudo: bool,
 }
 
 /// Where the mdstat text came from, which decides what a missing `unused devices:` line means.
@@ -87,9 +117,176 @@ pub fn check_options(options: &Options) -> Result<(), CheckError> {
     Ok(())
 }
 
-/// The check: read /proc/mdstat under --root, parse, evaluate.
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            arrays: Vec::new(),
+            exclude: Vec::new(),
+            expect: None,
+            allow_none: false,
+            controller: Vec::new(),
+            disk_errors: hw_eval::HwRules::default().disk_errors,
+            need_spare: false,
+            max_age: None,
+            sudo: false,
+        }
+    }
+}
+
+/// The command lines this check would run on this host (`--print-sudoers`): those of every
+/// controller tool found, through sudo.
+pub fn tools(options: &Options, _ctx: &Context) -> Result<Vec<ToolCommand>, CheckError> {
+    let mut out = Vec::new();
+    for family in Family::TOOLS {
+        if !options.controller.is_empty() && !options.controller.contains(&family) {
+            continue;
+        }
+        if let Some(path) = &controllers::find(family).found {
+            out.extend(controllers::commands(family, path, true));
+        }
+    }
+    if out.is_empty() {
+        return Err(CheckError::usage(
+            "no RAID controller tool found in PATH or the vendors' directories (check_raid's long output says where it looked); md needs no sudo",
+        ));
+    }
+    Ok(out)
+}
+
+/// The check: md (/proc/mdstat under --root, or --input mdstat=) and every controller tool
+/// found (or its --input), in one report.
 pub fn check(options: &Options, ctx: &Context) -> Result<Report, CheckError> {
     check_options(options)?;
+    let want = |f: Family| options.controller.is_empty() || options.controller.contains(&f);
+    let mut tried: Vec<String> = Vec::new();
+    // Said only with -v: a saved host tree is a test or a post-mortem, not a host to search.
+    let mut quiet_note: Option<String> = None;
+    let mut hw: Vec<Acquired> = Vec::new();
+    let mut report = Report::new();
+    if ctx.inputs_given() {
+        hw = controllers::from_inputs(ctx)?
+            .into_iter()
+            .filter(|a| want(a.family))
+            .collect();
+    } else if controllers::searching(ctx) {
+        let mut storcli_used = false;
+        for family in Family::TOOLS {
+            if !want(family) {
+                continue;
+            }
+            let search = controllers::find(family);
+            let Some(path) = &search.found else {
+                let line = format!("{}: not found ({})", family.word(), search.tried());
+                if !options.controller.is_empty() {
+                    report.add(
+                        Finding::unknown(line.clone())
+                            .summary(format!("{} not found", family.word())),
+                    );
+                } else {
+                    tried.push(line);
+                }
+                continue;
+            };
+            // MegaCli sees the same controllers as storcli, slower and in older words.
+            if family == Family::Megacli && storcli_used && options.controller.is_empty() {
+                tried.push(format!(
+                    "megacli: {} found, not used: storcli answers for the same controllers",
+                    path.display()
+                ));
+                continue;
+            }
+            storcli_used |= family == Family::Storcli;
+            tried.push(format!("{}: {} used", family.word(), path.display()));
+            hw.push(controllers::run_family(
+                ctx,
+                family,
+                path,
+                options.sudo,
+                options.max_age,
+            )?);
+        }
+    } else {
+        quiet_note = Some(format!(
+            "controller tools: not looked for with --root DIR (a saved host tree); {} names where to look",
+            controllers::TOOL_PATH_VAR
+        ));
+    }
+
+    if want(Family::Md) {
+        let (md_report, has_arrays) = md_check(options, ctx)?;
+        match md_report {
+            // No md arrays on a host whose controllers answered: nothing to say about md.
+            Some(_) if !has_arrays && !hw.is_empty() && options.arrays.is_empty() => {
+                tried.push("md: no arrays".into())
+            }
+            Some(r) => {
+                for f in r.findings() {
+                    report.add(f.clone());
+                }
+                for p in r.perfdata() {
+                    report.perf(p.clone());
+                }
+            }
+            None => {}
+        }
+    }
+
+    let rules = hw_eval::HwRules {
+        disk_errors: options.disk_errors.clone(),
+        need_spare: options.need_spare,
+    };
+    for a in &hw {
+        match &a.result {
+            Ok(parsed) => {
+                if !parsed.complete {
+                    report.add(Finding::ok(format!(
+                        "note: {} has no closing line from the tool: this copy may be cut there, and what follows unseen",
+                        a.source
+                    )));
+                }
+                if parsed.controllers.is_empty() {
+                    report.add(
+                        Finding::ok(format!("{}: no controller", a.source))
+                            .summary(format!("{}: no controller", a.family.word())),
+                    );
+                }
+                for c in &parsed.controllers {
+                    hw_eval::evaluate_controller(c, &rules, &mut report);
+                }
+            }
+            Err(why) => {
+                report.add(Finding::unknown(why.clone()).summary(why.clone()));
+            }
+        }
+        for n in &a.notes {
+            report.verbose(0, n.clone());
+        }
+    }
+    // Never OK for nothing: --controller left out every source given.
+    if report.findings().is_empty() {
+        let text = "nothing to check: --controller leaves out every source";
+        report.add(Finding::unknown(text).summary(text));
+    }
+    for t in tried {
+        report.verbose(0, t);
+    }
+    if let Some(n) = quiet_note {
+        report.verbose(1, n);
+    }
+    Ok(report)
+}
+
+/// md's part: its report (None when md is not part of this run: --input without mdstat) and
+/// whether it had arrays.
+fn md_check(options: &Options, ctx: &Context) -> Result<(Option<Report>, bool), CheckError> {
+    if ctx.inputs_given() {
+        let Some((name, text)) = ctx.input("mdstat")? else {
+            return Ok((None, false));
+        };
+        let mdstat = md::parse(&text).map_err(|e| e.in_source(name))?;
+        let has = !mdstat.arrays.is_empty();
+        return Ok((Some(judge(&mdstat, options, Origin::SavedTree)), has));
+    }
     let text = match acquisition::host_file(ctx, MDSTAT) {
         Acquisition::Read(text) => text,
         // No /proc/mdstat on a host that has /proc: the md driver is not loaded (it creates the
@@ -101,26 +298,29 @@ pub fn check(options: &Options, ctx: &Context) -> Result<Report, CheckError> {
                 Finding::ok(format!("no {MDSTAT}: no md driver loaded, so no md arrays"))
                     .summary("no md driver loaded"),
             );
-            return Ok(report);
+            return Ok((Some(report), false));
         }
         // Otherwise nothing to judge; worded as every unreadable source is.
         Acquisition::Missing { source } => {
-            return Ok(report_of(&Acquisition::<()>::unreadable(
-                source,
-                "no such file",
-            )))
+            return Ok((
+                Some(report_of(&Acquisition::<()>::unreadable(
+                    source,
+                    "no such file",
+                ))),
+                false,
+            ))
         }
-        other => return Ok(report_of(&other)),
+        other => return Ok((Some(report_of(&other)), false)),
     };
     let shown = ctx.host_path(MDSTAT).display().to_string();
     let mdstat = md::parse(&text).map_err(|e| e.in_source(shown))?;
-    // check_raid takes no --input, so the live host is exactly `--root /`.
     let origin = if ctx.is_live_host() {
         Origin::LiveHost
     } else {
         Origin::SavedTree
     };
-    Ok(judge(&mdstat, options, origin))
+    let has = !mdstat.arrays.is_empty();
+    Ok((Some(judge(&mdstat, options, origin)), has))
 }
 
 /// [`evaluate`], unless the file is cut: on the live host a file without the kernel's closing

@@ -1,2 +1,2 @@
 #![cfg_attr(not(test), no_main)]
-common::main!(check_raid);
+common::main!(check_raid, tools);

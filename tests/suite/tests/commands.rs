@@ -19,7 +19,7 @@ fn plugins() -> Vec<Entry> {
         Entry {
             plugin: check_raid::PLUGIN,
             command: check_raid::command,
-            takes_ranges: false,
+            takes_ranges: true,
         },
         Entry {
             plugin: check_bond::PLUGIN,
@@ -145,6 +145,7 @@ fn help_explains_ranges_and_tool_killing_only_in_plugins_they_apply_to() {
         .collect();
     assert_eq!(running, ["check_bond", "check_ipmi"]);
     assert_eq!(running, ["check_bond", "check_san_path"]);
+    assert_eq!(running, ["check_raid", "check_bond"]);
 }
 
 #[test]
@@ -353,6 +354,21 @@ fn packaging_sudoers_is_what_the_plugins_print() {
             "nagios ALL=(root) NOPASSWD: /usr/sbin/multipath -ll"
         ]
     );
+    // check_raid --sudo, each controller tool at its vendor's default path.
+    use check_raid::controllers::{commands, Family};
+    let raid: Vec<common::ToolCommand> = [
+        (Family::Storcli, "/opt/MegaRAID/storcli/storcli64"),
+        (Family::Storcli, "/opt/MegaRAID/perccli/perccli64"),
+        (Family::Megacli, "/opt/MegaRAID/MegaCli/MegaCli64"),
+        (Family::Ssacli, "/usr/sbin/ssacli"),
+        (Family::Arcconf, "/usr/sbin/arcconf"),
+    ]
+    .iter()
+    .flat_map(|(f, p)| commands(*f, std::path::Path::new(p), true))
+    .collect();
+    let raid_text = common::sudoers::file_text("check_raid", "nagios", &raid).unwrap();
+    printed.extend(raid_text.lines().filter(|l| !l.starts_with('#')));
+    assert_eq!(rules, printed);
 }
 
 #[test]
