@@ -150,11 +150,12 @@ fn mode_rule(mode: &Mode, rules: &Rules) -> Option<Finding> {
         "network mode {} ({}), not EDGE: this check judges EDGE networking on an NC; give --allow-mode {} to check eucanetd and its GNI anyway",
         mode.name, mode.from, mode.name
     );
-    Some(
-        Finding::unknown(text.clone())
-            .summary(format!("network mode {}, not EDGE", mode.name))
-            .hint("in VPCMIDO mode eucanetd runs on the CLC, not on the NCs: check it there"),
-    )
+    let f = Finding::unknown(text).summary(format!("network mode {}, not EDGE", mode.name));
+    Some(if mode.name == "VPCMIDO" {
+        f.hint("in VPCMIDO mode eucanetd runs on the CLC, not on the NCs: check it there")
+    } else {
+        f
+    })
 }
 
 fn eucanetd_hint() -> String {

@@ -242,7 +242,10 @@ mod tests {
                 .contains("an <instance> without a name")
         );
         let cut = err(&GNI[..GNI.len() / 2]);
-        assert!(cut.contains("line 58 ") && cut.contains("not well-formed"), "{cut}");
+        assert!(
+            cut.contains("line 58 ") && cut.contains("not well-formed"),
+            "{cut}"
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub const PLUGIN: Plugin = Plugin {
     inputs: &[],
     synopsis: "\
 check_euca_edge [-w RANGE] [-c RANGE] [--node-ip IP] [--allow-mode MODE]... [--failure-window S]
-                [--log FILE | --skip-log] [--state-dir DIR] [--root DIR] [-t S] [-v]",
+                [--log FILE] [--skip-log] [--state-dir DIR] [--root DIR] [-t S] [-v]",
     runs_tools: false,
     keeps_state: true,
 };
@@ -122,10 +122,10 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         .iter()
         .map(|m| m.trim().to_ascii_uppercase())
         .collect();
-    if let Some(bad) = allow_modes
-        .iter()
-        .find(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-    {
+    if let Some(bad) = allow_modes.iter().find(|m| {
+        !m.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !m.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    }) {
         return Err(CheckError::usage(format!(
             "--allow-mode '{bad}': expected a mode name such as VPCMIDO"
         )));
