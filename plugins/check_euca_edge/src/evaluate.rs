@@ -232,10 +232,15 @@ fn gni_rule(report: &mut Report, o: &Observed, mode: &Mode) {
         }
         other => {
             if let Some(mut f) = other.finding() {
-                if matches!(other, Acquisition::Missing { .. }) {
-                    f = f.hint(
-                        "no eucalyptus.conf with VNET_MODE here either: is this a Eucalyptus NC?",
-                    );
+                match other {
+                    Acquisition::Missing { .. } => {
+                        f = f.hint("no eucalyptus.conf with VNET_MODE here either: is this a Eucalyptus NC?");
+                    }
+                    Acquisition::Unreadable { why, .. } if why == "permission denied" => {
+                        // node/handlers_default.c writes it mode 0600 as the NC's user.
+                        f = f.hint("the NC writes it readable by user eucalyptus only: run the check as eucalyptus (sudo -n -u eucalyptus check_euca_edge ...) or as root");
+                    }
+                    _ => {}
                 }
                 report.add(f);
             }
@@ -275,9 +280,10 @@ fn version_rule(report: &mut Report, o: &Observed, rules: &Rules) {
                 .uom(Uom::Seconds)
                 .min(0.0),
         );
-        let ago = since.map_or(String::new(), |s| format!(", {} ago", duration(s)));
+        // How long ago is in the perfdata (since_apply): the long output stays the same from
+        // one run to the next while nothing changes.
         report.add(Finding::ok(format!(
-            "GNI {} applied by eucanetd{ago}",
+            "GNI {} applied by eucanetd",
             gni.version
         )));
         return;

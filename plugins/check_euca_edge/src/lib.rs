@@ -63,7 +63,7 @@ pub struct Options {
     pub critical: Range,
 
     /// This NC's address as the GNI names it [default: the GNI node whose address this host has]
-    #[arg(long = "node-ip", value_name = "IP")]
+    #[arg(long = "node-ip", value_name = "IP", value_parser = parse_node_ip)]
     pub node_ip: Option<std::net::Ipv4Addr>,
 
     /// Accept this network mode besides EDGE (repeatable: VPCMIDO, MANAGED, MANAGED-NOVLAN,
@@ -74,7 +74,7 @@ pub struct Options {
 
     /// Failed update attempts in eucanetd's log count when at most this old (seconds)
     #[arg(long = "failure-window", value_name = "S", default_value_t = 600)]
-    pub failure_window: u32,
+    pub failure_window: usize,
 
     /// eucanetd's log
     #[arg(long, value_name = "FILE", default_value = evaluate::EUCANETD_LOG)]
@@ -83,6 +83,12 @@ pub struct Options {
     /// Do not read eucanetd's log (it logs to syslog, LOGFACILITY in eucalyptus.conf)
     #[arg(long, conflicts_with = "log")]
     pub skip_log: bool,
+}
+
+fn parse_node_ip(text: &str) -> Result<std::net::Ipv4Addr, String> {
+    text.trim().parse().map_err(|_| {
+        "expected the NC's IPv4 address as the GNI names it, e.g. 10.111.5.140".to_string()
+    })
 }
 
 /// The GNI, where the NC writes it, then the other places eucanetd looks (`net/eucanetd.c`
@@ -171,7 +177,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         unapplied: Thresholds::new(Some(opts.warning.clone()), Some(opts.critical.clone())),
         node_ip: opts.node_ip.map(|ip| ip.to_string()),
         allow_modes,
-        failure_window: f64::from(opts.failure_window),
+        failure_window: opts.failure_window as f64,
     };
     Ok(evaluate::evaluate(&observed, &rules))
 }

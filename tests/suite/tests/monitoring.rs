@@ -1,6 +1,6 @@
 //! Our nagios-config/ definitions of every plugin inside the real daemons: NRPE 4 carries the
 //! output and state of each command it ships intact; Nagios 4 and Icinga 2 run our command
-//! definitions of check_raid, check_bond, check_ups and check_euca_clc and record the same
+//! definitions of check_raid, check_bond, check_ups, check_euca_clc and check_euca_edge and record the same
 //! state, status line, long output and perfdata as a direct run of the same command line.
 //! The plugins read the bundled samples (samples/hosts), a NUT upsd with dummy UPSes and the
 //! CLC test double, all on 127.0.0.1, so no RAID, bond, UPS or cloud is needed.
@@ -23,7 +23,7 @@ const NUT: &[&str] = &["/lib/nut/upsd", "/lib/nut/dummy-ups"];
 const ACCESS: &str = "AKIDSUITEEXAMPLE";
 const SECRET: &str = "suite/Secret+Key0123456789";
 /// Perfdata whose value is a measured duration: present in both, never equal.
-const VARYING: &[&str] = &["time"];
+const VARYING: &[&str] = &["time", "since_apply"];
 
 fn sample(rel: &str) -> String {
     repo().join("samples").join(rel).display().to_string()
@@ -96,6 +96,15 @@ fn services(peers: &Peers) -> Vec<Service> {
             args: vec![peers.clc.clc(), "--zone one --zone two".to_string()],
             state: 1,
         },
+        Service {
+            name: "EDGE",
+            command: "euca_edge",
+            args: vec![format!(
+                "--root {}",
+                sample("hosts/edge-missing-dhcp-entry")
+            )],
+            state: 2,
+        },
     ]
 }
 
@@ -162,6 +171,7 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
     let roots = [
         ("check_raid", "hosts/raid-degraded"),
         ("check_bond", "hosts/bond-degraded"),
+        ("check_euca_edge", "hosts/edge-missing-dhcp-entry"),
     ];
     let mut rendered = snippet.clone();
     for (name, root) in roots {
@@ -177,7 +187,11 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
         .map(|(name, line)| (name.to_string(), line.to_string()))
         .collect();
     let names: Vec<&str> = commands.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["euca_raid", "euca_bond"], "the snippet's commands");
+    assert_eq!(
+        names,
+        ["euca_raid", "euca_bond", "euca_edge"],
+        "the snippet's commands"
+    );
     for (name, line) in &commands {
         assert!(
             !line.contains("/usr/lib/nagios/plugins/"),
@@ -251,7 +265,13 @@ fn nagios_runs_every_command_definition_intact() {
     let (_nrpe, nrpe_port, nrpe_commands) = start_nrpe(work.path());
     let user1 = work.path().join("plugins");
     std::fs::create_dir_all(&user1).unwrap();
-    for name in ["check_raid", "check_bond", "check_ups", "check_euca_clc"] {
+    for name in [
+        "check_raid",
+        "check_bond",
+        "check_ups",
+        "check_euca_clc",
+        "check_euca_edge",
+    ] {
         std::os::unix::fs::symlink(plugin(name), user1.join(name)).unwrap();
     }
     std::os::unix::fs::symlink(CHECK_NRPE, user1.join("check_nrpe")).unwrap();
@@ -371,6 +391,10 @@ fn icinga_vars(s: &Service, peers: &Peers) -> String {
              vars.euca_clc_zones = [ \"one\", \"two\" ]",
             peers.clc.clc(),
             peers.clc.eucarc().display()
+        ),
+        "euca_edge" => format!(
+            "vars.euca_root = \"{}\"",
+            sample("hosts/edge-missing-dhcp-entry")
         ),
         other => panic!("no Icinga 2 variables for {other}"),
     }
