@@ -8,10 +8,10 @@
 //! 2026-11-25 10:15:02  WARN | main loop complete (212 ms): failures detected sleeping 1 seconds before next poll
 //! 2026-11-25 10:15:09  INFO | main loop complete (187 ms), applied GNI 5e0a7c1f
 //! 2026-11-25 10:17:40  INFO | eucanetd report: tot_checks=60 tot_update_attempts=4
-//! 	success_update_attempts=1 fail_update_attempts=3 duty_cycle_minutes=5.000000
+//! <TAB>success_update_attempts=1 fail_update_attempts=3 duty_cycle_minutes=5.000000
 //! ```
 //!
-//! (the DEBUG/TRACE prefix adds thread and function columns before `|`: still read). Every
+//! (`<TAB>`: a tab character; the DEBUG/TRACE prefix adds thread and function columns before `|`: still read). Every
 //! failed pass of eucanetd's main loop ends with the "failures detected" line: one failed
 //! update attempt each. A line that does not start with a timestamp continues the entry before
 //! it (the report's second line). The last line of the file, when it has no newline yet, is

@@ -186,9 +186,11 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
 fn read_gni(ctx: &Context) -> Acquisition<gni::Gni> {
     for path in GNI_PATHS {
         let shown = ctx.host_path(path).display().to_string();
+        if let Ok(None) = ctx.host_modified(path) {
+            continue;
+        }
         match ctx.read_host_capped(path, GNI_CAP) {
             Ok(text) => return from_parse(gni::parse(&text), &shown),
-            Err(CheckError::Read { reason, .. }) if reason == "no such file" => continue,
             Err(CheckError::Read { path, reason }) => return Acquisition::unreadable(path, reason),
             Err(e) => return Acquisition::unreadable(shown, e.to_string()),
         }
@@ -344,12 +346,27 @@ fn daemon(
             pid_file: None,
             stale_pid_file: stale,
         },
+        // /proc mounted hidepid=1/2 hides other users' processes: root's eucanetd would look
+        // gone. Init (pid 1) is always there for whoever may see it.
+        Ok(None) if hides_processes(ctx) => {
+            Daemon::Unreadable(format!(
+                "cannot see other users' processes in {} (mounted with hidepid?): run the check as root, or give its user the gid= group of that mount",
+                ctx.host_path("/proc").display()
+            ))
+        }
         Ok(None) => match stale {
             Some((pid_file, pid)) => Daemon::Crashed { pid_file, pid },
             None => Daemon::NotRunning,
         },
         Err(why) => Daemon::Unreadable(why),
     }
+}
+
+/// Some processes are listed (this check's own at least, on a live host) but not init.
+fn hides_processes(ctx: &Context) -> bool {
+    let listed = ctx.list_host_dir("/proc").unwrap_or_default();
+    let any = listed.iter().any(|n| n.parse::<u32>().is_ok());
+    any && !listed.iter().any(|n| n == "1")
 }
 
 /// `/proc/PID/stat` and `cmdline`; None when the process is gone.

@@ -208,6 +208,23 @@ fn a_pid_file_naming_another_program_is_stale() {
 }
 
 #[test]
+fn a_proc_that_hides_other_users_processes_is_unknown_not_crashed() {
+    // hidepid=2: root's eucanetd, dhcpd and init are invisible; the check's own process is not
+    let tree = healthy();
+    remove(&tree, "/proc/4021");
+    remove(&tree, "/proc/4188");
+    remove(&tree, "/proc/1");
+    tree.put("/proc/7001/stat", &stat(7001, "check_euca_edge"));
+    run(&tree, &[])
+        .expect_first(
+            3,
+            "EUCA EDGE UNKNOWN - cannot see other users' processes in",
+            &["(mounted with hidepid?)"],
+        )
+        .lacks(&["crashed"]);
+}
+
+#[test]
 fn dhcpd_down_while_instances_need_it_is_critical_and_a_foreign_dhcpd_does_not_count() {
     let tree = healthy();
     remove(&tree, "/proc/4188");
