@@ -625,3 +625,92 @@ fn every_sample_tree_gives_its_state() {
         assert!(o.summary.starts_with(summary), "{name}: {}", o.stdout);
     }
 }
+
+// ---- live /proc ----
+
+/// A process this test started, killed (with its children) when dropped.
+struct Started(std::process::Child);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// An executable at `path` whose process is named after the file (a `#!` script's comm is the
+/// script's name) and waits on a pipe nobody writes to: no child process to leave behind.
+fn sleeper(tree: &HostTree, path: &str, args: &[&str]) -> Started {
+    let exe = tree.executable(path, "#!/bin/sh\nread -r line\n");
+    let child = std::process::Command::new(exe)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("start a stand-in daemon");
+    Started(child)
+}
+
+/// This machine's real /proc (the tree's proc is a link to it), stand-in processes named
+/// eucanetd and dhcpd with their pid files: running, then killed.
+#[test]
+fn live_processes_are_found_and_a_killed_one_is_critical() {
+    let tree = healthy();
+    remove(&tree, "/proc");
+    std::os::unix::fs::symlink("/proc", tree.path("/proc")).unwrap();
+    let eucanetd = sleeper(&tree, "/usr/sbin/eucanetd", &[]);
+    let dhcpd = sleeper(
+        &tree,
+        "/usr/sbin/dhcpd",
+        &["-f", "-cf", "/var/run/eucalyptus/net/euca-dhcp.conf", "br0"],
+    );
+    let (e, d) = (eucanetd.0.id(), dhcpd.0.id());
+    tree.put("/var/run/eucalyptus/eucanetd.pid", &format!("{e}\n"));
+    tree.put("/var/run/eucalyptus/net/euca-dhcp.pid", &format!("{d}\n"));
+    // this host's addresses are not the GNI's: name the node
+    let node = ["--node-ip", "10.111.5.140"];
+    // a fresh process may still show its parent's name for a moment
+    let o = Plugin::new(BIN)
+        .args([
+            "--root",
+            tree.root_arg().as_str(),
+            "--state-dir",
+            State::new().dir().as_str(),
+        ])
+        .args(node)
+        .run_until(Duration::from_secs(5), |o| o.code == 0);
+    o.expect(
+        0,
+        &[
+            &format!("eucanetd running (pid {e}, /var/run/eucalyptus/eucanetd.pid)"),
+            &format!("dhcpd running (pid {d},"),
+        ],
+    );
+    drop(dhcpd);
+    run(&tree, &node).expect_first(
+        2,
+        "EUCA EDGE CRITICAL - dhcpd crashed (stale pid file) |",
+        &[&format!("euca-dhcp.pid names pid {d}, which is gone")],
+    );
+    drop(eucanetd);
+    let o = run(&tree, &node);
+    // The machine is shared: another test may run a process named eucanetd right now. The
+    // check must then name that one; else ours is gone and its pid file stale.
+    match live_eucanetd() {
+        Some(other) => o.expect(2, &[&format!("eucanetd running (pid {other}, no pid file names it)")]),
+        None => o.expect_first(
+            2,
+            "EUCA EDGE CRITICAL - eucanetd crashed (stale pid file); dhcpd crashed (stale pid file) |",
+            &[&format!("eucanetd.pid names pid {e}, which is gone")],
+        ),
+    };
+}
+
+/// A process named eucanetd on this machine, read straight from /proc by the test.
+fn live_eucanetd() -> Option<String> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|d| {
+        let name = d.file_name().to_string_lossy().into_owned();
+        name.parse::<u32>().ok()?;
+        let comm = std::fs::read_to_string(d.path().join("comm")).ok()?;
+        (comm.trim_end() == "eucanetd").then_some(name)
+    })
+}
