@@ -1,9 +1,9 @@
-//! A small non-recursive XML reader for the CLC's answers and the NC's GNI file (`common::xml`,
-//! feature `xml`): elements, text (with the five
-//! predefined entities and character references decoded), CDATA, comments, processing
-//! instructions and a skipped DOCTYPE. It builds a flat pre-order list of nodes (no
-//! namespace resolution; attributes are checked, kept as written and decoded when asked for) because the answers are
-//! read by local element name only; roxmltree, which built a full DOM with namespaces,
+//! A small non-recursive XML reader for the CLC's answers and the NC's GNI file
+//! (`common::xml`, feature `xml`): elements, text (with the five predefined entities and
+//! character references decoded), CDATA, comments, processing instructions and a skipped
+//! DOCTYPE. It builds a flat pre-order list of nodes (no namespace resolution; attributes are
+//! checked, kept as written and decoded when asked for) because the answers are read by local
+//! element name only; roxmltree, which built a full DOM with namespaces,
 //! cost three quarters of the whole check's 4.2 M instructions on a 45-service answer.
 //!
 //! Well-formedness that matters for a cut or foreign answer is kept: every opened element
