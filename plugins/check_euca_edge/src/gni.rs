@@ -28,6 +28,11 @@ use common::ParseError;
 /// it costs memory, far above anything Eucalyptus writes.
 pub const MAX_DEPTH: usize = 32;
 
+/// Most `<` a GNI may hold. The reader keeps a node (72 bytes) per element and per text, at
+/// most two per `<`: 175,000 keep a hostile file's model under 26 MiB (a real GNI has about 25
+/// tags an instance: this is some 7,000 instances, more than an on-premise cloud runs).
+pub const MAX_TAGS: usize = 175_000;
+
 /// What the GNI says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gni {
@@ -71,6 +76,12 @@ pub fn parse(text: &str) -> Result<Gni, ParseError> {
         return Err(ParseError::whole(
             "the file is empty (being written by the NC, or never received?)",
         ));
+    }
+    let tags = text.bytes().filter(|&b| b == b'<').count();
+    if tags > MAX_TAGS {
+        return Err(ParseError::whole(format!(
+            "{tags} XML tags, more than the {MAX_TAGS} a GNI of about 7,000 instances has: not read"
+        )));
     }
     let doc = xml::parse(text, MAX_DEPTH).map_err(|e| match e {
         xml::Error::TooDeep => {
@@ -249,11 +260,23 @@ mod tests {
     }
 
     #[test]
+    fn too_many_tags_are_refused_before_reading() {
+        let many = format!(
+            "<network-data version='1'>{}</network-data>",
+            "<a/>".repeat(MAX_TAGS)
+        );
+        assert!(parse(&many)
+            .unwrap_err()
+            .to_string()
+            .contains("175002 XML tags, more than the 175000"));
+    }
+
+    #[test]
     fn deep_nesting_stops_at_the_limit() {
         let deep = format!(
             "<network-data version='1'>{}{}</network-data>",
-            "<a>".repeat(100_000),
-            "</a>".repeat(100_000)
+            "<a>".repeat(50_000),
+            "</a>".repeat(50_000)
         );
         assert!(parse(&deep)
             .unwrap_err()

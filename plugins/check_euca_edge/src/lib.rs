@@ -113,9 +113,9 @@ const DHCPD_PID: [&str; 2] = [
     "/var/run/eucalyptus/net/euca-dhcp.pid",
     "/run/eucalyptus/net/euca-dhcp.pid",
 ];
-/// Most of a GNI read: a large cloud's is a few MiB (about 400 bytes an instance); 8 MiB keeps
-/// the reader's node list (about three times the text) far under 64 MiB.
-pub const GNI_CAP: usize = 8 * 1024 * 1024;
+/// Most of a GNI read: about 400 bytes an instance, so 4 MiB is some 10,000 instances; with
+/// `gni::MAX_TAGS` it keeps the whole check under 64 MiB whatever the file holds.
+pub const GNI_CAP: usize = 4 * 1024 * 1024;
 /// The end of eucanetd's log read: a failing eucanetd writes about 6 lines (500 bytes) a second,
 /// so 1 MiB covers more than the default 10 minute window.
 pub const LOG_TAIL: usize = 1024 * 1024;

@@ -384,19 +384,24 @@ fn garbage_deep_and_huge_gnis_are_unknown_naming_the_file() {
     run(&tree, &[]).expect(3, &["not a global network information file"]);
     tree.put(
         GNI,
-        &format!("<network-data version='1'>{}", "<a>".repeat(500_000)),
+        &format!("<network-data version='1'>{}", "<a>".repeat(150_000)),
     );
     let o = run(&tree, &[]);
     o.expect(3, &["nested deeper than 32 levels"]);
     assert!(o.elapsed < Duration::from_secs(5));
+    tree.put(
+        GNI,
+        &format!("<network-data version='1'>{}", "<a/>x".repeat(500_000)),
+    );
+    run(&tree, &[]).expect(3, &["500001 XML tags, more than the 175000"]);
     let big = format!(
         "<network-data version='1'>{}</network-data>",
-        "<x/>".repeat(2_200_000)
+        " ".repeat(4 << 20)
     );
     tree.put(GNI, &big);
     run(&tree, &[]).expect(
         3,
-        &["global_network_info.xml: larger than 8 MiB, not read whole"],
+        &["global_network_info.xml: larger than 4 MiB, not read whole"],
     );
 }
 
