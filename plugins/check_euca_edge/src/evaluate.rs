@@ -370,7 +370,15 @@ fn log_rule(report: &mut Report, o: &Observed, rules: &Rules) {
     } else {
         ""
     };
-    let at_least = if log.whole { "" } else { "at least " };
+    // Only the end of a large log was read: the count is exact when that end reaches back past
+    // the window, a lower bound otherwise.
+    let covered = log.whole
+        || newest
+            .zip(log.entries.first())
+            .is_some_and(|(newest, oldest)| {
+                (newest - oldest.time) as f64 + log.newest_age > rules.failure_window
+            });
+    let at_least = if covered { "" } else { "at least " };
     report.add(
         Finding::warning(format!(
             "{at_least}{failed} failed update attempt(s) in {} in the last {window}{after}{cause}",

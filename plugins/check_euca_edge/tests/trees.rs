@@ -523,11 +523,22 @@ fn a_missing_or_foreign_log_is_unknown_unless_skipped() {
 #[test]
 fn only_the_end_of_a_huge_log_is_read() {
     let tree = healthy();
+    // 2.6 MiB of old lines, then the failures: the 1 MiB read reaches back past the window, so
+    // the count is exact
     let mut log =
         "2026-11-25 09:00:00  INFO | eucanetd: pre-flight checks complete.\n".repeat(40_000);
     log.push_str(&fixture("eucanetd.log-failing"));
     tree.put(LOG, &log);
-    run(&tree, &[]).expect(1, &["at least 4 failed update attempt(s)"]);
+    run(&tree, &[])
+        .expect(1, &["4 failed update attempt(s) in"])
+        .lacks(&["at least"]);
+    // 4.3 MiB of failures within the window: what was read is a lower bound, said so
+    let failed = "2026-11-25 10:15:05  WARN | main loop complete (1213 ms): failures detected sleeping 1 seconds before next poll\n";
+    tree.put(LOG, &failed.repeat(40_000));
+    let o = run(&tree, &[]);
+    o.expect(1, &["at least "]);
+    let counted = o.perf("failed_updates").value;
+    assert!(counted > 9_000.0 && counted < 10_000.0, "{}", o.first);
 }
 
 // ---- mode ----
