@@ -1,7 +1,8 @@
 //! Our nagios-config/ definitions of every plugin inside the real daemons: NRPE 4 carries the
 //! output and state of each command it ships intact; Nagios 4 and Icinga 2 run our command
-//! definitions of check_raid, check_bond, check_ups, check_euca_clc and check_euca_edge and record the same
-//! state, status line, long output and perfdata as a direct run of the same command line.
+//! definitions of check_raid, check_bond, check_ups, check_euca_clc and check_euca_edge and
+//! record the same state, status line, long output and perfdata as a direct run of the same
+//! command line.
 //! The plugins read the bundled samples (samples/hosts), a NUT upsd with dummy UPSes and the
 //! CLC test double, all on 127.0.0.1, so no RAID, bond, UPS or cloud is needed.
 //!
@@ -22,7 +23,7 @@ const NUT: &[&str] = &["/lib/nut/upsd", "/lib/nut/dummy-ups"];
 /// The access key pair the CLC double accepts.
 const ACCESS: &str = "AKIDSUITEEXAMPLE";
 const SECRET: &str = "suite/Secret+Key0123456789";
-/// Perfdata whose value is a measured duration: present in both, never equal.
+/// Perfdata whose value is a measured duration or a file's age: present in both, never equal.
 const VARYING: &[&str] = &["time", "since_apply"];
 
 fn sample(rel: &str) -> String {
