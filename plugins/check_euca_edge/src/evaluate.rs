@@ -87,6 +87,7 @@ pub fn evaluate(o: &Observed, rules: &Rules) -> Report {
         return report;
     }
     let edge = mode.name == "EDGE";
+    mode_agreement_rule(&mut report, o);
     daemon_rule(&mut report, "eucanetd", &o.eucanetd, true, eucanetd_hint());
     gni_rule(&mut report, o, &mode);
     version_rule(&mut report, o, rules);
@@ -156,6 +157,27 @@ fn mode_rule(mode: &Mode, rules: &Rules) -> Option<Finding> {
     } else {
         f
     })
+}
+
+/// eucanetd skips every update while the GNI's mode and eucalyptus.conf's differ
+/// (`net/eucanetd.c` main loop: "Inconsistent network mode in GNI(...) and eucalyptus.conf(...).
+/// Skipping update.").
+fn mode_agreement_rule(report: &mut Report, o: &Observed) {
+    let (Some(gni), Some(conf)) = (
+        o.gni.read().and_then(|g| g.mode.as_deref()),
+        o.conf_mode.as_deref(),
+    ) else {
+        return;
+    };
+    if !gni.eq_ignore_ascii_case(conf) {
+        report.add(
+            Finding::critical(format!(
+                "network mode {gni} in the GNI but VNET_MODE={conf} in eucalyptus.conf: eucanetd skips every update"
+            ))
+            .summary(format!("GNI mode {gni}, eucalyptus.conf {conf}"))
+            .hint("set VNET_MODE in /etc/eucalyptus/eucalyptus.conf to the cloud's mode (cloud.network.network_configuration) and restart eucanetd"),
+        );
+    }
 }
 
 fn eucanetd_hint() -> String {

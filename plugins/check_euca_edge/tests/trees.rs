@@ -546,6 +546,7 @@ fn only_the_end_of_a_huge_log_is_read() {
 #[test]
 fn another_mode_is_unknown_unless_allowed() {
     let tree = healthy();
+    tree.put("/etc/eucalyptus/eucalyptus.conf", "VNET_MODE=\"VPCMIDO\"\n");
     tree.put(
         GNI,
         &fixture("global_network_info.xml")
@@ -571,6 +572,20 @@ fn another_mode_is_unknown_unless_allowed() {
         &["network mode MANAGED (VNET_MODE in eucalyptus.conf), not EDGE"],
     );
     run(&tree, &["--allow-mode=-x"]).expect(3, &["--allow-mode '-X': expected a mode name"]);
+}
+
+#[test]
+fn a_gni_mode_other_than_eucalyptus_conf_is_critical() {
+    let tree = healthy();
+    tree.put(
+        "/etc/eucalyptus/eucalyptus.conf",
+        "VNET_MODE=\"MANAGED-NOVLAN\"\n",
+    );
+    run(&tree, &[]).expect_first(
+        2,
+        "EUCA EDGE CRITICAL - GNI mode EDGE, eucalyptus.conf MANAGED-NOVLAN |",
+        &["eucanetd skips every update"],
+    );
 }
 
 // ---- the demo's samples ----
