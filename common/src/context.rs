@@ -117,6 +117,15 @@ pub(crate) fn is_continuation(b: u8) -> bool {
     b & 0xC0 == 0x80
 }
 
+/// The end of a growing host file, from [`Context::read_host_tail`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tail {
+    /// Whole lines from the start of the window (the last may still be being written).
+    pub text: String,
+    /// True when this is the whole file (it was no larger than asked).
+    pub whole: bool,
+}
+
 /// One `--input NAME=FILE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputSpec {
@@ -300,6 +309,71 @@ impl Context {
         match std::fs::symlink_metadata(&full) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             _ => read_limited(&full, &full.display().to_string(), HOST_FILE_CAP).map(Some),
+        }
+    }
+
+    /// The end of a host file that only grows (a log), at most `max_bytes`: the whole file when
+    /// it is that small, else its last `max_bytes` from the first line that starts inside them
+    /// (a line cut at the front is dropped, so every line returned is whole at its start).
+    /// `None` when the file does not exist. Unlike [`Context::read_host_capped`], a larger file
+    /// is not an error: a log is read from its end.
+    pub fn read_host_tail(&self, path: &str, max_bytes: usize) -> Result<Option<Tail>, CheckError> {
+        use std::io::{Seek, SeekFrom};
+        self.guard_host(path)?;
+        let full = self.host_path(path);
+        let shown = full.display().to_string();
+        set_doing(format!("reading {shown}"));
+        let mut file = match std::fs::File::open(&full) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(read_error(&shown, &e)),
+            Ok(f) => f,
+        };
+        let meta = file.metadata().map_err(|e| read_error(&shown, &e))?;
+        if meta.is_dir() {
+            return Err(CheckError::Read {
+                path: shown,
+                reason: "is a directory".into(),
+            });
+        }
+        let len = meta.len();
+        let from = len.saturating_sub(max_bytes as u64);
+        // From the byte before the window: it tells whether the window's first line is whole.
+        let before = u64::from(from > 0);
+        if from > 0 {
+            file.seek(SeekFrom::Start(from - 1))
+                .map_err(|e| read_error(&shown, &e))?;
+        }
+        let mut buf = Vec::new();
+        // What was appended since the size was taken is left for the next run.
+        file.take(max_bytes as u64 + before)
+            .read_to_end(&mut buf)
+            .map_err(|e| read_error(&shown, &e))?;
+        let start = if from > 0 {
+            buf.iter()
+                .position(|&b| b == b'\n')
+                .map_or(buf.len(), |p| p + 1)
+        } else {
+            0
+        };
+        let text = String::from_utf8_lossy(&buf[start..]).into_owned();
+        set_doing(String::new());
+        Ok(Some(Tail {
+            text,
+            whole: from == 0,
+        }))
+    }
+
+    /// When a host file was last modified; `None` when it does not exist.
+    pub fn host_modified(&self, path: &str) -> Result<Option<std::time::SystemTime>, CheckError> {
+        self.guard_host(path)?;
+        let full = self.host_path(path);
+        match std::fs::metadata(&full) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(read_error(&full.display().to_string(), &e)),
+            Ok(m) => m
+                .modified()
+                .map(Some)
+                .map_err(|e| read_error(&full.display().to_string(), &e)),
         }
     }
 
@@ -496,6 +570,28 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(d.join("proc")).unwrap();
         d
+    }
+
+    #[test]
+    fn a_log_is_read_from_its_end_in_whole_lines() {
+        let d = tempdir("tail");
+        std::fs::write(d.join("proc/log"), "first line\nsecond\nthird\n").unwrap();
+        let ctx = Context::for_root(&d);
+        let whole = ctx.read_host_tail("/proc/log", 100).unwrap().unwrap();
+        assert_eq!(
+            (whole.text.as_str(), whole.whole),
+            ("first line\nsecond\nthird\n", true)
+        );
+        // 10 bytes: "ond\nthird\n": the cut "ond" is dropped
+        let end = ctx.read_host_tail("/proc/log", 10).unwrap().unwrap();
+        assert_eq!((end.text.as_str(), end.whole), ("third\n", false));
+        // a window that starts exactly at a line keeps it: the byte before is the newline
+        let at = ctx.read_host_tail("/proc/log", 13).unwrap().unwrap();
+        assert_eq!(at.text, "second\nthird\n");
+        assert_eq!(ctx.read_host_tail("/proc/none", 10).unwrap(), None);
+        assert!(ctx.host_modified("/proc/log").unwrap().is_some());
+        assert_eq!(ctx.host_modified("/proc/none").unwrap(), None);
+        let _ = std::fs::remove_dir_all(d);
     }
 
     #[test]

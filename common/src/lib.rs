@@ -31,9 +31,14 @@ pub mod status;
 pub mod sudoers;
 pub mod thresholds;
 pub mod tool;
+/// The XML reader (feature `xml`, which `euca` brings); its file stays with the Eucalyptus
+/// client that first used it.
+#[cfg(feature = "xml")]
+#[path = "euca/xml.rs"]
+pub mod xml;
 
 pub use acquisition::Acquisition;
-pub use context::{Context, InputSpec};
+pub use context::{Context, InputSpec, Tail};
 pub use error::{CheckError, ParseError};
 pub use perfdata::{Perfdata, Uom};
 pub use range::{Range, RangeError};

@@ -8,7 +8,7 @@ pub mod describe_services;
 pub mod endpoint;
 pub mod model;
 pub mod sign;
-mod xml;
+use crate::xml;
 
 pub use credentials::Credentials;
 pub use endpoint::Endpoint;

@@ -1,8 +1,9 @@
-//! A small non-recursive XML reader for the CLC's answers: elements, text (with the five
-//! predefined entities and character references decoded), CDATA, comments, processing
-//! instructions and a skipped DOCTYPE. It builds a flat pre-order list of nodes (no
-//! namespace resolution, attribute values are checked but not kept) because the answers are
-//! read by local element name only; roxmltree, which built a full DOM with namespaces,
+//! A small non-recursive XML reader for the CLC's answers and the NC's GNI file
+//! (`common::xml`, feature `xml`): elements, text (with the five predefined entities and
+//! character references decoded), CDATA, comments, processing instructions and a skipped
+//! DOCTYPE. It builds a flat pre-order list of nodes (no namespace resolution; attributes are
+//! checked, kept as written and decoded when asked for) because the answers are read by local
+//! element name only; roxmltree, which built a full DOM with namespaces,
 //! cost three quarters of the whole check's 4.2 M instructions on a 45-service answer.
 //!
 //! Well-formedness that matters for a cut or foreign answer is kept: every opened element
@@ -24,6 +25,9 @@ pub struct Node<'a> {
     pub start: usize,
     /// Index one past this node's last descendant: its descendants are `self+1..end`.
     pub end: usize,
+    /// An element's attributes as written (checked, not decoded), between its name and `>`;
+    /// read one with [`Document::attribute`]. Empty for a text node.
+    pub attributes: &'a str,
 }
 
 /// Why the text is not read.
@@ -66,6 +70,26 @@ impl<'a> Document<'a> {
             }
             None
         })
+    }
+
+    /// The decoded value of attribute `name` (local name, any `prefix:` ignored) of element
+    /// `i`; None when it has none. The reader checked every attribute when it read the tag.
+    pub fn attribute(&self, i: usize, name: &str) -> Option<Cow<'a, str>> {
+        let raw = self.nodes[i].attributes;
+        let b = raw.as_bytes();
+        let mut j = 0;
+        loop {
+            j = skip_space(b, j);
+            let (qname, after) = read_name(raw, j).ok()?;
+            let q = skip_space(b, skip_space(b, after) + 1);
+            let quote = *b.get(q)?;
+            let close = memchr(quote, &b[q + 1..]).map(|p| q + 1 + p)?;
+            let local = qname.rsplit(':').next().unwrap_or(qname);
+            if local == name {
+                return decode(&raw[q + 1..close], 0).ok();
+            }
+            j = close + 1;
+        }
     }
 
     /// Descendant elements of `i`, in document order.
@@ -116,6 +140,7 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Document<'_>, Error> {
                     text: decode(raw, i)?,
                     start: i,
                     end: nodes.len() + 1,
+                    attributes: "",
                 });
             }
             i = stop;
@@ -138,6 +163,7 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Document<'_>, Error> {
                 text: Cow::Borrowed(&text[i + 9..end]),
                 start: i,
                 end: nodes.len() + 1,
+                attributes: "",
             });
             i = end + 3;
         } else if rest.starts_with(b"<!DOCTYPE") && open.is_empty() && !root_closed {
@@ -185,7 +211,8 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Document<'_>, Error> {
                 return Err(Error::At(i, "a second root element".into()));
             }
             let (qname, mut j) = read_name(text, i + 1)?;
-            // Attributes: checked to be name="value" pairs, not kept.
+            let attributes_start = j;
+            // Attributes: checked to be name="value" pairs; kept as written, decoded on demand.
             let self_closing = loop {
                 j = skip_space(b, j);
                 match b.get(j) {
@@ -226,6 +253,7 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Document<'_>, Error> {
                 text: Cow::Borrowed(""),
                 start: i,
                 end: index + 1,
+                attributes: &text[attributes_start..j],
             });
             if self_closing {
                 root_closed = open.is_empty();
@@ -388,6 +416,20 @@ mod tests {
         let c = doc.elements(root).nth(2).unwrap();
         assert_eq!(doc.text_of(c), "<z>");
         assert_eq!(doc.text_of(root), "x & y <><z>");
+        assert_eq!(doc.attribute(root, "a").as_deref(), Some("1 > 0"));
+        assert_eq!(doc.attribute(root, "p").as_deref(), Some("u")); // xmlns:p, by local name
+        assert_eq!(doc.attribute(root, "missing"), None);
+        assert_eq!(doc.attribute(a, "a"), None);
+    }
+
+    #[test]
+    fn attributes_are_found_by_name_in_any_quoting_and_spacing() {
+        let doc = parse("<n name = 'x y' version=\"5e0a7c1f\"\n x:k='&amp;'/>", 8).unwrap();
+        let n = doc.root();
+        assert_eq!(doc.attribute(n, "name").as_deref(), Some("x y"));
+        assert_eq!(doc.attribute(n, "version").as_deref(), Some("5e0a7c1f"));
+        assert_eq!(doc.attribute(n, "k").as_deref(), Some("&"));
+        assert_eq!(doc.attribute(n, "nam"), None);
     }
 
     #[test]

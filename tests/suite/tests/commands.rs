@@ -37,6 +37,26 @@ fn plugins() -> Vec<Entry> {
             takes_ranges: false,
         },
         Entry {
+            plugin: check_ipmi::PLUGIN,
+            command: check_ipmi::command,
+            takes_ranges: false,
+        },
+        Entry {
+            plugin: check_san_path::PLUGIN,
+            command: check_san_path::command,
+            takes_ranges: false,
+        },
+        Entry {
+            plugin: check_euca_proc::PLUGIN,
+            command: check_euca_proc::command,
+            takes_ranges: false,
+        },
+        Entry {
+            plugin: check_euca_edge::PLUGIN,
+            command: check_euca_edge::command,
+            takes_ranges: true,
+        },
+        Entry {
             plugin: check_euca_endpoint::PLUGIN,
             command: check_euca_endpoint::command,
             takes_ranges: true,
@@ -45,13 +65,6 @@ fn plugins() -> Vec<Entry> {
             plugin: check_riak::PLUGIN,
             command: check_riak::command,
             takes_ranges: true,
-            plugin: check_euca_proc::PLUGIN,
-            command: check_euca_proc::command,
-            plugin: check_ipmi::PLUGIN,
-            command: check_ipmi::command,
-            plugin: check_san_path::PLUGIN,
-            command: check_san_path::command,
-            takes_ranges: false,
         },
     ]
 }
@@ -143,9 +156,15 @@ fn help_explains_ranges_and_tool_killing_only_in_plugins_they_apply_to() {
         .filter(|e| e.plugin.runs_tools)
         .map(|e| e.plugin.name)
         .collect();
-    assert_eq!(running, ["check_bond", "check_ipmi"]);
-    assert_eq!(running, ["check_bond", "check_san_path"]);
-    assert_eq!(running, ["check_raid", "check_bond"]);
+    assert_eq!(
+        running,
+        [
+            "check_raid",
+            "check_bond",
+            "check_ipmi",
+            "check_san_path"
+        ]
+    );
 }
 
 #[test]
@@ -308,8 +327,11 @@ fn packaging_sudoers_is_what_the_plugins_print() {
     .unwrap();
     let opts = check_bond::Options::from_arg_matches(&matches).unwrap();
     let tools = check_bond::tools(&opts, &common::Context::for_root("/")).unwrap();
-    let printed = common::sudoers::file_text("check_bond", "nagios", &tools).unwrap();
-    let mut printed: Vec<&str> = printed.lines().filter(|l| !l.starts_with('#')).collect();
+    let mut printed = rules_of("check_bond", &tools);
+    assert_eq!(
+        printed,
+        ["nagios ALL=(root) NOPASSWD: /usr/bin/teamdctl team0 state dump"]
+    );
     // check_ipmi in-band through sudo, with the default tool and state directory.
     let matches = parse_args(
         &mut check_ipmi::command(),
@@ -318,13 +340,7 @@ fn packaging_sudoers_is_what_the_plugins_print() {
     .unwrap();
     let opts = check_ipmi::Options::from_arg_matches(&matches).unwrap();
     let tools = check_ipmi::tools(&opts, &common::Context::for_root("/")).unwrap();
-    let ipmi = common::sudoers::file_text("check_ipmi", "nagios", &tools).unwrap();
-    printed.extend(ipmi.lines().filter(|l| !l.starts_with('#')));
-    let mut printed: Vec<String> = printed
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(String::from)
-        .collect();
+    printed.extend(rules_of("check_ipmi", &tools));
     // check_san_path as nrpe/euca-checks.cfg runs it: multipath -ll through sudo.
     let argv = [
         "check_san_path",
@@ -339,17 +355,10 @@ fn packaging_sudoers_is_what_the_plugins_print() {
     .unwrap();
     let opts = check_san_path::Options::from_arg_matches(&matches).unwrap();
     let tools = check_san_path::tools(&opts, &common::Context::for_root("/")).unwrap();
-    let san = common::sudoers::file_text("check_san_path", "nagios", &tools).unwrap();
-    printed.extend(
-        san.lines()
-            .filter(|l| !l.starts_with('#'))
-            .map(String::from),
-    );
-    assert_eq!(rules, printed);
+    printed.extend(rules_of("check_san_path", &tools));
     assert_eq!(
-        printed,
+        printed[1..],
         [
-            "nagios ALL=(root) NOPASSWD: /usr/bin/teamdctl team0 state dump",
             "nagios ALL=(root) NOPASSWD: /usr/sbin/ipmi-sensors --quiet-cache --sdr-cache-file\\=/var/lib/euca-checks/ipmi-sdr-local.cache --output-sensor-state --output-sensor-thresholds --interpret-oem-data",
             "nagios ALL=(root) NOPASSWD: /usr/sbin/multipath -ll"
         ]
@@ -366,9 +375,18 @@ fn packaging_sudoers_is_what_the_plugins_print() {
     .iter()
     .flat_map(|(f, p)| commands(*f, std::path::Path::new(p), true))
     .collect();
-    let raid_text = common::sudoers::file_text("check_raid", "nagios", &raid).unwrap();
-    printed.extend(raid_text.lines().filter(|l| !l.starts_with('#')));
+    printed.extend(rules_of("check_raid", &raid));
     assert_eq!(rules, printed);
+}
+
+/// The rule lines (comments left out) of the sudoers file a plugin prints for these tools.
+fn rules_of(plugin: &str, tools: &[common::ToolCommand]) -> Vec<String> {
+    common::sudoers::file_text(plugin, "nagios", tools)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(String::from)
+        .collect()
 }
 
 #[test]

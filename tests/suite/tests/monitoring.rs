@@ -1,7 +1,8 @@
 //! Our nagios-config/ definitions of every plugin inside the real daemons: NRPE 4 carries the
 //! output and state of each command it ships intact; Nagios 4 and Icinga 2 run our command
-//! definitions of check_raid, check_bond, check_ups, check_euca_clc and check_euca_proc and record the same
-//! state, status line, long output and perfdata as a direct run of the same command line.
+//! definitions of check_raid, check_bond, check_ups, check_euca_clc, check_euca_proc, check_san_path
+//! and check_euca_edge and record the same state, status line, long output and perfdata as a direct
+//! run of the same command line.
 //! The plugins read the bundled samples (samples/hosts), a NUT upsd with dummy UPSes and the
 //! CLC test double, all on 127.0.0.1, so no RAID, bond, UPS or cloud is needed.
 //!
@@ -22,8 +23,8 @@ const NUT: &[&str] = &["/lib/nut/upsd", "/lib/nut/dummy-ups"];
 /// The access key pair the CLC double accepts.
 const ACCESS: &str = "AKIDSUITEEXAMPLE";
 const SECRET: &str = "suite/Secret+Key0123456789";
-/// Perfdata whose value is a measured duration: present in both, never equal.
-const VARYING: &[&str] = &["time"];
+/// Perfdata whose value is a measured duration or a file's age: present in both, never equal.
+const VARYING: &[&str] = &["time", "since_apply"];
 
 fn sample(rel: &str) -> String {
     repo().join("samples").join(rel).display().to_string()
@@ -111,6 +112,16 @@ fn services(peers: &Peers) -> Vec<Service> {
             )],
             state: 1,
         },
+        },
+        Service {
+            name: "EDGE",
+            command: "euca_edge",
+            args: vec![format!(
+                "--root {}",
+                sample("hosts/edge-missing-dhcp-entry")
+            )],
+            state: 2,
+        },
     ]
 }
 
@@ -179,6 +190,7 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
         ("check_bond", "hosts/bond-degraded"),
         ("check_euca_proc", "hosts/euca-clc-crashed"),
         ("check_san_path", "hosts/san-one-path-offline"),
+        ("check_euca_edge", "hosts/edge-missing-dhcp-entry"),
     ];
     let mut rendered = snippet.clone();
     for (name, root) in roots {
@@ -196,7 +208,7 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
     let names: Vec<&str> = commands.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["euca_raid", "euca_bond", "euca_proc", "euca_san_path"],
+        ["euca_raid", "euca_bond", "euca_proc", "euca_san_path", "euca_edge"],
         "the snippet's commands"
     );
     for (name, line) in &commands {
@@ -234,10 +246,25 @@ fn nrpe_carries_every_shipped_command_intact() {
             "{name} via NRPE:\n{}",
             via_nrpe.stdout
         );
-        assert_eq!(
-            via_nrpe.stdout, direct.stdout,
-            "NRPE changed {name}'s output"
-        );
+        // Whole output equal, but for perfdata that differs between any two runs (a file's
+        // age in seconds): then the status line, long output and the other items.
+        if VARYING.iter().any(|v| direct.find_perf(v).is_some()) {
+            assert_eq!(
+                status_text(&via_nrpe),
+                status_text(&direct),
+                "NRPE changed {name}'s status line"
+            );
+            assert_eq!(
+                via_nrpe.long, direct.long,
+                "NRPE changed {name}'s long output"
+            );
+            assert_same_perfdata(&via_nrpe.perfdata_text, &direct, VARYING, name);
+        } else {
+            assert_eq!(
+                via_nrpe.stdout, direct.stdout,
+                "NRPE changed {name}'s output"
+            );
+        }
         assert!(!direct.long_lines.is_empty() && !direct.perfdata.is_empty());
     }
     // the first one, spelled out, so the comparison above can never compare two empty runs
@@ -279,6 +306,7 @@ fn nagios_runs_every_command_definition_intact() {
         "check_euca_clc",
         "check_euca_proc",
         "check_san_path",
+        "check_euca_edge",
     ] {
         std::os::unix::fs::symlink(plugin(name), user1.join(name)).unwrap();
     }
@@ -404,6 +432,10 @@ fn icinga_vars(s: &Service, peers: &Peers) -> String {
         "euca_san_path" => format!(
             "vars.euca_root = \"{}\"\n  vars.euca_san_mounts = [ \"/var/lib/eucalyptus/bukkits\" ]",
             sample("hosts/san-one-path-offline")
+        ),
+        "euca_edge" => format!(
+            "vars.euca_root = \"{}\"",
+            sample("hosts/edge-missing-dhcp-entry")
         ),
         other => panic!("no Icinga 2 variables for {other}"),
     }
