@@ -8,6 +8,7 @@
 
 pub mod evaluate;
 pub mod model;
+pub mod tls;
 
 use common::{secret, Acquisition, CheckError, Context, Plugin, Range, Report, Secret, Thresholds};
 use evaluate::Rules;
@@ -24,7 +25,8 @@ pub const PLUGIN: Plugin = Plugin {
     reads_host: false,
     inputs: &[],
     synopsis: "\
-check_euca_db [--socket-dir DIR | --host HOST --password-file FILE] [--port N] [--user NAME]
+check_euca_db [--socket-dir DIR | --host HOST --password-file FILE [--ssl [--ca-file FILE | --insecure]]]
+              [--port N] [--user NAME]
               [--dbname NAME] [--euca-version VER | --expect-db NAME...] [-w S] [-c S]
               [--connections-warning RANGE] [--connections-critical RANGE]
               [--transaction-warning RANGE] [--transaction-critical RANGE] [-t S] [-v]",
@@ -51,6 +53,16 @@ pub struct Options {
     /// File whose first line is the password (TCP; kept out of argv and never printed)
     #[arg(long = "password-file", value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+    /// Speak TLS over TCP (Eucalyptus admits TCP clients only as `hostssl`); the certificate is
+    /// verified against the system's CAs and --ca-file
+    #[arg(long, requires = "host")]
+    pub ssl: bool,
+    /// PEM file of the CA (or the self-signed certificate) of the server's TLS certificate
+    #[arg(long = "ca-file", value_name = "FILE", requires = "ssl")]
+    pub ca_file: Option<PathBuf>,
+    /// Do not verify the server's TLS certificate (the traffic is still encrypted)
+    #[arg(long, requires = "ssl", conflicts_with = "ca_file")]
+    pub insecure: bool,
     #[arg(short = 'p', long, value_name = "N", default_value_t = EUCA_DB_PORT)]
     pub port: u16,
     /// Database role (Eucalyptus creates `root` for peer access and `eucalyptus` for itself)
@@ -171,7 +183,15 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         }
         _ => None,
     };
-    let got = acquire(opts, password, ctx);
+    let tls = if opts.ssl {
+        Some(
+            tls::client_config(opts.ca_file.as_deref(), opts.insecure)
+                .map_err(CheckError::Other)?,
+        )
+    } else {
+        None
+    };
+    let got = acquire(opts, password, tls, ctx);
     let mut report = match &got {
         Acquisition::Read(seen) => evaluate::evaluate(seen, &rules),
         other => {
@@ -193,7 +213,12 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
 /// and a server that accepted the connection but never answers (stopped with SIGSTOP, a full
 /// disk) would otherwise hold the check until the runner's UNKNOWN timeout. Past the budget
 /// the server is reported unreachable (CRITICAL): it did not answer in time.
-fn acquire(opts: &Options, password: Option<Secret>, ctx: &Context) -> Acquisition<Observed> {
+fn acquire(
+    opts: &Options,
+    password: Option<Secret>,
+    tls: Option<rustls::ClientConfig>,
+    ctx: &Context,
+) -> Acquisition<Observed> {
     let source = format!("PostgreSQL at {}", opts.server());
     let budget = ctx.io_budget();
     if budget.is_zero() {
@@ -205,7 +230,7 @@ fn acquire(opts: &Options, password: Option<Secret>, ctx: &Context) -> Acquisiti
     let spawned = std::thread::Builder::new()
         .name("postgres".into())
         .spawn(move || {
-            let _ = tx.send(visit(&opts2, password.as_ref(), budget));
+            let _ = tx.send(visit(&opts2, password.as_ref(), tls, budget));
         });
     if let Err(e) = spawned {
         return Acquisition::unreadable(source, format!("cannot start a thread: {e}"));
@@ -229,7 +254,12 @@ enum Failure {
     Unreadable(String),
 }
 
-fn visit(opts: &Options, password: Option<&Secret>, budget: Duration) -> Result<Observed, Failure> {
+fn visit(
+    opts: &Options,
+    password: Option<&Secret>,
+    tls: Option<rustls::ClientConfig>,
+    budget: Duration,
+) -> Result<Observed, Failure> {
     let mut config = postgres::Config::new();
     match &opts.host {
         Some(h) => config.host(h),
@@ -250,9 +280,14 @@ fn visit(opts: &Options, password: Option<&Secret>, budget: Duration) -> Result<
         config.password(p.expose());
     }
     let started = Instant::now();
-    let mut client = config
-        .connect(postgres::NoTls)
-        .map_err(|e| connect_failure(opts, &e))?;
+    let connected = match tls {
+        Some(tls) => {
+            config.ssl_mode(postgres::config::SslMode::Require);
+            config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+        }
+        None => config.connect(postgres::NoTls),
+    };
+    let mut client = connected.map_err(|e| connect_failure(opts, &e))?;
     let connect_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
@@ -320,10 +355,13 @@ fn connect_failure(opts: &Options, e: &postgres::Error) -> Failure {
             return Failure::Unreachable(db.message().to_string());
         }
         let mut why = db.message().to_string();
-        if opts.host.is_some() && why.contains("no encryption") {
-            why.push_str(" (this build speaks no TLS: give a pg_hba 'host' line for the monitoring host, or check on the CLC over the socket)");
+        if opts.host.is_some() && !opts.ssl && why.contains("no encryption") {
+            why.push_str(" (give --ssl)");
         }
         return Failure::Unreadable(secret::scrub(&why).into_owned());
+    }
+    if let Some(t) = tls_error(e) {
+        return Failure::Unreadable(format!("TLS: {t}"));
     }
     if let Some(io) = io_error(e) {
         use std::io::ErrorKind::*;
@@ -354,6 +392,44 @@ fn query_failure(e: postgres::Error) -> Failure {
         Some(db) => Failure::Unreadable(format!("a query failed: {}", db.message())),
         None if e.is_closed() => Failure::Unreachable("the server closed the connection".into()),
         None => Failure::Unreadable(format!("a query failed: {}", plain(&e))),
+    }
+}
+
+/// A TLS failure (certificate not trusted, wrong name): the server is there, it is not
+/// verified; or the server has TLS off.
+fn tls_error(e: &postgres::Error) -> Option<String> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        // tokio-rustls hands rustls' error over inside an io::Error.
+        let inner = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|i| i.downcast_ref::<rustls::Error>());
+        if let Some(t) = s.downcast_ref::<rustls::Error>().or(inner) {
+            return Some(tls_words(t));
+        }
+        source = s.source();
+    }
+    let text = e.to_string();
+    text.contains("server does not support TLS")
+        .then(|| "the server does not support TLS (ssl = off)".to_string())
+}
+
+fn tls_words(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
+            "the server's certificate is not signed by a CA we trust (give --ca-file)".into()
+        }
+        rustls::Error::InvalidCertificate(C::NotValidForName)
+        | rustls::Error::InvalidCertificate(C::NotValidForNameContext { .. }) => {
+            "the server's certificate is not for this host name (connect by the name in it)".into()
+        }
+        rustls::Error::InvalidCertificate(C::Expired)
+        | rustls::Error::InvalidCertificate(C::ExpiredContext { .. }) => {
+            "the server's certificate has expired".into()
+        }
+        other => other.to_string(),
     }
 }
 

@@ -6,6 +6,7 @@
 # EUCA_HBA=1: pg_hba.conf as Eucalyptus writes it (setup_db.groovy): peer on the socket for the
 # OS user running this script (Eucalyptus: root), password for everyone else and over TCP; the
 # role 'postgres' keeps trust on the socket so the test can build its layout with psql.
+# HBA_TCP=hostssl: TCP only over TLS, as Eucalyptus has it (give PG_OPTS='-c ssl=on ...').
 set -eu
 W=$1; PORT=${2:-15432}
 BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -15,7 +16,7 @@ RUN=""; if [ "$(id -u)" = 0 ]; then chown postgres "$W"; RUN="runuser -u postgre
 if [ ! -f "$W/data/PG_VERSION" ]; then
   $RUN "$BIN/initdb" -D "$W/data" -U postgres -A trust --no-sync -E UTF8 > "$W/initdb.log" 2>&1
   if [ "${EUCA_HBA:-}" = 1 ]; then
-    printf 'local all postgres trust\nlocal all %s peer\nlocal all all password\nhost all all 127.0.0.1/32 password\n' "$ME" > "$W/pg_hba.conf"
+    printf 'local all postgres trust\nlocal all %s peer\nlocal all all password\n%s all all 127.0.0.1/32 password\n' "$ME" "${HBA_TCP:-host}" > "$W/pg_hba.conf"
     $RUN cp "$W/pg_hba.conf" "$W/data/pg_hba.conf"
   fi
 fi
