@@ -41,8 +41,9 @@ pub fn command() -> clap::Command {
 #[derive(clap::Args, Debug, Clone)]
 pub struct Options {
     /// The backup directory: one set, or one set per subdirectory (2026-12-01-0300/ ...)
+    /// (required: there is no standard place; the backup script's default was /tmp/eucalyptus-backups)
     #[arg(long, value_name = "DIR")]
-    pub dir: PathBuf,
+    pub dir: Option<PathBuf>,
     /// Age of the newest complete set, hours, warning range
     #[arg(short = 'w', long, value_name = "RANGE", default_value = "26")]
     pub warning: Range,
@@ -197,10 +198,21 @@ fn is_plain_name(n: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
+/// The commands to allow in sudoers (`--print-sudoers`): none. pg_restore reads the dump
+/// files as the user the check runs as, and the restore test runs PostgreSQL as
+/// --restore-user through runuser when it runs as root; nothing goes through sudo.
+pub fn tools(opts: &Options, _: &Context) -> Result<Vec<ToolCommand>, CheckError> {
+    opts.rules()?;
+    Ok(Vec::new())
+}
+
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
     let rules = opts.rules()?;
-    let dir_shown = opts.dir.display().to_string();
-    let candidates = sets_in(&opts.dir)?;
+    let Some(dir) = &opts.dir else {
+        return Err(CheckError::usage("give --dir DIR, the backup directory"));
+    };
+    let dir_shown = dir.display().to_string();
+    let candidates = sets_in(dir)?;
     let live = opts.verify_keys.as_ref().map(|d| live_keys(d, &rules));
     let mut judged = Vec::new();
     for (name, path) in candidates {

@@ -1,2 +1,2 @@
 #![cfg_attr(not(test), no_main)]
-common::main!(check_euca_backup);
+common::main!(check_euca_backup, tools);

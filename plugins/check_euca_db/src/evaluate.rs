@@ -82,11 +82,16 @@ fn databases(seen: &Observed, rules: &Rules, report: &mut Report) {
             if missing.len() == 1 { "" } else { "s" },
             missing.join(", ")
         );
-        report.add(
-            Finding::critical(text.clone())
-                .summary(text)
-                .hint("Eucalyptus 4.1+ needs eucalyptus_shared and database_events; for 3.4/4.0 give --euca-version 3.4"),
-        );
+        let mut finding = Finding::critical(text.clone()).summary(text);
+        // The other generation's layout is there: the version given is probably wrong.
+        if rules.expected.iter().any(|e| e == "eucalyptus_shared") && has("eucalyptus_cloud") {
+            finding = finding.hint("this server has the 3.4/4.0 layout (eucalyptus_cloud ...): give --euca-version 3.4");
+        } else if !rules.expected.iter().any(|e| e == "eucalyptus_shared")
+            && has("eucalyptus_shared")
+        {
+            finding = finding.hint("this server has the 4.1+ layout (eucalyptus_shared): give --euca-version 4.1 or later");
+        }
+        report.add(finding);
     }
 }
 

@@ -26,9 +26,8 @@ pub const PLUGIN: Plugin = Plugin {
     inputs: &[],
     synopsis: "\
 check_euca_db [--socket-dir DIR | --host HOST --password-file FILE [--ssl [--ca-file FILE | --insecure]]]
-              [--port N] [--user NAME]
-              [--dbname NAME] [--euca-version VER | --expect-db NAME...] [-w S] [-c S]
-              [--connections-warning RANGE] [--connections-critical RANGE]
+              [--port N] [--user NAME] [--dbname NAME] [--euca-version VER | --expect-db NAME...]
+              [-w S] [-c S] [--connections-warning RANGE] [--connections-critical RANGE]
               [--transaction-warning RANGE] [--transaction-critical RANGE] [-t S] [-v]",
     runs_tools: false,
     keeps_state: false,
@@ -38,6 +37,13 @@ check_euca_db [--socket-dir DIR | --host HOST --password-file FILE [--ssl [--ca-
 pub const EUCA_SOCKET_DIR: &str = "/var/lib/eucalyptus/db/data";
 pub const EUCA_DB_PORT: u16 = 8777;
 
+fn parse_port(text: &str) -> Result<u16, String> {
+    match text.trim().parse::<u16>() {
+        Ok(p) if p > 0 => Ok(p),
+        _ => Err("expected a port number from 1 to 65535".into()),
+    }
+}
+
 pub fn command() -> clap::Command {
     common::command::<Options>(&PLUGIN)
 }
@@ -45,7 +51,7 @@ pub fn command() -> clap::Command {
 #[derive(clap::Args, Debug, Clone)]
 pub struct Options {
     /// Unix socket directory (peer authentication as the OS user running the check)
-    #[arg(long = "socket-dir", value_name = "DIR", default_value = EUCA_SOCKET_DIR, conflicts_with = "host")]
+    #[arg(long = "socket-dir", value_name = "DIR", default_value = EUCA_SOCKET_DIR)]
     pub socket_dir: PathBuf,
     /// Connect over TCP to HOST instead of the unix socket (password authentication)
     #[arg(long, value_name = "HOST")]
@@ -55,15 +61,16 @@ pub struct Options {
     pub password_file: Option<PathBuf>,
     /// Speak TLS over TCP (Eucalyptus admits TCP clients only as `hostssl`); the certificate is
     /// verified against the system's CAs and --ca-file
-    #[arg(long, requires = "host")]
+    #[arg(long)]
     pub ssl: bool,
     /// PEM file of the CA (or the self-signed certificate) of the server's TLS certificate
-    #[arg(long = "ca-file", value_name = "FILE", requires = "ssl")]
+    #[arg(long = "ca-file", value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
     /// Do not verify the server's TLS certificate (the traffic is still encrypted)
-    #[arg(long, requires = "ssl", conflicts_with = "ca_file")]
+    #[arg(long)]
     pub insecure: bool,
-    #[arg(short = 'p', long, value_name = "N", default_value_t = EUCA_DB_PORT)]
+    /// Port (Eucalyptus starts its PostgreSQL on 8777; on the socket it names .s.PGSQL.N)
+    #[arg(short = 'p', long, value_name = "N", default_value_t = EUCA_DB_PORT, value_parser = parse_port)]
     pub port: u16,
     /// Database role (Eucalyptus creates `root` for peer access and `eucalyptus` for itself)
     #[arg(short = 'U', long, value_name = "NAME", default_value = "root")]
@@ -111,7 +118,23 @@ pub struct Options {
 }
 
 impl Options {
+    /// The connection options that only make sense together.
+    fn usage(&self) -> Result<(), CheckError> {
+        let fail = |m: &str| Err(CheckError::usage(m));
+        if self.ssl && self.host.is_none() {
+            return fail("--ssl is for --host (TCP); the unix socket needs no TLS");
+        }
+        if (self.ca_file.is_some() || self.insecure) && !self.ssl {
+            return fail("--ca-file and --insecure go with --ssl");
+        }
+        if self.ca_file.is_some() && self.insecure {
+            return fail("--ca-file verifies the certificate, --insecure does not: give one");
+        }
+        Ok(())
+    }
+
     fn rules(&self) -> Result<Rules, CheckError> {
+        self.usage()?;
         let expected: Vec<String> = if self.expect_db.is_empty() {
             model::databases_for(&self.euca_version)
                 .ok_or_else(|| {
@@ -300,7 +323,8 @@ fn visit(
                     current_setting('max_connections')::int8, \
                     (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int8, \
                     (SELECT extract(epoch FROM max(now() - xact_start))::float8 FROM pg_stat_activity \
-                      WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid())",
+                      WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() \
+                        AND backend_type = 'client backend')",
             &[],
         )
         .map_err(query_failure)?;

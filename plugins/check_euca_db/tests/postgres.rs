@@ -141,7 +141,7 @@ fn the_4_1_layout_over_the_socket_with_peer_auth_is_ok_then_stopped_is_critical(
     pg.plugin()
         .args(["--euca-version", "3.4"])
         .run()
-        .expect(2, &["databases eucalyptus_auth, eucalyptus_cloud, eucalyptus_config, eucalyptus_general, eucalyptus_records missing"]);
+        .expect(2, &["databases eucalyptus_auth, eucalyptus_cloud, eucalyptus_config, eucalyptus_general, eucalyptus_records missing", "give --euca-version 4.1 or later"]);
     // --expect-db names one more.
     pg.plugin()
         .args([
@@ -282,6 +282,23 @@ fn a_server_that_accepts_but_never_answers_is_critical_within_the_timeout() {
 
 #[test]
 fn usage_errors_are_unknown() {
+    for (args, says) in [
+        (&["--ssl"][..], "--ssl is for --host"),
+        (
+            &["--host", "h", "--insecure"][..],
+            "--ca-file and --insecure go with --ssl",
+        ),
+        (
+            &["--host", "h", "--ssl", "--insecure", "--ca-file", "f"][..],
+            "give one",
+        ),
+        (
+            &["--port", "0"][..],
+            "--port 0: expected a port number from 1 to 65535",
+        ),
+    ] {
+        Plugin::new(BIN).args(args).run().expect(3, &[says]);
+    }
     Plugin::new(BIN)
         .args(["--euca-version", "2.0"])
         .run()

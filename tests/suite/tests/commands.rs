@@ -36,6 +36,16 @@ fn plugins() -> Vec<Entry> {
             command: check_euca_clc::command,
             takes_ranges: false,
         },
+        Entry {
+            plugin: check_euca_db::PLUGIN,
+            command: check_euca_db::command,
+            takes_ranges: true,
+        },
+        Entry {
+            plugin: check_euca_backup::PLUGIN,
+            command: check_euca_backup::command,
+            takes_ranges: true,
+        },
     ]
 }
 
@@ -126,7 +136,7 @@ fn help_explains_ranges_and_tool_killing_only_in_plugins_they_apply_to() {
         .filter(|e| e.plugin.runs_tools)
         .map(|e| e.plugin.name)
         .collect();
-    assert_eq!(running, ["check_bond"]);
+    assert_eq!(running, ["check_bond", "check_euca_backup"]);
 }
 
 #[test]
