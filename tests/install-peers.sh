@@ -25,6 +25,9 @@
 #   hyperfine time linux-perf     bench/run, bench/measure.py
 #   musl-tools file               the static x86_64-unknown-linux-musl build of scripts/test (musl-gcc for
 #                                 ring's C parts) and its check that each binary is static
+#   postgresql-15 openssl         check_euca_db tests (tests/peers/postgres: throw-away clusters; openssl
+#                                 makes the TLS test's CA and certificate), check_euca_backup tests
+#                                 (pg_dumpall, pg_restore --list, the --restore-test cluster), bench db
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 
@@ -57,7 +60,8 @@ apt-get install -y -qq --no-install-recommends \
   monitoring-plugins-basic monitoring-plugins-contrib \
   python3 python3-botocore \
   hyperfine time linux-perf \
-  musl-tools file
+  musl-tools file \
+  postgresql-15 openssl
 
 # apcupsd cannot be installed next to nut-client (both Provide/Conflict ups-monitor), so it is
 # unpacked to /opt/apcupsd (tests/peers/apcupsd/start.sh looks there). The download directory

@@ -64,7 +64,7 @@ pub type LiveKeys = Vec<(String, Result<[u8; 32], String>)>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SetSeen {
-    /// The set's directory name (`2026-12-01-0300`), or `.` for a flat --dir.
+    /// The set's directory name (`2026-12-01-0300`; a flat --dir's own name).
     pub name: String,
     /// Age of its newest database dump, seconds (None: no dump, or a time in the future).
     pub age_seconds: Option<f64>,

@@ -259,7 +259,11 @@ fn sets_in(dir: &Path) -> Result<Vec<(String, PathBuf)>, CheckError> {
     let entries = std::fs::read_dir(dir).map_err(read_err)?;
     let mut found: Vec<(Option<SystemTime>, String, PathBuf)> = Vec::new();
     if let Some(t) = newest_dump_time(dir) {
-        found.push((Some(t), ".".into(), dir.to_path_buf()));
+        // A flat set is named after its directory (`/root/backup` -> `backup`).
+        let name = dir
+            .file_name()
+            .map_or_else(|| ".".into(), |n| n.to_string_lossy().into_owned());
+        found.push((Some(t), name, dir.to_path_buf()));
     }
     for e in entries.flatten() {
         let path = e.path();

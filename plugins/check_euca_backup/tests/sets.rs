@@ -89,7 +89,13 @@ fn a_fresh_complete_set_is_ok_with_its_perfdata() {
     let w = WorkDir::new("backup-fresh");
     documented_set(w.path(), 2.0);
     let out = check(w.path(), &["--host", "clc1", "--zone", "one"]);
-    out.expect(0, &["EUCA BACKUP OK - newest complete set . is 2.0 h old"]);
+    out.expect(
+        0,
+        &[
+            "EUCA BACKUP OK - newest complete set euca-checks-backup-fresh",
+            " is 2.0 h old",
+        ],
+    );
     assert!(
         (out.perf("age").value - 7200.0).abs() < 60.0,
         "{}",
@@ -368,7 +374,7 @@ fn the_restore_test_restores_a_real_dump_and_leaves_nothing() {
     let (_source, set) = real_dump(&w);
     let before = scratch_dirs();
     let out = check(&set, &["--restore-test", "-t", "60", "-v"]);
-    out.expect(0, &["newest complete set . is 0.0 h old"])
+    out.expect(0, &["newest complete set set is 0.0 h old"])
         .contains(&[
             "restore test: 4 tables restored in",
             "restored eucalyptus_shared.eucalyptus_cloud: 2 tables",
