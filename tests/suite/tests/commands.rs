@@ -46,6 +46,11 @@ fn plugins() -> Vec<Entry> {
             command: check_euca_backup::command,
             takes_ranges: true,
         },
+        Entry {
+            plugin: check_euca_props::PLUGIN,
+            command: check_euca_props::command,
+            takes_ranges: false,
+        },
     ]
 }
 
