@@ -264,6 +264,23 @@ fn the_backup_scripts_layout_with_custom_dumps() {
             "eucalyptus_shared-2026-12-01.sql lists cleanly (eucalyptus_shared, 2 tables)",
         ]);
     check(w.path(), &[]).expect(2, &["no dump of database_events"]);
+    // The custom dump restores with pg_restore -C into the throw-away cluster.
+    {
+        let _one = one_at_a_time();
+        check(
+            w.path(),
+            &[
+                "--expect-db",
+                "eucalyptus_shared",
+                "--restore-test",
+                "-t",
+                "60",
+                "-v",
+            ],
+        )
+        .expect(0, &["restore test: 2 tables restored in"])
+        .contains(&["restored eucalyptus_shared.eucalyptus_cloud: 1 tables"]);
+    }
     // A custom dump cut inside its table of contents does not list.
     std::fs::write(set.join("eucalyptus_shared-2026-12-01.sql"), &CUSTOM[..200]).unwrap();
     check(w.path(), &["--expect-db", "eucalyptus_shared"]).expect(2, &["pg_restore --list"]);
