@@ -294,7 +294,7 @@ fn usage_errors_are_unknown() {
         ),
         (
             &["--port", "0"][..],
-            "--port 0: expected a port number from 1 to 65535",
+            "-p 0: expected a port number from 1 to 65535",
         ),
     ] {
         Plugin::new(BIN).args(args).run().expect(3, &[says]);
