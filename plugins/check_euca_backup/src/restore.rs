@@ -128,6 +128,12 @@ fn in_scratch(
             "fsync=off",
             "-c",
             "full_page_writes=off",
+            // Its log goes to the tool runner's capped stderr: the restore's own errors come
+            // back to psql, so the server logs only what stops it.
+            "-c",
+            "log_min_messages=fatal",
+            "-c",
+            "log_min_error_statement=panic",
         ]),
     );
     std::thread::scope(|scope| {
