@@ -32,6 +32,9 @@
 #                                   openipmi's and ipmitool's services (openipmi, ipmievd) are disabled below
 #   musl-tools file               the static x86_64-unknown-linux-musl build of scripts/test (musl-gcc for
 #                                 ring's C parts) and its check that each binary is static
+#   postgresql-15 openssl         check_euca_db tests (tests/peers/postgres: throw-away clusters; openssl
+#                                 makes the TLS test's CA and certificate), check_euca_backup tests
+#                                 (pg_dumpall, pg_restore --list, the --restore-test cluster), bench db
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 
@@ -67,6 +70,8 @@ apt-get install -y -qq --no-install-recommends \
   hyperfine time linux-perf \
   dnsmasq-base \
   musl-tools file
+  musl-tools file \
+  postgresql-15 openssl
 
 # apcupsd cannot be installed next to nut-client (both Provide/Conflict ups-monitor), so it is
 # unpacked to /opt/apcupsd (tests/peers/apcupsd/start.sh looks there). The download directory

@@ -393,8 +393,9 @@ fn guard(deadline: Instant) -> ! {
     // lets the check clear it.
     let mut line = [0u8; ENDING_LINE_MAX];
     let len = ending_line(sig, &mut line);
-    // Tools first, so that none outlives the plugin.
+    // Tools first, so that none outlives the plugin; then the scratch directories they used.
     tool::kill_all_children();
+    crate::scratch::remove_all();
     if ENDING.swap(true, Ordering::SeqCst) {
         // The check's result is being written: a grace, as in the handler.
         std::thread::sleep(Duration::from_millis(100));

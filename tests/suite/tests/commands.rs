@@ -57,6 +57,16 @@ fn plugins() -> Vec<Entry> {
             takes_ranges: true,
         },
         Entry {
+            plugin: check_euca_nodes::PLUGIN,
+            command: check_euca_nodes::command,
+            takes_ranges: false,
+        },
+        Entry {
+            plugin: check_euca_workers::PLUGIN,
+            command: check_euca_workers::command,
+            takes_ranges: false,
+        },
+        Entry {
             plugin: check_euca_endpoint::PLUGIN,
             command: check_euca_endpoint::command,
             takes_ranges: true,
@@ -65,6 +75,21 @@ fn plugins() -> Vec<Entry> {
             plugin: check_riak::PLUGIN,
             command: check_riak::command,
             takes_ranges: true,
+        },
+        Entry {
+            plugin: check_euca_db::PLUGIN,
+            command: check_euca_db::command,
+            takes_ranges: true,
+        },
+        Entry {
+            plugin: check_euca_backup::PLUGIN,
+            command: check_euca_backup::command,
+            takes_ranges: true,
+        },
+        Entry {
+            plugin: check_euca_props::PLUGIN,
+            command: check_euca_props::command,
+            takes_ranges: false,
         },
     ]
 }
@@ -162,7 +187,8 @@ fn help_explains_ranges_and_tool_killing_only_in_plugins_they_apply_to() {
             "check_raid",
             "check_bond",
             "check_ipmi",
-            "check_san_path"
+            "check_san_path",
+            "check_euca_backup"
         ]
     );
 }

@@ -112,7 +112,6 @@ fn services(peers: &Peers) -> Vec<Service> {
             )],
             state: 1,
         },
-        },
         Service {
             name: "EDGE",
             command: "euca_edge",
