@@ -305,7 +305,7 @@ fn zones(items: Vec<Item>) -> Result<Vec<Zone>, ParseError> {
                     zone.name
                 )));
             }
-            let t = vm_type(row, &item.state).map_err(|why| bad(why))?;
+            let t = vm_type(row, &item.state).map_err(&bad)?;
             if zone.types.iter().any(|o| o.name == t.name) {
                 return Err(bad(format!(
                     "zone {}: VM type {} listed twice",
