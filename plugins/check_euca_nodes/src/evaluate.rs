@@ -396,7 +396,10 @@ fn node_rules(zones: &[Zone], services: &[Service], rules: &Rules, report: &mut 
                         "zone {zone}: {enabled} of {} NCs ENABLED, fewer than --min-nodes {m}: instances may not start or fit",
                         here.len()
                     ))
-                    .summary(format!("zone {zone}: {enabled} NCs ENABLED (minimum {m})")),
+                    .summary(format!(
+                        "zone {zone}: {enabled} NC{} ENABLED (minimum {m})",
+                        if enabled == 1 { "" } else { "s" }
+                    )),
                 );
             }
             _ => {
@@ -555,7 +558,7 @@ mod tests {
         assert_eq!(r.status(), Status::Critical);
         assert_eq!(
             r.summary_text(),
-            "zone one: 1 NCs ENABLED (minimum 2); zone one: NC 10.0.0.2 NOTREADY"
+            "zone one: 1 NC ENABLED (minimum 2); zone one: NC 10.0.0.2 NOTREADY"
         );
         let p = r
             .perfdata()

@@ -36,6 +36,11 @@ fn plugins() -> Vec<Entry> {
             command: check_euca_clc::command,
             takes_ranges: false,
         },
+        Entry {
+            plugin: check_euca_nodes::PLUGIN,
+            command: check_euca_nodes::command,
+            takes_ranges: false,
+        },
     ]
 }
 
