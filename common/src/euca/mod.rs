@@ -5,6 +5,7 @@
 //! capacity), `DescribeInstances` (verbose), `DescribeImages`, `DescribeConversionTasks` and
 //! `DescribeProperties`; and one signed query GET for any action (`query`). Behind the `euca` feature (which brings `http`).
 
+pub mod ask;
 pub mod availability_zones;
 pub mod conversion_tasks;
 pub mod credentials;

@@ -7,16 +7,18 @@ pub mod evaluate;
 pub mod nodes_text;
 
 use check_euca_clc::{eucadmin, euserv, Signature};
+use common::euca::ask::{
+    acquired, ask, error_report, first_words, load_credentials, unknown, url_password,
+};
 use common::euca::availability_zones::{self, Zone};
 use common::euca::describe_services::Answer;
 use common::euca::model::Service;
-use common::euca::query::{self, Signing};
-use common::euca::{credentials, Endpoint};
-use common::net::http::{HttpAnswer, HttpClient, HttpError, HttpOptions};
-use common::{secret, Acquisition, CheckError, Context, Finding, Plugin, Report};
+use common::euca::query::Signing;
+use common::euca::Endpoint;
+use common::net::http::{HttpAnswer, HttpClient, HttpOptions};
+use common::{secret, Acquisition, CheckError, Context, Plugin, Report};
 use evaluate::{Limit, Rules};
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Largest DescribeServices answer read (over HTTP or saved): the bound check_euca_clc uses,
 /// a cloud of 1,000 NCs with an event each is about 2 MiB.
@@ -159,7 +161,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
             ..services_at.clone()
         },
     };
-    let (creds, note) = load_credentials(opts)?;
+    let (creds, note) = load_credentials(opts.credentials.as_deref())?;
     let client = HttpClient::new(HttpOptions {
         ca_pem: match &opts.ca_file {
             Some(f) => Some(ctx.read_user_file(f)?.into_bytes()),
@@ -218,32 +220,6 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         report.verbose(0, note);
     }
     Ok(report)
-}
-
-/// One signed GET; a body over `cap` is unreadable.
-fn ask(
-    client: &HttpClient,
-    at: &Endpoint,
-    params: &[(&str, &str)],
-    creds: &credentials::Credentials,
-    signing: Signing,
-    budget: Duration,
-    cap: u64,
-) -> Acquisition<HttpAnswer> {
-    let who = at.host_header();
-    if budget < Duration::from_millis(10) {
-        return Acquisition::not_asked(who);
-    }
-    match query::get(client, at, params, creds, signing, budget) {
-        Err(HttpError::Unreachable(why)) => Acquisition::unreachable(who, why),
-        Err(HttpError::Failed(why)) => Acquisition::unreadable(who, why),
-        Err(HttpError::NotAsked) => Acquisition::not_asked(who),
-        Ok(a) if a.body.len() as u64 > cap => Acquisition::unreadable(
-            who,
-            format!("answer of {} bytes, over the {cap} read", a.body.len()),
-        ),
-        Ok(a) => Acquisition::Read(a),
-    }
 }
 
 /// The verdict on the two answers (pure).
@@ -307,55 +283,6 @@ fn read_services(got: &Acquisition<HttpAnswer>, at: &Endpoint) -> Result<Vec<Ser
         Ok(Answer::Error { code, message }) => Err(error_report(&what, &code, &message)),
         Err(e) => Err(unknown(e.in_source(at.url()).to_string())),
     }
-}
-
-/// What was read, or the report for a source that gave nothing (unreachable is CRITICAL).
-fn acquired<'a>(got: &'a Acquisition<HttpAnswer>, what: &str) -> Result<&'a HttpAnswer, Report> {
-    if let Some(a) = got.read() {
-        return Ok(a);
-    }
-    let mut report = Report::new();
-    if let Some(f) = got.finding() {
-        report.add(f.hint(format!(
-            "{what}: check that eucalyptus-cloud runs there and port 8773 is open to this host; raise -t if it is only slow"
-        )));
-    }
-    Err(report)
-}
-
-fn unknown(text: String) -> Report {
-    let mut report = Report::new();
-    report.add(Finding::unknown(text.clone()).summary(text));
-    report
-}
-
-/// An error answer (403 and the like): UNKNOWN, nothing about the cloud was seen.
-fn error_report(what: &str, code: &str, message: &str) -> Report {
-    let message = if message.is_empty() {
-        "(no message)"
-    } else {
-        message
-    };
-    let hint = if message.contains("in the future") || message.contains("expired") {
-        "the clocks of this host and the cloud differ by more than 20 s (bootstrap.webservices.clock_skew_sec): check NTP on both"
-    } else if message.contains("Signature") || code.starts_with("403") {
-        "check the access key and secret key in --credentials (an admin of the eucalyptus account) and --signature"
-    } else {
-        "read /var/log/eucalyptus/cloud-output.log on the host asked"
-    };
-    let text = format!("{what} answered {code}: {message}");
-    let mut report = Report::new();
-    report.add(Finding::unknown(text.clone()).summary(text).hint(hint));
-    report
-}
-
-fn first_words(body: &str) -> String {
-    let line = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut cut: String = line.chars().take(120).collect();
-    if line.chars().count() > 120 {
-        cut.push_str("...");
-    }
-    cut
 }
 
 /// Saved answers: availability zones (XML or euca2ools text), and NC states from a
@@ -433,32 +360,4 @@ fn read_saved_services(file: &str, text: &str) -> Result<Result<Vec<Service>, Re
         euserv::parse(text)
     };
     Ok(Ok(parsed.map_err(|e| e.in_source(file))?))
-}
-
-fn load_credentials(
-    opts: &Options,
-) -> Result<(credentials::Credentials, Option<String>), CheckError> {
-    if let Some(file) = &opts.credentials {
-        let read = secret::read_secret_file(file)?;
-        let creds = credentials::parse(read.text.expose())
-            .map_err(|why| CheckError::usage(format!("--credentials {}: {why}", file.display())))?;
-        return Ok((creds, read.note));
-    }
-    let creds = credentials::from_env(|n| std::env::var(n).ok()).ok_or_else(|| {
-        CheckError::usage(
-            "no credentials: give --credentials FILE (an eucarc or admin-tools .ini of an admin of the eucalyptus account) or set EC2_ACCESS_KEY and EC2_SECRET_KEY",
-        )
-    })?;
-    Ok((creds, None))
-}
-
-/// The password in a URL's user info, when there is one.
-fn url_password(value: &str) -> Option<&str> {
-    let rest = value.split_once("://").map_or(value, |(_, r)| r);
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let (userinfo, _) = authority.rsplit_once('@')?;
-    userinfo
-        .split_once(':')
-        .map(|(_, p)| p)
-        .filter(|p| !p.is_empty())
 }
