@@ -173,6 +173,7 @@ ACTIONS = {
     "DescribeAvailabilityZones": (("/services/compute", "/services/Eucalyptus"), {"ZoneName.1": "verbose"}),
     "DescribeInstances": (("/services/compute", "/services/Eucalyptus"), {"InstanceId.1": "verbose"}),
     "DescribeImages": (("/services/compute", "/services/Eucalyptus"), {}),
+    "DescribeConversionTasks": (("/services/compute", "/services/Eucalyptus"), {}),
     "DescribeProperties": (("/services/Properties", "/services/Empyrean"), {}),
 }
 
