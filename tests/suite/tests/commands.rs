@@ -41,6 +41,11 @@ fn plugins() -> Vec<Entry> {
             command: check_euca_nodes::command,
             takes_ranges: false,
         },
+        Entry {
+            plugin: check_euca_workers::PLUGIN,
+            command: check_euca_workers::command,
+            takes_ranges: false,
+        },
     ]
 }
 
