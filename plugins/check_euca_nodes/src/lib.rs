@@ -8,7 +8,7 @@ pub mod nodes_text;
 
 use check_euca_clc::{eucadmin, euserv, Signature};
 use common::euca::ask::{
-    acquired, ask, error_report, first_words, load_credentials, unknown, url_password,
+    acquired, ask, error_report, judge_answer, load_credentials, url_password,
 };
 use common::euca::availability_zones::{self, Zone};
 use common::euca::describe_services::Answer;
@@ -249,40 +249,22 @@ pub fn judge_answers(
 
 fn read_zones(got: &Acquisition<HttpAnswer>, at: &Endpoint) -> Result<Vec<Zone>, Report> {
     let what = format!("DescribeAvailabilityZones at {}", at.host_header());
-    let answer = acquired(got, &what)?;
-    let parsed = availability_zones::parse(&answer.body);
-    if answer.status != 200 {
-        return Err(match parsed {
-            Ok(availability_zones::Answer::Error { code, message }) => {
-                error_report(&what, &code, &message)
-            }
-            _ => error_report(&what, &answer.status_text, &first_words(&answer.body)),
-        });
-    }
-    match parsed {
-        Ok(availability_zones::Answer::Zones(z)) => Ok(z),
-        Ok(availability_zones::Answer::Error { code, message }) => {
-            Err(error_report(&what, &code, &message))
-        }
-        Err(e) => Err(unknown(e.in_source(at.url()).to_string())),
-    }
+    judge_answer(acquired(got, &what)?, &what, &at.url(), |text| {
+        Ok(match availability_zones::parse(text)? {
+            availability_zones::Answer::Zones(z) => Ok(z),
+            availability_zones::Answer::Error { code, message } => Err((code, message)),
+        })
+    })
 }
 
 fn read_services(got: &Acquisition<HttpAnswer>, at: &Endpoint) -> Result<Vec<Service>, Report> {
     let what = format!("DescribeServices at CLC {}", at.host_header());
-    let answer = acquired(got, &what)?;
-    let parsed = check_euca_clc::parse_answer(&answer.body);
-    if answer.status != 200 {
-        return Err(match parsed {
-            Ok(Answer::Error { code, message }) => error_report(&what, &code, &message),
-            _ => error_report(&what, &answer.status_text, &first_words(&answer.body)),
-        });
-    }
-    match parsed {
-        Ok(Answer::Services(s)) => Ok(s),
-        Ok(Answer::Error { code, message }) => Err(error_report(&what, &code, &message)),
-        Err(e) => Err(unknown(e.in_source(at.url()).to_string())),
-    }
+    judge_answer(acquired(got, &what)?, &what, &at.url(), |text| {
+        Ok(match check_euca_clc::parse_answer(text)? {
+            Answer::Services(s) => Ok(s),
+            Answer::Error { code, message } => Err((code, message)),
+        })
+    })
 }
 
 /// Saved answers: availability zones (XML or euca2ools text), and NC states from a
