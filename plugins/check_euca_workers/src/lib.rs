@@ -432,3 +432,18 @@ fn check_input(ctx: &Context) -> Result<Report, CheckError> {
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_image_not_found_is_an_answer_and_other_errors_are_not() {
+        let not_found = "<Response><Errors><Error><Code>InvalidAMIID.NotFound</Code>\
+            <Message>The image id '[emi-1a2b3c4d]' does not exist</Message></Error></Errors></Response>";
+        assert!(matches!(images_answer(not_found), Ok(Ok(v)) if v.is_empty()));
+        let refused = not_found.replace("InvalidAMIID.NotFound", "403 Forbidden");
+        assert!(matches!(images_answer(&refused), Ok(Err((code, _))) if code == "403 Forbidden"));
+        assert!(images_answer("<html/>").is_err());
+    }
+}
