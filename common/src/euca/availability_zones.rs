@@ -285,6 +285,15 @@ fn zones(items: Vec<Item>) -> Result<Vec<Zone>, ParseError> {
             let Some(zone) = zones.last_mut() else {
                 return Err(bad(format!("VM type row '{row}' before any zone")));
             };
+            // A capacity listing under a zone whose state is not `host arn:...` (an older or
+            // unusual CC name): the rows say it is a verbose zone.
+            if let ZoneState::Other(state) = &zone.state {
+                let (host, name) = state.split_once(' ').unwrap_or((state.as_str(), ""));
+                zone.state = ZoneState::Cluster {
+                    host: host.to_string(),
+                    name: name.trim().to_string(),
+                };
+            }
             if !zone.is_verbose() {
                 return Err(bad(format!(
                     "VM type row '{row}' under zone {}, which is not listed with capacity",
@@ -487,6 +496,15 @@ mod tests {
             parse_euca2ools(&spaced).unwrap(),
             parse_euca2ools(text).unwrap()
         );
+    }
+
+    #[test]
+    fn a_capacity_listing_makes_a_zone_verbose_whatever_its_state_says() {
+        let z = parse_euca2ools("AVAILABILITYZONE\tone\t10.1.1.1 one-cc\t\nAVAILABILITYZONE\t|- vm types\tfree / max   cpu   ram  disk\t\n\
+            AVAILABILITYZONE\t|- m1.small\t0001 / 0002   1    256     5\t\n")
+            .unwrap();
+        assert!(z[0].is_verbose());
+        assert_eq!(z[0].types.len(), 1);
     }
 
     #[test]
