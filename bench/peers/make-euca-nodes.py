@@ -3,8 +3,8 @@
 100 NCs each, every NC ENABLED. Writes DIR/availability-zones.xml (DescribeAvailabilityZones
 verbose: per zone the CC item, the vm types header and 19 VM types, shapes as the fixtures in
 plugins/check_euca_nodes/tests/fixtures/availability-zones/) and DIR/describe-services.xml
-(DescribeServices: per zone a CC and an SC, then 100 node services with one event each, the shape
-of describe-services/07-healthy-4.4.xml). Usage: make-euca-nodes.py DIR [ZONES NCS_PER_ZONE]"""
+(DescribeServices: per zone a CC and an SC, then 100 node services, ENABLED with no event as in a healthy cloud,
+the shape of describe-services/07-healthy-4.4.xml). Usage: make-euca-nodes.py DIR [ZONES NCS_PER_ZONE]"""
 
 import os
 import sys
@@ -42,10 +42,8 @@ def main():
                 f"        <euca:fullName>arn:euca:eucalyptus:{zone}:{kind}:{name}/</euca:fullName>\n"
                 f"        <euca:uri>http://{host}:{port}{path}</euca:uri>\n        <euca:host>{host}</euca:host>\n"
                 "      </euca:serviceId>\n      <euca:localState>ENABLED</euca:localState>\n"
-                "      <euca:localEpoch>112</euca:localEpoch>\n      <euca:statusDetails>\n"
-                "        <euca:item><euca:severity>INFO</euca:severity><euca:message>service is ENABLED</euca:message>"
-                "<euca:timestamp>Tue Nov 24 10:00:00 UTC 2026</euca:timestamp></euca:item>\n"
-                "      </euca:statusDetails>\n    </euca:item>\n")
+                "      <euca:localEpoch>112</euca:localEpoch>\n      <euca:details/>\n"
+                "      <euca:statusDetails/>\n      <euca:serviceAccounts/>\n    </euca:item>\n")
 
     for z in range(zones):
         zone = f"zone{z:02d}"
