@@ -32,7 +32,16 @@ hold:
    "mode": "normal" | "slow" | "hang" | "close" | "garbage" | "truncated" | "error500"
            | "dribble" (headers, then a byte a second) | "chunked-forever" (chunks that never end),
    "delay": 5,                           seconds, for "slow"
-   "clock_offset": -3600}                the double's clock minus the real one, in seconds
+   "clock_offset": -3600,                the double's clock minus the real one, in seconds
+   "answers": {"DescribeAvailabilityZones": "zones.xml"},
+   "modes": {"DescribeAvailabilityZones": "truncated"}}   a mode for one action only
+                                         a saved answer for another action (see ACTIONS)
+
+Other actions (check_euca_nodes, check_euca_workers): `--answer ACTION=FILE` (repeatable) or the
+control file's "answers" serve a saved answer, as is, for each action in ACTIONS, on the path a
+cloud serves it on; the arguments that make Eucalyptus list every account's resources are
+required (a request without them gets a 400 saying so), since an answer a real cloud would
+only give to them must not reach a plugin that forgot them.
 
 Needs: Python 3 and botocore (Debian: python3-botocore); with --verifier builtin, Python 3 only.
 """
@@ -156,8 +165,22 @@ def rest_fault(status, message):
     )
 
 
+# Action -> (paths it is served on, parameters it must carry). Paths: docs/EUCALYPTUS.md
+# sections 1, 3, 4 (compute on a UFS in 4.x, /services/Eucalyptus in 3.x; properties 4.2+ on
+# /services/Properties, 3.x-4.1 eucadmin on /services/Empyrean). "verbose" as the zone name or
+# instance id is the admin's all-accounts listing.
+ACTIONS = {
+    "DescribeAvailabilityZones": (("/services/compute", "/services/Eucalyptus"), {"ZoneName.1": "verbose"}),
+    "DescribeInstances": (("/services/compute", "/services/Eucalyptus"), {"InstanceId.1": "verbose"}),
+    "DescribeImages": (("/services/compute", "/services/Eucalyptus"), {}),
+    "DescribeConversionTasks": (("/services/compute", "/services/Eucalyptus"), {}),
+    "DescribeProperties": (("/services/Properties", "/services/Empyrean"), {}),
+}
+
+
 class Double:
     def __init__(self, args):
+        self.answers = dict(a.split("=", 1) for a in (args.answer or []))
         self.scenario = os.path.abspath(args.scenario)
         self.control = os.path.abspath(args.control) if args.control else None
         self.creds = read_credentials(args.credentials)
@@ -306,11 +329,15 @@ def make_handler(double):
             if split.path.rstrip("/").endswith("/services/Heartbeat"):
                 self.heartbeat(control)
                 return
+            params = dict(parse_qsl(split.query, keep_blank_values=True))
+            params.update(dict(parse_qsl(body, keep_blank_values=True)))
+            action = params.get("Action", "")
+            if action in ACTIONS:
+                self.other_action(action, split, params, control)
+                return
             if not split.path.rstrip("/").endswith("/services/Empyrean"):
                 self.send(404, rest_fault("404 Not Found", f"No service at {split.path}"), "text/plain; charset=UTF-8")
                 return
-            params = dict(parse_qsl(split.query, keep_blank_values=True))
-            params.update(dict(parse_qsl(body, keep_blank_values=True)))
             now = time.time() + float(control.get("clock_offset", 0))
             host = self.headers.get("Host", "")
             refused = double.authenticate(self.command, host, split.path, split.query, params, self.headers, now)
@@ -327,6 +354,46 @@ def make_handler(double):
                 self.send(200, "<html><body><h1>502 Proxy Error</h1>\n</body></html>\n", "text/html")
                 return
             text = double.answer_xml(control, params.get("ShowEvents", "").lower() == "true")
+            self.answer(text, mode)
+
+        def other_action(self, action, split, params, control):
+            """A saved answer for an action besides DescribeServices (the ACTIONS table)."""
+            paths, required = ACTIONS[action]
+            if split.path.rstrip("/") not in paths:
+                self.send(404, rest_fault("404 Not Found", f"No {action} at {split.path}"), "text/plain; charset=UTF-8")
+                return
+            now = time.time() + float(control.get("clock_offset", 0))
+            host = self.headers.get("Host", "")
+            refused = double.authenticate(self.command, host, split.path, split.query, params, self.headers, now)
+            if refused:
+                self.send(403, rest_fault("403 Forbidden", refused), "text/plain; charset=UTF-8")
+                return
+            missing = [f"{k}={v}" for k, v in required.items() if params.get(k) != v]
+            if missing or not params.get("Version"):
+                why = ", ".join(missing) or "Version"
+                self.send(400, rest_fault("400 Bad Request", f"test double: {action} without {why}"), "text/plain; charset=UTF-8")
+                return
+            answers = dict(double.answers)
+            answers.update(control.get("answers") or {})
+            path = answers.get(action)
+            if not path:
+                self.send(400, rest_fault("400 Bad Request", f"test double: no saved answer for {action}"), "text/plain; charset=UTF-8")
+                return
+            if not os.path.isabs(path):
+                path = os.path.join(os.path.dirname(double.scenario), path)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            # "modes": {"DescribeAvailabilityZones": "truncated"} breaks one action only.
+            mode = (control.get("modes") or {}).get(action, control.get("mode", "normal"))
+            if mode == "error500":
+                self.send(500, rest_fault("500 Internal Server Error", "java.lang.NullPointerException"), "text/plain; charset=UTF-8")
+                return
+            if mode == "garbage":
+                self.send(200, "<html><body><h1>502 Proxy Error</h1>\n</body></html>\n", "text/html")
+                return
+            self.answer(text, mode)
+
+        def answer(self, text, mode):
             if mode == "truncated":
                 text = text[: len(text) // 2]
             if mode == "dribble":
@@ -385,6 +452,7 @@ def main():
     p = argparse.ArgumentParser(description="TEST DOUBLE of the Eucalyptus CLC's Empyrean DescribeServices (not Eucalyptus)")
     p.add_argument("--scenario", required=True, help="saved DescribeServices answer (XML) to serve")
     p.add_argument("--credentials", required=True, help="eucarc with the keys requests must be signed with")
+    p.add_argument("--answer", action="append", metavar="ACTION=FILE", help="saved answer for another action (DescribeAvailabilityZones, DescribeInstances, DescribeImages, DescribeProperties)")
     p.add_argument("--control", help="JSON file read on every request (states, mode, clock_offset ...)")
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
     p.add_argument("--port-file", help="write the port here once listening")

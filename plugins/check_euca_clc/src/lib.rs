@@ -47,7 +47,7 @@ pub fn saved_answer_cap(source: &str) -> usize {
 pub const MAX_XML_TAGS: usize = 400_000;
 
 /// [`describe_services::parse`] behind the tag count guard.
-fn parse_answer(text: &str) -> Result<Answer, common::ParseError> {
+pub fn parse_answer(text: &str) -> Result<Answer, common::ParseError> {
     let tags = text.bytes().filter(|b| *b == b'<').count();
     // Too deep is the parser's own refusal (checked without building the tree): say that one.
     let deep = describe_services::xml_depth_over(text, describe_services::MAX_DEPTH);
