@@ -19,7 +19,9 @@
 #   nagios4-core                  tests/suite: our Nagios objects in a real Nagios 4 (tests/peers/nagios4)
 #   icinga2-bin icinga2-common    tests/suite: our CheckCommands in a real Icinga 2 (tests/peers/icinga2)
 #   monitoring-plugins-basic      check_procs (tests/peers/nrpe/nrpe.cfg.in, bench proc), C check_ups (bench ups-live)
-#   monitoring-plugins-contrib    the Perl check_raid the bench compares with (bench/peers)
+#   monitoring-plugins-standard   the C check_pgsql bench db compares check_euca_db with
+#   monitoring-plugins-contrib    the Perl check_raid, check_multipath and check_ipmi_sensor the
+#                                 bench compares check_raid, check_san_path, check_ipmi with (bench/peers)
 #   python3 python3-botocore      the CLC test double (tests/euca-clc-double: verifies SigV2/SigV4 with
 #                                 botocore, not with our code) and the Smart-UPS simulator; python3
 #                                 alone: its Heartbeat and the listeners of check_euca_proc's live test
@@ -38,8 +40,8 @@
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 
-# Services the packages above ship. openipmi, ipmievd and postgresql were installed (and left
-# enabled) by earlier versions of this script; they are disabled too where present.
+# Services the packages above ship (openipmi, ipmievd: openipmi/ipmitool; postgresql: postgresql-15);
+# all are installed without starting and disabled below.
 SERVICES="nut-server nut-client ups-monitor nut-monitor nut-driver-enumerator nagios-nrpe-server icinga2 nagios4 exim4
 openipmi ipmievd postgresql"
 # systemd units of those packages that are not NAME.service.
@@ -64,14 +66,13 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   nut-server nut-client libusb-0.1-4 libwrap0 \
   nagios-nrpe-server nagios-nrpe-plugin nagios4-core icinga2-bin icinga2-common \
-  monitoring-plugins-basic monitoring-plugins-contrib \
+  monitoring-plugins-basic monitoring-plugins-standard monitoring-plugins-contrib \
   openipmi ipmitool freeipmi-tools \
   python3 python3-botocore \
   hyperfine time linux-perf \
   dnsmasq-base \
+  postgresql-15 openssl \
   musl-tools file
-  musl-tools file \
-  postgresql-15 openssl
 
 # apcupsd cannot be installed next to nut-client (both Provide/Conflict ups-monitor), so it is
 # unpacked to /opt/apcupsd (tests/peers/apcupsd/start.sh looks there). The download directory
