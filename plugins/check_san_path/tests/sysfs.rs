@@ -81,9 +81,13 @@ fn copy(from: &std::path::Path, to: &std::path::Path) {
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
         let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
+        let kind = e.file_type().unwrap();
+        if kind.is_dir() {
             std::fs::create_dir_all(&dest).unwrap();
             copy(&e.path(), &dest);
+        } else if kind.is_symlink() {
+            // slaves/sdX -> ../../sdX, as sysfs links them (git keeps links, not empty dirs)
+            std::os::unix::fs::symlink(std::fs::read_link(e.path()).unwrap(), dest).unwrap();
         } else {
             std::fs::copy(e.path(), dest).unwrap();
         }
