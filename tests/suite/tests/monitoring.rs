@@ -207,7 +207,13 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
     let names: Vec<&str> = commands.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["euca_raid", "euca_bond", "euca_proc", "euca_san_path", "euca_edge"],
+        [
+            "euca_raid",
+            "euca_bond",
+            "euca_proc",
+            "euca_san_path",
+            "euca_edge"
+        ],
         "the snippet's commands"
     );
     for (name, line) in &commands {
