@@ -184,18 +184,32 @@ fn durations_are_masked_and_nothing_else() {
 fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
     require_programs(&["nrpe", CHECK_NRPE]);
     let snippet = shipped("nrpe/euca-checks.cfg");
-    let roots = [
-        ("check_raid", "hosts/raid-degraded"),
-        ("check_bond", "hosts/bond-degraded"),
-        ("check_euca_proc", "hosts/euca-clc-crashed"),
-        ("check_san_path", "hosts/san-one-path-offline"),
-        ("check_euca_edge", "hosts/edge-missing-dhcp-entry"),
+    // Each command at a sample: a host tree (--root), or saved answers for the plugins that
+    // ask a BMC or a Riak node (check_riak's --node 127.0.0.1 then finds nothing listening).
+    let root = |tree: &str| format!("--root {}", sample(tree));
+    let samples = [
+        ("check_raid", root("hosts/raid-degraded")),
+        ("check_bond", root("hosts/bond-degraded")),
+        (
+            "check_riak",
+            format!("--input stats={}", sample("riak/stats-one-node-down.json")),
+        ),
+        ("check_euca_proc", root("hosts/euca-clc-crashed")),
+        (
+            "check_ipmi",
+            format!(
+                "--input ipmi-sensors={}",
+                sample("ipmi/sim-ipmi-sensors-psu1-fail-redundancy-lost-cpu-hot-fan-stopped-cr")
+            ),
+        ),
+        ("check_san_path", root("hosts/san-one-path-offline")),
+        ("check_euca_edge", root("hosts/edge-missing-dhcp-entry")),
     ];
     let mut rendered = snippet.clone();
-    for (name, root) in roots {
+    for (name, args) in samples {
         rendered = rendered.replace(
             &format!("/usr/lib/nagios/plugins/{name} "),
-            &format!("{} --root {} ", plugin(name).display(), sample(root)),
+            &format!("{} {args} ", plugin(name).display()),
         );
     }
     let commands: Vec<(String, String)> = rendered
@@ -210,7 +224,9 @@ fn start_nrpe(work: &Path) -> (Daemon, String, Vec<(String, String)>) {
         [
             "euca_raid",
             "euca_bond",
+            "euca_riak",
             "euca_proc",
+            "euca_ipmi",
             "euca_san_path",
             "euca_edge"
         ],
