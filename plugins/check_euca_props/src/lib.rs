@@ -2,14 +2,19 @@
 //! baseline? After a restore the running properties must match the backed-up ones; between
 //! backups, a change nobody meant shows here.
 //!
-//! Acquire (the running listing from `--input properties=FILE`, the baseline from
-//! `--baseline FILE`) -> [`listing`] (either format) -> [`evaluate`] -> Report. Asking the CLC
-//! itself (DescribeProperties) belongs to the kit's Eucalyptus client and joins at merge.
+//! Acquire (the running properties: DescribeProperties asked of the CLC through the kit's
+//! Eucalyptus client, or `--input properties=FILE`; the baseline from `--baseline FILE`) ->
+//! [`listing`] (any of the three formats) -> [`evaluate`] -> Report.
 
 pub mod evaluate;
 pub mod listing;
 
-use common::{CheckError, Context, Plugin, Report};
+use check_euca_clc::{masked_clc, Signature};
+use common::euca::ask::{acquired, ask, judge_answer, load_credentials, url_password};
+use common::euca::query::Signing;
+use common::euca::{describe_properties, Endpoint};
+use common::net::http::{HttpClient, HttpOptions};
+use common::{secret, CheckError, Context, Plugin, Report};
 use std::path::PathBuf;
 
 pub const PLUGIN: Plugin = Plugin {
@@ -19,14 +24,17 @@ pub const PLUGIN: Plugin = Plugin {
     about: "Eucalyptus run-time properties against the backed-up baseline: changed, added, removed",
     reads_host: false,
     inputs: &["properties"],
-    synopsis:
-        "\
-check_euca_props --input properties=FILE --baseline FILE [--ignore REGEX]... [--strict] [-t S] [-v]",
+    synopsis: "\
+check_euca_props --clc HOST[:PORT]|URL [--properties-url URL] [--credentials FILE] [--signature v2|v4]
+                 [--ca-file FILE] [--insecure] [--input properties=FILE] --baseline FILE
+                 [--ignore REGEX]... [--strict] [-t S] [-v]",
     runs_tools: false,
     keeps_state: false,
 };
 
 /// Most a listing may be: 700 properties are about 60 KiB; a JSON network configuration a few.
+/// The DescribeProperties answer (with descriptions, about 300 bytes a property) is held to the
+/// same bound.
 pub const LISTING_CAP: usize = 4 * 1024 * 1024;
 
 pub fn command() -> clap::Command {
@@ -35,7 +43,28 @@ pub fn command() -> clap::Command {
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Options {
-    /// The backed-up properties (euca-describe-properties or euctl output)
+    /// CLC to ask DescribeProperties (on /services/Properties, 4.2+): HOST, HOST:PORT (default
+    /// port 8773) or an http(s):// URL
+    #[arg(long = "clc", value_name = "HOST")]
+    pub clc: Option<String>,
+    /// Where to ask DescribeProperties instead (3.x-4.1: http://CLC:8773/services/Empyrean)
+    #[arg(long = "properties-url", value_name = "URL")]
+    pub properties_url: Option<String>,
+    /// eucarc or admin-tools .ini of an admin of the eucalyptus account (properties are listed
+    /// to admins only); without it EC2_ACCESS_KEY/EC2_SECRET_KEY
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+    /// How to sign the request
+    #[arg(long, value_enum, default_value = "v2")]
+    pub signature: Signature,
+    /// PEM file of a private CA to trust for https:// URLs (besides the system's)
+    #[arg(long = "ca-file", value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Do not verify TLS certificates (not recommended)
+    #[arg(long)]
+    pub insecure: bool,
+    /// The backed-up properties (euca-describe-properties or euctl output, or a saved
+    /// DescribeProperties answer)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Leave out properties whose name matches (repeatable), e.g. '^cloud\.vmstate\.'
@@ -58,37 +87,121 @@ fn parse_regex(text: &str) -> Result<regex_lite::Regex, String> {
 }
 
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
+    for v in [&opts.clc, &opts.properties_url].into_iter().flatten() {
+        if let Some(p) = url_password(v) {
+            secret::register(p);
+        }
+    }
     let Some(baseline) = &opts.baseline else {
         return Err(CheckError::usage(
             "give --baseline FILE, the backed-up properties",
         ));
     };
-    let Some((shown, running)) = ctx.input_capped("properties", LISTING_CAP)? else {
+    let asks = opts.clc.is_some() || opts.properties_url.is_some();
+    let saved = ctx.input_capped("properties", LISTING_CAP)?;
+    if saved.is_some() && asks {
         return Err(CheckError::usage(
-            "give --input properties=FILE (asking the CLC itself is not in this build yet)",
+            "--input properties=FILE compares a saved listing; give it without --clc or --properties-url",
         ));
-    };
+    }
+    if saved.is_none() && !asks {
+        return Err(CheckError::usage(
+            "give --clc HOST (ask the CLC) or --input properties=FILE (a saved listing)",
+        ));
+    }
+    // The baseline first: a bad one is UNKNOWN without asking the cloud anything.
     let base_shown = baseline.display().to_string();
-    let base_text = read_capped(baseline)?;
-    let parse = |text: &str, source: &str| {
-        listing::parse(text).map_err(|e| {
-            let at = e.line.map(|n| format!("line {n}: ")).unwrap_or_default();
-            CheckError::Read {
-                path: source.to_string(),
-                reason: format!("{at}{}", e.message),
-            }
-        })
-    };
-    let base = parse(&base_text, &base_shown)?;
-    let now = parse(&running, &shown)?;
+    let base = parse_file(&read_capped(baseline)?, &base_shown)?;
     let rules = evaluate::Rules {
         ignore: opts.ignore.clone(),
         strict: opts.strict,
     };
-    Ok(evaluate::evaluate(
-        &evaluate::drift(&base, &now, &rules),
-        &rules,
-    ))
+    let judge =
+        |now: &listing::Listing| evaluate::evaluate(&evaluate::drift(&base, now, &rules), &rules);
+    if let Some((shown, running)) = saved {
+        return Ok(judge(&parse_file(&running, &shown)?));
+    }
+    let at = properties_endpoint(opts)?;
+    let (creds, note) = load_credentials(opts.credentials.as_deref())?;
+    let client = HttpClient::new(HttpOptions {
+        ca_pem: match &opts.ca_file {
+            Some(f) => Some(ctx.read_user_file(f)?.into_bytes()),
+            None => None,
+        },
+        insecure: opts.insecure,
+        max_body: LISTING_CAP as u64,
+        user_agent: concat!("check_euca_props/", env!("CARGO_PKG_VERSION")).into(),
+    });
+    let signing = match opts.signature {
+        Signature::V2 => Signing::V2,
+        Signature::V4 => Signing::V4 {
+            region: "eucalyptus",
+            service: "properties",
+        },
+    };
+    let what = format!("DescribeProperties at {}", at.host_header());
+    ctx.doing(format!("asking {what}"));
+    // No Property.N: every property (each name is a prefix filter, docs: the crate README).
+    let params = [("Action", "DescribeProperties"), ("Version", "eucalyptus")];
+    let got = ask(
+        &client,
+        &at,
+        &params,
+        &creds,
+        signing,
+        ctx.io_budget(),
+        LISTING_CAP as u64,
+    );
+    let mut report = match acquired(&got, &what)
+        .and_then(|answer| judge_answer(answer, &what, &at.url(), running_answer))
+    {
+        Ok(now) => {
+            let mut r = judge(&now);
+            r.verbose(1, format!("asked {}", at.url()));
+            r
+        }
+        Err(r) => r,
+    };
+    if let Some(note) = note {
+        report.verbose(0, note);
+    }
+    Ok(report)
+}
+
+/// `--properties-url`, else `/services/Properties` on the `--clc` host.
+fn properties_endpoint(opts: &Options) -> Result<Endpoint, CheckError> {
+    let endpoint = |option: &str, value: &str| {
+        let masked = masked_clc(value.trim());
+        Endpoint::parse(value, "/services/Properties").map_err(|e| {
+            CheckError::usage(format!("{option} {}", e.replace(value.trim(), &masked)))
+        })
+    };
+    match (&opts.properties_url, &opts.clc) {
+        (Some(url), _) => endpoint("--properties-url", url),
+        (None, Some(clc)) => endpoint("--clc", clc),
+        (None, None) => Err(CheckError::usage("give --clc HOST")),
+    }
+}
+
+/// The CLC's answer: the listing, or its error body's code and message.
+fn running_answer(
+    text: &str,
+) -> Result<Result<listing::Listing, (String, String)>, common::ParseError> {
+    Ok(match describe_properties::parse(text)? {
+        describe_properties::Answer::Properties(p) => Ok(listing::from_answer(p)?),
+        describe_properties::Answer::Error { code, message } => Err((code, message)),
+    })
+}
+
+/// A listing file (baseline or saved) parsed, or UNKNOWN naming the file and line.
+fn parse_file(text: &str, source: &str) -> Result<listing::Listing, CheckError> {
+    listing::parse(text).map_err(|e| {
+        let at = e.line.map(|n| format!("line {n}: ")).unwrap_or_default();
+        CheckError::Read {
+            path: source.to_string(),
+            reason: format!("{at}{}", e.message),
+        }
+    })
 }
 
 fn read_capped(path: &std::path::Path) -> Result<String, CheckError> {

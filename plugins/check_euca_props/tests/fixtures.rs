@@ -66,6 +66,36 @@ fn the_drifted_listing_names_every_change_with_old_and_new_values() {
 }
 
 #[test]
+fn saved_answers_compare_like_their_listings() {
+    props(&fx("drifted.xml"), &fx("baseline.xml"))
+        .run()
+        .expect(1, &["EUCA PROPS WARNING - properties drifted from the baseline: 4 changed, 1 added, 1 removed (of 39 compared)"]);
+    props(&fx("baseline.xml"), &fx("baseline-euctl.txt"))
+        .run()
+        .expect(0, &["39 properties as in the baseline"]);
+    let dir = harness::peers::WorkDir::new("props-answer");
+    let text = std::fs::read_to_string(fx("drifted.xml")).unwrap();
+    let cut = dir.path().join("cut.xml");
+    for at in (1..text.trim_end().len()).step_by(211) {
+        std::fs::write(&cut, &text[..at]).unwrap();
+        props(&cut.display().to_string(), &fx("baseline.txt"))
+            .run()
+            .expect(3, &["cannot read", "cut.xml"]);
+    }
+    std::fs::write(
+        &cut,
+        "<Response><Errors><Error><Code>403 Forbidden</Code><Message>Signature validation failed</Message></Error></Errors></Response>",
+    )
+    .unwrap();
+    props(&cut.display().to_string(), &fx("baseline.txt"))
+        .run()
+        .expect(
+            3,
+            &["cut.xml: a DescribeProperties error answer (403 Forbidden"],
+        );
+}
+
+#[test]
 fn hidden_values_are_never_compared_nor_printed() {
     let dir = harness::peers::WorkDir::new("props-hidden");
     let base = dir.path().join("base");
@@ -118,7 +148,15 @@ fn cut_garbage_and_missing_sources_are_unknown_naming_them() {
     Plugin::new(BIN)
         .args(["--baseline", &fx("baseline.txt")])
         .run()
-        .expect(3, &["give --input properties=FILE"]);
+        .expect(
+            3,
+            &["give --clc HOST (ask the CLC) or --input properties=FILE"],
+        );
+    Plugin::new(BIN)
+        .args(["--baseline", &fx("baseline.txt"), "--clc", "127.0.0.1"])
+        .arg(format!("--input=properties={}", fx("baseline.txt")))
+        .run()
+        .expect(3, &["give it without --clc or --properties-url"]);
     props(&fx("baseline.txt"), &fx("baseline.txt"))
         .args(["--ignore", "("])
         .run()
