@@ -107,6 +107,15 @@ pub fn evaluate(o: &Observed, rules: &Rules) -> Report {
             summary = format!("{} networking applied (GNI {version})", mode.name);
         }
     }
+    // Unapplied but still within -w: OK, and said so (not "applied").
+    if let (Some(gni), Some(age)) = (o.gni.read(), o.unapplied_for) {
+        summary = format!(
+            "{}: GNI {} not applied yet ({})",
+            mode.name,
+            gni.version,
+            duration(age)
+        );
+    }
     if let Some(n) = instances {
         summary.push_str(&format!(", {n} instance(s) on this NC with DHCP entries"));
     }

@@ -285,6 +285,22 @@ fn a_stale_version_is_ok_when_first_seen_then_warning_then_critical() {
     .expect(0, &[]);
 }
 
+/// Within -w a mismatch is OK, but the summary must not say the GNI is applied when it is not.
+#[test]
+fn a_mismatch_within_the_warning_time_is_ok_without_claiming_it_applied() {
+    let tree = healthy();
+    tree.put(VERSION, &fixture("global_network_info.version-stale"));
+    let o = run_with(&tree, &State::new().seen("5e0a7c1f", "4d1b93e2", 60), &[]);
+    o.expect(0, &[]);
+    assert!(
+        o.first
+            .starts_with("EUCA EDGE OK - EDGE: GNI 5e0a7c1f not applied yet (60 s)"),
+        "{}",
+        o.first
+    );
+    assert!(!o.first.contains("EDGE applied"), "{}", o.first);
+}
+
 #[test]
 fn no_version_file_after_a_boot_is_a_mismatch_too() {
     let tree = healthy();
