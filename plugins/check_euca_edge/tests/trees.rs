@@ -343,6 +343,31 @@ fn a_missing_gni_is_critical_on_an_edge_nc_and_unknown_where_nothing_says_edge()
     );
 }
 
+/// A host with nothing of Eucalyptus (no GNI, no eucalyptus.conf, no eucanetd) is UNKNOWN,
+/// not CRITICAL "eucanetd not running"; an NC whose eucanetd crashed (pid file left) stays
+/// CRITICAL.
+#[test]
+fn a_host_that_is_no_nc_at_all_is_unknown_not_critical() {
+    let tree = HostTree::new()
+        .file("/proc/uptime", "350735.47 234388.90\n")
+        .file("/proc/1/stat", &stat(1, "systemd"))
+        .file("/proc/1/cmdline", "/usr/lib/systemd/systemd\0")
+        .dir("/var/log");
+    run(&tree, &[]).expect_first(
+        3,
+        "EUCA EDGE UNKNOWN - ",
+        &[
+            "global_network_info.xml missing",
+            "is this a Eucalyptus NC?",
+        ],
+    );
+    let crashed = healthy();
+    remove(&crashed, GNI);
+    remove(&crashed, "/etc/eucalyptus/eucalyptus.conf");
+    remove(&crashed, "/proc/4021");
+    run(&crashed, &[]).expect(2, &["eucanetd crashed (stale pid file)"]);
+}
+
 #[test]
 fn the_ccs_copy_of_the_gni_is_read_when_the_ncs_is_absent() {
     let tree = healthy();
