@@ -86,6 +86,10 @@ pub fn evaluate(o: &Observed, rules: &Rules) -> Report {
         report.add(f);
         return report;
     }
+    if let Some(f) = not_an_nc(o) {
+        report.add(f);
+        return report;
+    }
     let edge = mode.name == "EDGE";
     mode_agreement_rule(&mut report, o);
     daemon_rule(&mut report, "eucanetd", &o.eucanetd, true, eucanetd_hint());
@@ -106,6 +110,15 @@ pub fn evaluate(o: &Observed, rules: &Rules) -> Report {
         if &gni.version == version {
             summary = format!("{} networking applied (GNI {version})", mode.name);
         }
+    }
+    // Unapplied but still within -w: OK, and said so (not "applied").
+    if let (Some(gni), Some(age)) = (o.gni.read(), o.unapplied_for) {
+        summary = format!(
+            "{}: GNI {} not applied yet ({})",
+            mode.name,
+            gni.version,
+            duration(age)
+        );
     }
     if let Some(n) = instances {
         summary.push_str(&format!(", {n} instance(s) on this NC with DHCP entries"));
@@ -141,6 +154,27 @@ fn mode_of(o: &Observed) -> Mode {
             from: "eucanetd's default",
         },
     }
+}
+
+/// No GNI, no VNET_MODE in eucalyptus.conf and no trace of eucanetd (no pid file, no
+/// process): nothing says this host is an EDGE NC, so "eucanetd not running" would page for a
+/// check put on the wrong host. UNKNOWN, as for a mode that is not EDGE. A pid file left
+/// behind (crashed) or a GNI is enough to judge the host as an NC.
+fn not_an_nc(o: &Observed) -> Option<Finding> {
+    let Acquisition::Missing { source } = &o.gni else {
+        return None;
+    };
+    if o.conf_mode.is_some() || !matches!(o.eucanetd, Daemon::NotRunning) {
+        return None;
+    }
+    let text = format!(
+        "{source} missing, no VNET_MODE in eucalyptus.conf and no eucanetd (pid file or process): is this a Eucalyptus NC?"
+    );
+    Some(
+        Finding::unknown(text.clone())
+            .summary(text)
+            .hint("run check_euca_edge on the Node Controllers (EDGE mode) only"),
+    )
 }
 
 fn mode_rule(mode: &Mode, rules: &Rules) -> Option<Finding> {

@@ -285,6 +285,22 @@ fn a_stale_version_is_ok_when_first_seen_then_warning_then_critical() {
     .expect(0, &[]);
 }
 
+/// Within -w a mismatch is OK, but the summary must not say the GNI is applied when it is not.
+#[test]
+fn a_mismatch_within_the_warning_time_is_ok_without_claiming_it_applied() {
+    let tree = healthy();
+    tree.put(VERSION, &fixture("global_network_info.version-stale"));
+    let o = run_with(&tree, &State::new().seen("5e0a7c1f", "4d1b93e2", 60), &[]);
+    o.expect(0, &[]);
+    assert!(
+        o.first
+            .starts_with("EUCA EDGE OK - EDGE: GNI 5e0a7c1f not applied yet (60 s)"),
+        "{}",
+        o.first
+    );
+    assert!(!o.first.contains("EDGE applied"), "{}", o.first);
+}
+
 #[test]
 fn no_version_file_after_a_boot_is_a_mismatch_too() {
     let tree = healthy();
@@ -325,6 +341,31 @@ fn a_missing_gni_is_critical_on_an_edge_nc_and_unknown_where_nothing_says_edge()
             "is this a Eucalyptus NC?",
         ],
     );
+}
+
+/// A host with nothing of Eucalyptus (no GNI, no eucalyptus.conf, no eucanetd) is UNKNOWN,
+/// not CRITICAL "eucanetd not running"; an NC whose eucanetd crashed (pid file left) stays
+/// CRITICAL.
+#[test]
+fn a_host_that_is_no_nc_at_all_is_unknown_not_critical() {
+    let tree = HostTree::new()
+        .file("/proc/uptime", "350735.47 234388.90\n")
+        .file("/proc/1/stat", &stat(1, "systemd"))
+        .file("/proc/1/cmdline", "/usr/lib/systemd/systemd\0")
+        .dir("/var/log");
+    run(&tree, &[]).expect_first(
+        3,
+        "EUCA EDGE UNKNOWN - ",
+        &[
+            "global_network_info.xml missing",
+            "is this a Eucalyptus NC?",
+        ],
+    );
+    let crashed = healthy();
+    remove(&crashed, GNI);
+    remove(&crashed, "/etc/eucalyptus/eucalyptus.conf");
+    remove(&crashed, "/proc/4021");
+    run(&crashed, &[]).expect(2, &["eucanetd crashed (stale pid file)"]);
 }
 
 #[test]

@@ -400,7 +400,8 @@ pub fn run_family(
         }
         Family::Ssacli => match output_of(ctx, &cmds[0], max_age, sudo, &|_| false, &mut notes)? {
             Ok(text) => ssacli::parse(&text).map_err(|e| e.in_source(&source).to_string()),
-            Err(why) => Err(why),
+            // Named like the other tools' failures: "exit 1" alone says not which tool.
+            Err(why) => Err(format!("{source}: {why}")),
         },
         Family::Arcconf => {
             let program = path.display().to_string();

@@ -634,6 +634,30 @@ fn a_tool_refused_for_lack_of_privilege_names_the_sudoers_line() {
 }
 
 #[test]
+fn a_failing_ssacli_is_unknown_naming_the_command() {
+    let host = HostTree::new().dir("/proc");
+    host.executable(
+        "/tools/ssacli",
+        "#!/bin/sh\necho 'Error: controller firmware busy' >&2\nexit 1\n",
+    );
+    let tools = host.root().join("tools");
+    let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid"))
+        .root(&host)
+        .env("CHECK_RAID_TOOL_PATH", tools.display().to_string())
+        .args(["--controller", "ssacli"])
+        .run();
+    o.expect(3, &["controller firmware busy", "exit 1"]);
+    assert!(
+        o.first.contains(&format!(
+            "{}/ssacli ctrl all show config detail",
+            tools.display()
+        )),
+        "{}",
+        o.first
+    );
+}
+
+#[test]
 fn a_forced_tool_that_is_missing_is_unknown_saying_where_it_was_looked_for() {
     let host = HostTree::new().dir("/proc").dir("/empty");
     let o = Plugin::new(env!("CARGO_BIN_EXE_check_raid"))

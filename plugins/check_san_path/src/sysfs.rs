@@ -10,6 +10,15 @@
 use crate::model::{Map, Path, PathGroup, Session, Target};
 use crate::multipath::is_device_state;
 
+/// A sysfs value as the status line may quote it: the kit's quoting of a parse error's line
+/// (60 characters at most, binary said as such), since a garbled or huge file would otherwise
+/// put mojibake or a megabyte into the first line.
+fn quoted(value: &str) -> String {
+    common::ParseError::at(1, value, "")
+        .content
+        .unwrap_or_default()
+}
+
 /// One dm device as read: its directory name (`dm-3`), `dm/uuid`, `dm/name`, and per slave
 /// its name and `device/state` (None: the file could not be read).
 pub struct DmDevice {
@@ -26,8 +35,9 @@ pub fn map(dev: &DmDevice) -> Result<Option<Map>, String> {
     let Some(wwid) = uuid.strip_prefix("mpath-") else {
         return Ok(None);
     };
-    if wwid.is_empty() || wwid.contains(char::is_whitespace) {
-        return Err(format!("dm/uuid '{uuid}' is no multipath uuid"));
+    // WWIDs are printable ASCII (hex, `eui.`, `SATA_...`): anything else is a garbled file.
+    if wwid.is_empty() || !wwid.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(format!("dm/uuid '{}' is no multipath uuid", quoted(uuid)));
     }
     let name = dev
         .name
@@ -41,7 +51,10 @@ pub fn map(dev: &DmDevice) -> Result<Option<Map>, String> {
             Some(s) => {
                 let s = s.trim_end_matches('\n');
                 if !is_device_state(s) {
-                    return Err(format!("{slave}/device/state '{s}' is no device state"));
+                    return Err(format!(
+                        "{slave}/device/state '{}' is no device state",
+                        quoted(s)
+                    ));
                 }
                 s.to_string()
             }
@@ -93,10 +106,18 @@ pub fn targets(sessions: &[SysSession]) -> Result<Vec<Target>, String> {
         let iqn = s.targetname.trim_end_matches('\n');
         let state = s.state.trim_end_matches('\n');
         if iqn.is_empty() || iqn.contains(char::is_whitespace) {
-            return Err(format!("{}/targetname '{iqn}' is no target name", s.dir));
+            return Err(format!(
+                "{}/targetname '{}' is no target name",
+                s.dir,
+                quoted(iqn)
+            ));
         }
         if !crate::iscsiadm::SESSION_STATES.contains(&state) {
-            return Err(format!("{}/state '{state}' is no session state", s.dir));
+            return Err(format!(
+                "{}/state '{}' is no session state",
+                s.dir,
+                quoted(state)
+            ));
         }
         let trim = |v: &Option<String>| v.as_deref().map(|x| x.trim_end_matches('\n').to_string());
         let portal = match (trim(&s.address), trim(&s.port)) {
@@ -120,4 +141,54 @@ pub fn targets(sessions: &[SysSession]) -> Result<Vec<Target>, String> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(uuid: &str, state: &str) -> DmDevice {
+        DmDevice {
+            dm: "dm-0".into(),
+            uuid: uuid.into(),
+            name: Some("mpatha\n".into()),
+            slaves: vec![("sdb".into(), Some(state.into()))],
+        }
+    }
+
+    /// A garbled or huge sysfs value is quoted short and never as raw bytes on the status line.
+    #[test]
+    fn a_binary_or_huge_value_is_quoted_short() {
+        let binary = "\u{fffd}@\u{1}\u{fffd}}\n";
+        let huge = "x".repeat(900_000) + "\n";
+        for (uuid, state) in [
+            ("mpath-3600\n", binary),
+            ("mpath-3600\n", huge.as_str()),
+            (binary, "running\n"),
+        ] {
+            let uuid = if uuid == binary {
+                format!("mpath-{binary}")
+            } else {
+                uuid.to_string()
+            };
+            let e = map(&dev(&uuid, state)).unwrap_err();
+            assert!(
+                e.len() < 120,
+                "{} bytes: {}",
+                e.len(),
+                &e[..120.min(e.len())]
+            );
+            assert!(!e.contains('\u{fffd}') && !e.contains('\u{1}'), "{e}");
+        }
+        let sessions = [SysSession {
+            dir: "session1".into(),
+            targetname: "iqn.2025-03.com.example:a\n".into(),
+            state: huge.clone(),
+            address: None,
+            port: None,
+            connection: None,
+        }];
+        let e = targets(&sessions).unwrap_err();
+        assert!(e.len() < 120, "{} bytes", e.len());
+    }
 }
