@@ -507,6 +507,12 @@ fn list_custom(
 }
 
 fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
+    // A FIFO nobody writes to would block the open until the global timeout, which then
+    // names no file: refuse what is not a regular file first.
+    let meta = std::fs::metadata(path).map_err(|e| io_words(&e))?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
     let f = std::fs::File::open(path).map_err(|e| io_words(&e))?;
     let mut buf = Vec::new();
     f.take(cap + 1)

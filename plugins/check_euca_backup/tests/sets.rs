@@ -461,3 +461,28 @@ fn a_restore_test_of_a_dump_that_restores_nothing_is_critical() {
     )
     .expect(2, &["restore test: no table restored"]);
 }
+
+/// A live key that is a FIFO nobody writes to: UNKNOWN naming it at once, not a bare
+/// "timed out" that names nothing (the open blocked until -t).
+#[test]
+fn a_live_key_that_is_a_fifo_is_named_not_waited_for() {
+    let w = WorkDir::new("backup-verify-fifo");
+    documented_set(w.path(), 1.0);
+    let live = w.path().join("live");
+    std::fs::create_dir_all(&live).unwrap();
+    for (path, data) in &KEYS[..2] {
+        let rel = path.trim_start_matches("var/lib/eucalyptus/keys/");
+        std::fs::write(live.join(rel), data).unwrap();
+    }
+    let fifo = live.join("cloud-pk.pem");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let l = live.display().to_string();
+    let started = std::time::Instant::now();
+    let out = check(w.path(), &["--verify-keys", &l, "-t", "5"]);
+    out.expect(3, &["live key cloud-pk.pem: not a regular file"]);
+    assert!(started.elapsed() < Duration::from_secs(4), "{out:?}");
+}
