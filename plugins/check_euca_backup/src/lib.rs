@@ -361,7 +361,9 @@ fn files(dir: &Path) -> Vec<(String, PathBuf)> {
     let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
         .map(|r| {
             r.flatten()
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                // Followed through symlinks (a set's files may link to where the dump was
+                // written); a FIFO or device is no backup file and would block a read.
+                .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()))
                 .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
                 .collect()
         })

@@ -486,3 +486,18 @@ fn a_live_key_that_is_a_fifo_is_named_not_waited_for() {
     out.expect(3, &["live key cloud-pk.pem: not a regular file"]);
     assert!(started.elapsed() < Duration::from_secs(4), "{out:?}");
 }
+
+/// A set whose dump is a symlink to where it was written is still that set.
+#[test]
+fn a_symlinked_dump_is_read_through_the_link() {
+    let w = WorkDir::new("backup-symlink");
+    let real = w.path().join("written");
+    documented_set(&real, 1.0);
+    let set = w.path().join("set");
+    std::fs::create_dir_all(&set).unwrap();
+    for entry in std::fs::read_dir(&real).unwrap() {
+        let entry = entry.unwrap();
+        std::os::unix::fs::symlink(entry.path(), set.join(entry.file_name())).unwrap();
+    }
+    check(&set, &["--host", "clc1"]).expect(0, &["newest complete set set is"]);
+}
