@@ -44,7 +44,7 @@ pub(crate) fn doing_tail(out: &mut [u8]) -> usize {
     DOING[DOING_SLOT.load(Ordering::SeqCst) & 1].copy_into(out)
 }
 
-fn set_doing(what: String) {
+pub(crate) fn set_doing(what: String) {
     let Ok(_turn) = DOING_WRITER.lock() else {
         return;
     };

@@ -137,6 +137,8 @@ pub fn read_secret_file(path: &Path) -> Result<SecretFile, CheckError> {
             _ => e.to_string(),
         },
     };
+    // A FIFO nobody writes to blocks the open: the global timeout then names the file.
+    crate::context::set_doing(format!("reading {shown}"));
     let file = std::fs::File::open(path).map_err(read_error)?;
     let meta = file.metadata().map_err(read_error)?;
     if meta.is_dir() {
@@ -149,6 +151,7 @@ pub fn read_secret_file(path: &Path) -> Result<SecretFile, CheckError> {
     file.take(MAX_SECRET_FILE + 1)
         .read_to_end(&mut buf)
         .map_err(read_error)?;
+    crate::context::set_doing(String::new());
     if buf.len() as u64 > MAX_SECRET_FILE {
         return Err(CheckError::Read {
             path: shown,

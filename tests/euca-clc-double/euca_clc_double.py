@@ -332,6 +332,8 @@ def make_handler(double):
             params = dict(parse_qsl(split.query, keep_blank_values=True))
             params.update(dict(parse_qsl(body, keep_blank_values=True)))
             action = params.get("Action", "")
+            # "delays": {"DescribeInstances": 2.5}: one action slower than the others
+            time.sleep(float((control.get("delays") or {}).get(action, 0)))
             if action in ACTIONS:
                 self.other_action(action, split, params, control)
                 return

@@ -361,7 +361,9 @@ fn files(dir: &Path) -> Vec<(String, PathBuf)> {
     let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
         .map(|r| {
             r.flatten()
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                // Followed through symlinks (a set's files may link to where the dump was
+                // written); a FIFO or device is no backup file and would block a read.
+                .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()))
                 .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
                 .collect()
         })
@@ -507,6 +509,12 @@ fn list_custom(
 }
 
 fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
+    // A FIFO nobody writes to would block the open until the global timeout, which then
+    // names no file: refuse what is not a regular file first.
+    let meta = std::fs::metadata(path).map_err(|e| io_words(&e))?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
     let f = std::fs::File::open(path).map_err(|e| io_words(&e))?;
     let mut buf = Vec::new();
     f.take(cap + 1)

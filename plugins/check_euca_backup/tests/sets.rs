@@ -461,3 +461,43 @@ fn a_restore_test_of_a_dump_that_restores_nothing_is_critical() {
     )
     .expect(2, &["restore test: no table restored"]);
 }
+
+/// A live key that is a FIFO nobody writes to: UNKNOWN naming it at once, not a bare
+/// "timed out" that names nothing (the open blocked until -t).
+#[test]
+fn a_live_key_that_is_a_fifo_is_named_not_waited_for() {
+    let w = WorkDir::new("backup-verify-fifo");
+    documented_set(w.path(), 1.0);
+    let live = w.path().join("live");
+    std::fs::create_dir_all(&live).unwrap();
+    for (path, data) in &KEYS[..2] {
+        let rel = path.trim_start_matches("var/lib/eucalyptus/keys/");
+        std::fs::write(live.join(rel), data).unwrap();
+    }
+    let fifo = live.join("cloud-pk.pem");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let l = live.display().to_string();
+    let started = std::time::Instant::now();
+    let out = check(w.path(), &["--verify-keys", &l, "-t", "5"]);
+    out.expect(3, &["live key cloud-pk.pem: not a regular file"]);
+    assert!(started.elapsed() < Duration::from_secs(4), "{out:?}");
+}
+
+/// A set whose dump is a symlink to where it was written is still that set.
+#[test]
+fn a_symlinked_dump_is_read_through_the_link() {
+    let w = WorkDir::new("backup-symlink");
+    let real = w.path().join("written");
+    documented_set(&real, 1.0);
+    let set = w.path().join("set");
+    std::fs::create_dir_all(&set).unwrap();
+    for entry in std::fs::read_dir(&real).unwrap() {
+        let entry = entry.unwrap();
+        std::os::unix::fs::symlink(entry.path(), set.join(entry.file_name())).unwrap();
+    }
+    check(&set, &["--host", "clc1"]).expect(0, &["newest complete set set is"]);
+}

@@ -317,16 +317,14 @@ fn visit(
     client.simple_query("SELECT 1").map_err(query_failure)?;
     let query_seconds = started.elapsed().as_secs_f64();
 
+    // The activity query depends on the server's version (Eucalyptus 4.1+ runs PostgreSQL
+    // 9.2, 3.4/4.0 run 9.1): ask it first, on its own.
+    let version_num: i32 = client
+        .query_one("SELECT current_setting('server_version_num')::int4", &[])
+        .and_then(|row| row.try_get(0))
+        .map_err(query_failure)?;
     let row = client
-        .query_one(
-            "SELECT current_setting('server_version'), \
-                    current_setting('max_connections')::int8, \
-                    (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int8, \
-                    (SELECT extract(epoch FROM max(now() - xact_start))::float8 FROM pg_stat_activity \
-                      WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() \
-                        AND backend_type = 'client backend')",
-            &[],
-        )
+        .query_one(activity_query(version_num).as_str(), &[])
         .map_err(query_failure)?;
     let version: String = row.try_get(0).map_err(query_failure)?;
     let max_connections: i64 = row.try_get(1).map_err(query_failure)?;
@@ -361,6 +359,30 @@ fn visit(
         max_connections: u64::try_from(max_connections).unwrap_or(0),
         oldest_transaction_seconds: oldest,
     })
+}
+
+/// Version, max_connections, client connections and the oldest open transaction, in SQL the
+/// server understands: `backend_type` (to leave out background workers) exists from
+/// PostgreSQL 10 on, and before 9.2 the backend's pid column was `procpid`. Before 10 every
+/// pg_stat_activity row is a client backend.
+pub fn activity_query(server_version_num: i32) -> String {
+    let pid = if server_version_num >= 90200 {
+        "pid"
+    } else {
+        "procpid"
+    };
+    let clients = if server_version_num >= 100000 {
+        " AND backend_type = 'client backend'"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT current_setting('server_version'), \
+                current_setting('max_connections')::int8, \
+                (SELECT count(*) FROM pg_stat_activity WHERE true{clients})::int8, \
+                (SELECT extract(epoch FROM max(now() - xact_start))::float8 FROM pg_stat_activity \
+                  WHERE xact_start IS NOT NULL AND {pid} <> pg_backend_pid(){clients})"
+    )
 }
 
 /// The connect error in an admin's words. No server, refused, timed out: unreachable. The
@@ -478,5 +500,29 @@ fn without_os_error(text: &str) -> String {
     match text.find(" (os error") {
         Some(i) => text[..i].to_string(),
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::activity_query;
+
+    /// Eucalyptus 4.1+ runs PostgreSQL 9.2 and 3.4/4.0 run 9.1: a query naming a column those
+    /// servers lack fails there, on every run ("column backend_type does not exist").
+    #[test]
+    fn the_activity_query_names_only_columns_the_server_has() {
+        let pg92 = activity_query(90224);
+        assert!(!pg92.contains("backend_type"), "{pg92}");
+        assert!(pg92.contains(" pid <> pg_backend_pid()"), "{pg92}");
+        let pg91 = activity_query(90124);
+        assert!(!pg91.contains("backend_type"), "{pg91}");
+        assert!(pg91.contains("procpid <> pg_backend_pid()"), "{pg91}");
+        let pg15 = activity_query(150008);
+        assert_eq!(
+            pg15.matches("backend_type = 'client backend'").count(),
+            2,
+            "{pg15}"
+        );
+        assert!(pg15.contains(" pid <> pg_backend_pid()"), "{pg15}");
     }
 }

@@ -50,6 +50,9 @@ pub enum Kind {
 /// Largest answer read: a Heartbeat is ~2 KiB, the console's login page ~30 KiB.
 const MAX_BODY: u64 = 1024 * 1024;
 
+/// Most addresses probed at once (an active/active name has a handful).
+pub const MAX_PARALLEL: usize = 32;
+
 #[derive(Debug, clap::Args)]
 pub struct Options {
     /// The DNS name clients use (every A/AAAA record of it is probed)
@@ -178,21 +181,26 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
             deadline,
         };
         let prober = &prober;
-        seen.probes = std::thread::scope(|scope| {
-            let handles: Vec<_> = addresses
-                .iter()
-                .map(|ip| (*ip, scope.spawn(move || prober.probe(*ip))))
-                .collect();
-            handles
-                .into_iter()
-                .map(|(ip, h)| {
-                    let probe = h.join().unwrap_or_else(|_| Probe::Wrong {
-                        why: "internal error while probing it (a bug, please report it)".into(),
-                    });
-                    (ip, probe)
-                })
-                .collect()
-        });
+        // At most MAX_PARALLEL probes at a time: a name with thousands of records (a
+        // misconfigured zone, a hostile server) would otherwise start a thread and a TLS
+        // client per address, past the memory bound. All share the one deadline.
+        for batch in addresses.chunks(MAX_PARALLEL) {
+            seen.probes.extend(std::thread::scope(|scope| {
+                let handles: Vec<_> = batch
+                    .iter()
+                    .map(|ip| (*ip, scope.spawn(move || prober.probe(*ip))))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|(ip, h)| {
+                        let probe = h.join().unwrap_or_else(|_| Probe::Wrong {
+                            why: "internal error while probing it (a bug, please report it)".into(),
+                        });
+                        (ip, probe)
+                    })
+                    .collect::<Vec<_>>()
+            }));
+        }
     }
     let limits = Limits {
         min_addresses: opts.min_addresses,

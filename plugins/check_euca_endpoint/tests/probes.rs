@@ -154,6 +154,55 @@ fn https(ip: [u8; 4], body: &'static str) -> u16 {
     port
 }
 
+/// A name with many records (a misconfigured zone, a hostile server): the probes run a
+/// bounded number at a time, not one thread and TLS client per address at once (3,000
+/// addresses took 77 MiB). Every address holds its connection open without answering.
+#[test]
+fn a_name_with_many_addresses_is_probed_a_bounded_number_at_a_time() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let ips: Vec<Ipv4Addr> = (1..=100).map(|n| Ipv4Addr::new(127, 3, 0, n)).collect();
+    let first = TcpListener::bind("127.3.0.1:0").unwrap();
+    let port = first.local_addr().unwrap().port();
+    let open = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let mut listeners = vec![first];
+    for ip in &ips[1..] {
+        listeners.push(TcpListener::bind((*ip, port)).unwrap());
+    }
+    for l in listeners {
+        let (open, most) = (open.clone(), most.clone());
+        std::thread::spawn(move || {
+            for mut s in l.incoming().flatten() {
+                let (open, most) = (open.clone(), most.clone());
+                std::thread::spawn(move || {
+                    let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    let mut buf = [0u8; 4096];
+                    while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
+                    open.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+    }
+    let dns = dns(Dns::Truncated(ips)).to_string();
+    let out = endpoint(&[
+        "--name",
+        "ufs.cloud.test",
+        "--dns-server",
+        &dns,
+        "--port",
+        &port.to_string(),
+        "-t",
+        "2",
+    ]);
+    assert!(out.code == 2 || out.code == 3, "{out:?}");
+    let most = most.load(Ordering::SeqCst);
+    assert!(
+        most > 0 && most <= check_euca_endpoint::MAX_PARALLEL,
+        "{most} probes at once"
+    );
+}
+
 fn endpoint(args: &[&str]) -> Outcome {
     Plugin::new(env!("CARGO_BIN_EXE_check_euca_endpoint"))
         .args(args)

@@ -122,3 +122,21 @@ fn hostile_node_states_are_unknown_naming_the_file() {
     ])
     .expect(3, &["more than 100000 lines"]);
 }
+
+/// A credentials file that is a FIFO nobody writes to blocks its open until -t: the timeout
+/// must name the file, not end with a bare "timed out" (the kit's read_secret_file).
+#[test]
+fn a_credentials_fifo_times_out_naming_the_file() {
+    let files = Files::new("creds-fifo");
+    let fifo = files.0.join("eucarc");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let f = fifo.display().to_string();
+    let out = Plugin::new(BIN)
+        .args(["-t", "1", "--clc", "127.0.0.1:9", "--credentials", &f])
+        .run();
+    out.expect(3, &["timed out after 1 s while reading", "eucarc"]);
+}
