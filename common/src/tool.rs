@@ -242,28 +242,41 @@ fn run_via(cmd: &ToolCommand, sudo: &str, limit: Duration) -> Result<ToolOutput,
     })?;
     let pid = child.id() as i32;
 
-    let (events, pipe_news) = mpsc::channel();
+    let (events, news) = mpsc::channel();
     let stdout = child.stdout.take().map(|p| capture(p, cap, events.clone()));
     let stderr = child.stderr.take().map(|p| capture(p, cap, events.clone()));
+    // Woken by the tool's end itself, not by a poll: a run ends as soon as the tool does.
+    // Without that thread (none could be started), the exit is polled every few ms instead.
+    let watched = watch_exit(pid, events.clone());
     drop(events);
+    let tick = if watched {
+        limit
+    } else {
+        Duration::from_millis(5)
+    };
     let mut pipes_open = usize::from(stdout.is_some()) + usize::from(stderr.is_some());
 
     let ended = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Ended::Exited(status),
-            Ok(None) if started.elapsed() >= limit => break Ended::TimedOut,
             Ok(None) => {}
             Err(e) => break Ended::Failed(e.to_string()),
         }
-        if pipes_open == 0 {
-            // Both pipes closed: the tool is about to exit.
-            std::thread::sleep(Duration::from_millis(1));
-            continue;
+        let left = limit.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            break Ended::TimedOut;
         }
-        match pipe_news.recv_timeout(Duration::from_millis(5)) {
-            Ok(PipeEvent::Closed) => pipes_open -= 1,
-            Ok(PipeEvent::OverCap) => break Ended::OverCap,
-            Err(_) => {}
+        match news.recv_timeout(left.min(tick)) {
+            Ok(Event::Closed) => pipes_open -= 1,
+            Ok(Event::OverCap) => break Ended::OverCap,
+            // Reaped by the try_wait above.
+            Ok(Event::Exited) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            // Nothing left to wake us (both pipes closed, no exit watcher): the tool is
+            // about to exit, or closed its output and goes on; poll.
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                std::thread::sleep(left.min(Duration::from_millis(1)))
+            }
         }
     };
     let status = match ended {
@@ -296,9 +309,10 @@ fn run_via(cmd: &ToolCommand, sudo: &str, limit: Duration) -> Result<ToolOutput,
     let linger_until = Instant::now() + PIPE_LINGER;
     while pipes_open > 0 {
         let left = linger_until.saturating_duration_since(Instant::now());
-        match pipe_news.recv_timeout(left) {
-            Ok(PipeEvent::Closed) => pipes_open -= 1,
-            Ok(PipeEvent::OverCap) => {
+        match news.recv_timeout(left) {
+            Ok(Event::Closed) => pipes_open -= 1,
+            Ok(Event::Exited) => {}
+            Ok(Event::OverCap) => {
                 return Err(ToolError::OutputTooLarge {
                     command: cmd.display(),
                     size: crate::context::size_text(cap),
@@ -346,9 +360,42 @@ enum Ended {
     Failed(String),
 }
 
-enum PipeEvent {
+/// What wakes the waiting `run`: a pipe's end or overflow, the tool's exit.
+enum Event {
     Closed,
     OverCap,
+    Exited,
+}
+
+/// Start a thread that waits for the tool to exit and says so, leaving it a zombie for `run`
+/// to reap through its `Child` (WNOWAIT): zombies of registered tools are never reaped by
+/// anyone else, so no exit status is ever taken from its owner. When `run` reaps the tool
+/// first (timeout, over cap), waitid fails with ECHILD and the thread ends all the same.
+/// waitid(P_PID, WNOWAIT) is in Linux since 2.6.9 (EL6's 2.6.32 included; pidfd is not).
+/// False when no thread could be started.
+fn watch_exit(pid: i32, news: mpsc::Sender<Event>) -> bool {
+    std::thread::Builder::new()
+        .name("tool-exit".into())
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            loop {
+                // SAFETY: a zeroed siginfo for waitid to fill; no other memory is touched.
+                let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+                let got = unsafe {
+                    libc::waitid(
+                        libc::P_PID,
+                        pid as libc::id_t,
+                        &mut info,
+                        libc::WEXITED | libc::WNOWAIT,
+                    )
+                };
+                if got == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                    break;
+                }
+            }
+            let _ = news.send(Event::Exited);
+        })
+        .is_ok()
 }
 
 type Captured = Arc<Mutex<Vec<u8>>>;
@@ -358,7 +405,7 @@ type Captured = Arc<Mutex<Vec<u8>>>;
 fn capture(
     mut pipe: impl Read + Send + 'static,
     cap: usize,
-    news: mpsc::Sender<PipeEvent>,
+    news: mpsc::Sender<Event>,
 ) -> Captured {
     let buffer: Captured = Arc::new(Mutex::new(Vec::new()));
     let filled = Arc::clone(&buffer);
@@ -366,16 +413,16 @@ fn capture(
         let mut chunk = vec![0u8; 64 * 1024];
         let event = loop {
             match pipe.read(&mut chunk) {
-                Ok(0) => break PipeEvent::Closed,
+                Ok(0) => break Event::Closed,
                 Ok(n) => {
                     let mut buf = filled.lock().unwrap_or_else(|e| e.into_inner());
                     if buf.len() + n > cap {
-                        break PipeEvent::OverCap;
+                        break Event::OverCap;
                     }
                     buf.extend_from_slice(&chunk[..n]);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => break PipeEvent::Closed,
+                Err(_) => break Event::Closed,
             }
         };
         let _ = news.send(event);
@@ -428,29 +475,34 @@ fn stop_processes(spare_running: bool) {
     use nix::sys::signal::{kill, Signal};
     use nix::unistd::Pid;
     let me = std::process::id() as i32;
-    // Live processes below this one, signalled with `signal` if given; how many there were.
-    let round = |signal: Option<Signal>| -> usize {
+    // Processes below this one, zombies included (none: nothing to stop or reap); the live
+    // ones are signalled with `signal` if given. Returns (all, live) counts.
+    let round = |signal: Option<Signal>| -> (usize, usize) {
         let running = spare_running.then(running_tools);
         let spare: &[i32] = running.as_deref().map_or(&[], |r| r.as_slice());
-        let alive: Vec<i32> = processes_below(me, spare)
-            .into_iter()
-            .filter(|p| !is_zombie(*p))
-            .collect();
+        let below = processes_below(me, spare);
+        let alive: Vec<i32> = below.iter().copied().filter(|p| !is_zombie(*p)).collect();
         if let Some(signal) = signal {
             for pid in &alive {
                 let _ = kill(Pid::from_raw(*pid), signal);
             }
         }
-        alive.len()
+        (below.len(), alive.len())
     };
-    if round(Some(Signal::SIGTERM)) > 0 {
+    let (found, alive) = round(Some(Signal::SIGTERM));
+    if found == 0 {
+        // The usual end of a tool: nothing left behind, no zombie of ours to reap (a leftover
+        // that becomes one later was alive now, hence found).
+        return;
+    }
+    if alive > 0 {
         let until = Instant::now() + TERM_GRACE;
-        while Instant::now() < until && round(None) > 0 {
+        while Instant::now() < until && round(None).1 > 0 {
             std::thread::sleep(Duration::from_millis(5));
         }
         // A few rounds: a process may fork while it is being killed.
         for _ in 0..5 {
-            if round(Some(Signal::SIGKILL)) == 0 {
+            if round(Some(Signal::SIGKILL)).1 == 0 {
                 break;
             }
             std::thread::sleep(Duration::from_millis(2));
@@ -492,15 +544,26 @@ fn processes_below(root: i32, spare: &[i32]) -> Vec<i32> {
 /// the read (a pipe reader whose tool just exited) is only skipped: treating its vanished file
 /// as "this kernel has none" made every tool run scan all of /proc (about 500 stat files on a
 /// quiet machine, measured with strace for check_ipmi).
+/// The kernel's answer is kept once known (one stat less per process looked at).
 fn children_of(pid: i32) -> Vec<i32> {
+    use std::sync::atomic::AtomicU8;
+    const UNKNOWN: u8 = 0;
+    const LISTED: u8 = 1;
+    const SCAN: u8 = 2;
+    static KERNEL: AtomicU8 = AtomicU8::new(UNKNOWN);
     let mut children = Vec::new();
-    let leader = format!("/proc/{pid}/task/{pid}");
-    if !Path::new(&format!("{leader}/children")).exists() {
-        return if Path::new(&leader).exists() {
-            children_by_scan(pid)
+    if KERNEL.load(Ordering::Relaxed) == UNKNOWN {
+        let leader = format!("/proc/{pid}/task/{pid}");
+        if Path::new(&format!("{leader}/children")).exists() {
+            KERNEL.store(LISTED, Ordering::Relaxed);
+        } else if Path::new(&leader).exists() {
+            KERNEL.store(SCAN, Ordering::Relaxed);
         } else {
-            children
-        };
+            return children; // gone: it tells nothing about the kernel
+        }
+    }
+    if KERNEL.load(Ordering::Relaxed) == SCAN {
+        return children_by_scan(pid);
     }
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
         return children;
