@@ -816,6 +816,25 @@ mod tests {
     }
 
     #[test]
+    fn both_pipes_are_read_whole_when_each_holds_more_than_a_pipe_buffer() {
+        // 300 000 bytes on each, written in turns: a runner reading one pipe only would leave
+        // the tool blocked on the other (a pipe holds 64 KiB).
+        let out = run(
+            &ToolCommand::new("sh").args([
+                "-c",
+                "for i in 1 2 3; do head -c 100000 /dev/zero | tr '\\0' o; \
+                 head -c 100000 /dev/zero | tr '\\0' e >&2; done; echo end",
+            ]),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        assert_eq!(out.code, Some(0));
+        assert_eq!(out.stdout.len(), 300_004);
+        assert!(out.stdout.ends_with("oend\n"));
+        assert_eq!(out.stderr, "e".repeat(300_000));
+    }
+
+    #[test]
     fn the_exit_watcher_of_old_kernels_wakes_at_the_exit_and_leaves_the_status() {
         let mut child = Command::new("sh")
             .args(["-c", "sleep 0.2; exit 7"])
