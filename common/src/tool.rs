@@ -295,7 +295,7 @@ fn run_via(cmd: &ToolCommand, sudo: &str, limit: Duration) -> Result<ToolOutput,
     };
     unregister(pid);
     // Whatever the tool left running (it may have forked, or daemonised) goes too; that also
-    // closes the pipes it inherited, so the readers see the end.
+    // closes the pipes it inherited, so their end is seen below.
     stop_processes_below_self();
     let linger_until = Instant::now() + PIPE_LINGER;
     while pipes.iter().any(|p| p.fd.is_some()) {
@@ -603,10 +603,10 @@ fn processes_below(root: i32, spare: &[i32]) -> Vec<i32> {
 /// listed under any thread of a subreaper). Kernels without that file (before 3.5) are
 /// scanned for the parent pid instead; that is decided on the thread-group leader, whose
 /// task directory lives as long as the process. A thread that ended between the listing and
-/// the read (a pipe reader whose tool just exited) is only skipped: treating its vanished file
-/// as "this kernel has none" made every tool run scan all of /proc (about 500 stat files on a
-/// quiet machine, measured with strace for check_ipmi).
-/// The kernel's answer is kept once known (one stat less per process looked at).
+/// the read (an old kernel's exit watcher, a plugin's own thread) is only skipped: treating its
+/// vanished file as "this kernel has none" made every tool run scan all of /proc (about 500
+/// stat files on a quiet machine, measured with strace for check_ipmi). The kernel's answer is
+/// kept once known (one stat less per process looked at).
 fn children_of(pid: i32) -> Vec<i32> {
     use std::sync::atomic::AtomicU8;
     const UNKNOWN: u8 = 0;
