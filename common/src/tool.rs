@@ -20,13 +20,12 @@
 //! to init. Every daemon we know (NRPE, Nagios, Icinga 2) kills the whole group, which does
 //! reach them, except a root child of sudo on its own pty.
 
-use std::io::Read;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Direct children (tools) running now; their subtrees belong to their own `run`.
@@ -242,28 +241,33 @@ fn run_via(cmd: &ToolCommand, sudo: &str, limit: Duration) -> Result<ToolOutput,
     })?;
     let pid = child.id() as i32;
 
-    let (events, pipe_news) = mpsc::channel();
-    let stdout = child.stdout.take().map(|p| capture(p, cap, events.clone()));
-    let stderr = child.stderr.take().map(|p| capture(p, cap, events.clone()));
-    drop(events);
-    let mut pipes_open = usize::from(stdout.is_some()) + usize::from(stderr.is_some());
-
+    let mut pipes: Vec<Pipe> = [
+        child.stdout.take().map(OwnedFd::from),
+        child.stderr.take().map(OwnedFd::from),
+    ]
+    .into_iter()
+    .map(Pipe::new)
+    .collect();
+    // Woken by the tool's end itself, not by a poll of it: a run ends as soon as the tool does.
+    // Without such a notice (none could be set up), the exit is polled every few ms instead.
+    let exited = exit_notice(pid);
+    let tick = if exited.is_some() {
+        limit
+    } else {
+        Duration::from_millis(5)
+    };
     let ended = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Ended::Exited(status),
-            Ok(None) if started.elapsed() >= limit => break Ended::TimedOut,
             Ok(None) => {}
             Err(e) => break Ended::Failed(e.to_string()),
         }
-        if pipes_open == 0 {
-            // Both pipes closed: the tool is about to exit.
-            std::thread::sleep(Duration::from_millis(1));
-            continue;
+        let left = limit.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            break Ended::TimedOut;
         }
-        match pipe_news.recv_timeout(Duration::from_millis(5)) {
-            Ok(PipeEvent::Closed) => pipes_open -= 1,
-            Ok(PipeEvent::OverCap) => break Ended::OverCap,
-            Err(_) => {}
+        if pump(&mut pipes, exited.as_ref(), left.min(tick), cap).is_err() {
+            break Ended::OverCap;
         }
     };
     let status = match ended {
@@ -291,27 +295,27 @@ fn run_via(cmd: &ToolCommand, sudo: &str, limit: Duration) -> Result<ToolOutput,
     };
     unregister(pid);
     // Whatever the tool left running (it may have forked, or daemonised) goes too; that also
-    // closes the pipes it inherited, so the readers see the end.
+    // closes the pipes it inherited, so their end is seen below.
     stop_processes_below_self();
     let linger_until = Instant::now() + PIPE_LINGER;
-    while pipes_open > 0 {
+    while pipes.iter().any(|p| p.fd.is_some()) {
+        // Held open by something we could not stop: what the tool wrote is in already.
         let left = linger_until.saturating_duration_since(Instant::now());
-        match pipe_news.recv_timeout(left) {
-            Ok(PipeEvent::Closed) => pipes_open -= 1,
-            Ok(PipeEvent::OverCap) => {
-                return Err(ToolError::OutputTooLarge {
-                    command: cmd.display(),
-                    size: crate::context::size_text(cap),
-                })
-            }
-            // Held open by something we could not stop: what the tool wrote is in already.
-            Err(_) => break,
+        if left.is_zero() {
+            break;
+        }
+        if pump(&mut pipes, None, left, cap).is_err() {
+            return Err(ToolError::OutputTooLarge {
+                command: cmd.display(),
+                size: crate::context::size_text(cap),
+            });
         }
     }
+    let mut texts = pipes.into_iter().map(|p| text_of(p.buf));
     let output = ToolOutput {
         code: status.code(),
-        stdout: stdout.map(take_text).unwrap_or_default(),
-        stderr: stderr.map(take_text).unwrap_or_default(),
+        stdout: texts.next().unwrap_or_default(),
+        stderr: texts.next().unwrap_or_default(),
     };
     // sudo -n without a matching rule says one of these (sudo 1.8 to 1.9), exit 1.
     let refused = [
@@ -346,46 +350,151 @@ enum Ended {
     Failed(String),
 }
 
-enum PipeEvent {
-    Closed,
-    OverCap,
+/// One of the tool's output pipes, read by `run` itself when poll says it has something:
+/// no reader thread to start and to schedule per tool.
+struct Pipe {
+    /// None once closed (end of file or an error).
+    fd: Option<OwnedFd>,
+    buf: Vec<u8>,
 }
 
-type Captured = Arc<Mutex<Vec<u8>>>;
-
-/// Read a pipe in a thread of its own into a buffer the caller can take at any time (even
-/// while the thread is still blocked in `read`), never more than `cap` bytes.
-fn capture(
-    mut pipe: impl Read + Send + 'static,
-    cap: usize,
-    news: mpsc::Sender<PipeEvent>,
-) -> Captured {
-    let buffer: Captured = Arc::new(Mutex::new(Vec::new()));
-    let filled = Arc::clone(&buffer);
-    std::thread::spawn(move || {
-        let mut chunk = vec![0u8; 64 * 1024];
-        let event = loop {
-            match pipe.read(&mut chunk) {
-                Ok(0) => break PipeEvent::Closed,
-                Ok(n) => {
-                    let mut buf = filled.lock().unwrap_or_else(|e| e.into_inner());
-                    if buf.len() + n > cap {
-                        break PipeEvent::OverCap;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
+impl Pipe {
+    fn new(fd: Option<OwnedFd>) -> Pipe {
+        // Non-blocking, so that one wake-up drains what is there and never blocks in read.
+        // If that cannot be set, a read still never blocks: it only follows poll's POLLIN.
+        if let Some(fd) = &fd {
+            // SAFETY: fcntl on a descriptor we own.
+            unsafe {
+                let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFL);
+                if flags >= 0 {
+                    libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK);
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => break PipeEvent::Closed,
             }
-        };
-        let _ = news.send(event);
-    });
-    buffer
+        }
+        Pipe {
+            fd,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Read what is there now, never keeping more than `cap` bytes. Err: over the cap.
+    fn drain(&mut self, cap: usize, chunk: &mut [u8]) -> Result<(), ()> {
+        let Some(fd) = &self.fd else { return Ok(()) };
+        loop {
+            // SAFETY: read into a buffer of ours of the length given.
+            let n = unsafe { libc::read(fd.as_raw_fd(), chunk.as_mut_ptr().cast(), chunk.len()) };
+            if n > 0 {
+                let n = n as usize;
+                if self.buf.len() + n > cap {
+                    return Err(());
+                }
+                self.buf.extend_from_slice(&chunk[..n]);
+                if n < chunk.len() {
+                    return Ok(()); // the pipe is empty now: no read just to hear EAGAIN
+                }
+                continue;
+            }
+            let errno = std::io::Error::last_os_error().raw_os_error();
+            match (n, errno) {
+                (0, _) => break,
+                (_, Some(libc::EINTR)) => continue,
+                (_, Some(libc::EAGAIN)) => return Ok(()),
+                _ => break,
+            }
+        }
+        self.fd = None;
+        Ok(())
+    }
+}
+
+/// Wait up to `wait` for output or for the tool's exit notice, and read what came. Err: a pipe
+/// went over `cap`.
+fn pump(
+    pipes: &mut [Pipe],
+    exited: Option<&OwnedFd>,
+    wait: Duration,
+    cap: usize,
+) -> Result<(), ()> {
+    let mut fds: Vec<libc::pollfd> = pipes
+        .iter()
+        .filter_map(|p| p.fd.as_ref())
+        .chain(exited)
+        .map(|fd| libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        })
+        .collect();
+    // Rounded up: a deadline less than 1 ms away must not become a busy loop of poll(0).
+    let ms = wait.as_micros().div_ceil(1000).min(i32::MAX as u128) as libc::c_int;
+    // SAFETY: poll on an array of ours of the length given.
+    let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms) };
+    if ready <= 0 {
+        return Ok(()); // time is up or a signal came: the caller looks again
+    }
+    let mut chunk = [0u8; 16 * 1024];
+    let mut polled = fds.iter();
+    for pipe in pipes.iter_mut().filter(|p| p.fd.is_some()) {
+        if polled.next().is_some_and(|f| f.revents != 0) {
+            pipe.drain(cap, &mut chunk)?;
+        }
+    }
+    Ok(())
+}
+
+/// A descriptor that becomes readable when the tool has exited (left a zombie for `run` to
+/// reap through its `Child`): a pidfd (Linux 5.3+), else, on EL6/EL7 kernels, the read end of a
+/// pipe whose write end a thread closes when waitid(P_PID, WEXITED|WNOWAIT) returns (Linux
+/// 2.6.9+). WNOWAIT: zombies of registered tools are reaped by no one else, so no exit status
+/// is taken from its owner; when `run` reaps the tool first (timeout, over cap), waitid fails
+/// with ECHILD and the thread ends all the same. None when neither could be set up.
+fn exit_notice(pid: i32) -> Option<OwnedFd> {
+    // SAFETY: pidfd_open takes a pid and flags; the descriptor it returns is ours (CLOEXEC).
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd >= 0 {
+        // SAFETY: a new descriptor nobody else owns.
+        return Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) });
+    }
+    exit_watcher(pid)
+}
+
+/// The older kernels' exit notice of [`exit_notice`]: a thread in waitid and a pipe.
+fn exit_watcher(pid: i32) -> Option<OwnedFd> {
+    let mut ends = [0 as libc::c_int; 2];
+    // SAFETY: pipe2 fills the array given; CLOEXEC: no tool inherits it.
+    if unsafe { libc::pipe2(ends.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return None;
+    }
+    // SAFETY: two new descriptors nobody else owns.
+    let (read_end, write_end) =
+        unsafe { (OwnedFd::from_raw_fd(ends[0]), OwnedFd::from_raw_fd(ends[1])) };
+    std::thread::Builder::new()
+        .name("tool-exit".into())
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            loop {
+                // SAFETY: a zeroed siginfo for waitid to fill; no other memory is touched.
+                let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+                let got = unsafe {
+                    libc::waitid(
+                        libc::P_PID,
+                        pid as libc::id_t,
+                        &mut info,
+                        libc::WEXITED | libc::WNOWAIT,
+                    )
+                };
+                if got == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                    break;
+                }
+            }
+            drop(write_end); // POLLHUP on the read end
+        })
+        .ok()
+        .map(|_| read_end)
 }
 
 /// The captured bytes as text without a second copy when they are valid UTF-8.
-fn take_text(captured: Captured) -> String {
-    let bytes = std::mem::take(&mut *captured.lock().unwrap_or_else(|e| e.into_inner()));
+fn text_of(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
@@ -428,29 +537,34 @@ fn stop_processes(spare_running: bool) {
     use nix::sys::signal::{kill, Signal};
     use nix::unistd::Pid;
     let me = std::process::id() as i32;
-    // Live processes below this one, signalled with `signal` if given; how many there were.
-    let round = |signal: Option<Signal>| -> usize {
+    // Processes below this one, zombies included (none: nothing to stop or reap); the live
+    // ones are signalled with `signal` if given. Returns (all, live) counts.
+    let round = |signal: Option<Signal>| -> (usize, usize) {
         let running = spare_running.then(running_tools);
         let spare: &[i32] = running.as_deref().map_or(&[], |r| r.as_slice());
-        let alive: Vec<i32> = processes_below(me, spare)
-            .into_iter()
-            .filter(|p| !is_zombie(*p))
-            .collect();
+        let below = processes_below(me, spare);
+        let alive: Vec<i32> = below.iter().copied().filter(|p| !is_zombie(*p)).collect();
         if let Some(signal) = signal {
             for pid in &alive {
                 let _ = kill(Pid::from_raw(*pid), signal);
             }
         }
-        alive.len()
+        (below.len(), alive.len())
     };
-    if round(Some(Signal::SIGTERM)) > 0 {
+    let (found, alive) = round(Some(Signal::SIGTERM));
+    if found == 0 {
+        // The usual end of a tool: nothing left behind, no zombie of ours to reap (a leftover
+        // that becomes one later was alive now, hence found).
+        return;
+    }
+    if alive > 0 {
         let until = Instant::now() + TERM_GRACE;
-        while Instant::now() < until && round(None) > 0 {
+        while Instant::now() < until && round(None).1 > 0 {
             std::thread::sleep(Duration::from_millis(5));
         }
         // A few rounds: a process may fork while it is being killed.
         for _ in 0..5 {
-            if round(Some(Signal::SIGKILL)) == 0 {
+            if round(Some(Signal::SIGKILL)).1 == 0 {
                 break;
             }
             std::thread::sleep(Duration::from_millis(2));
@@ -489,18 +603,29 @@ fn processes_below(root: i32, spare: &[i32]) -> Vec<i32> {
 /// listed under any thread of a subreaper). Kernels without that file (before 3.5) are
 /// scanned for the parent pid instead; that is decided on the thread-group leader, whose
 /// task directory lives as long as the process. A thread that ended between the listing and
-/// the read (a pipe reader whose tool just exited) is only skipped: treating its vanished file
-/// as "this kernel has none" made every tool run scan all of /proc (about 500 stat files on a
-/// quiet machine, measured with strace for check_ipmi).
+/// the read (an old kernel's exit watcher, a plugin's own thread) is only skipped: treating its
+/// vanished file as "this kernel has none" made every tool run scan all of /proc (about 500
+/// stat files on a quiet machine, measured with strace for check_ipmi). The kernel's answer is
+/// kept once known (one stat less per process looked at).
 fn children_of(pid: i32) -> Vec<i32> {
+    use std::sync::atomic::AtomicU8;
+    const UNKNOWN: u8 = 0;
+    const LISTED: u8 = 1;
+    const SCAN: u8 = 2;
+    static KERNEL: AtomicU8 = AtomicU8::new(UNKNOWN);
     let mut children = Vec::new();
-    let leader = format!("/proc/{pid}/task/{pid}");
-    if !Path::new(&format!("{leader}/children")).exists() {
-        return if Path::new(&leader).exists() {
-            children_by_scan(pid)
+    if KERNEL.load(Ordering::Relaxed) == UNKNOWN {
+        let leader = format!("/proc/{pid}/task/{pid}");
+        if Path::new(&format!("{leader}/children")).exists() {
+            KERNEL.store(LISTED, Ordering::Relaxed);
+        } else if Path::new(&leader).exists() {
+            KERNEL.store(SCAN, Ordering::Relaxed);
         } else {
-            children
-        };
+            return children; // gone: it tells nothing about the kernel
+        }
+    }
+    if KERNEL.load(Ordering::Relaxed) == SCAN {
+        return children_by_scan(pid);
     }
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
         return children;
@@ -688,6 +813,45 @@ mod tests {
             "output of sh -c yes; sleep 30 is larger than 64 KiB, not read whole; it was stopped"
         );
         assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
+    fn both_pipes_are_read_whole_when_each_holds_more_than_a_pipe_buffer() {
+        // 300 000 bytes on each, written in turns: a runner reading one pipe only would leave
+        // the tool blocked on the other (a pipe holds 64 KiB).
+        let out = run(
+            &ToolCommand::new("sh").args([
+                "-c",
+                "for i in 1 2 3; do head -c 100000 /dev/zero | tr '\\0' o; \
+                 head -c 100000 /dev/zero | tr '\\0' e >&2; done; echo end",
+            ]),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        assert_eq!(out.code, Some(0));
+        assert_eq!(out.stdout.len(), 300_004);
+        assert!(out.stdout.ends_with("oend\n"));
+        assert_eq!(out.stderr, "e".repeat(300_000));
+    }
+
+    #[test]
+    fn the_exit_watcher_of_old_kernels_wakes_at_the_exit_and_leaves_the_status() {
+        let mut child = Command::new("sh")
+            .args(["-c", "sleep 0.2; exit 7"])
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let notice = exit_watcher(child.id() as i32).unwrap();
+        let mut pipes: Vec<Pipe> = Vec::new();
+        // Not yet: the tool still runs.
+        pump(&mut pipes, Some(&notice), Duration::from_millis(50), 1).unwrap();
+        assert_eq!(child.try_wait().unwrap(), None);
+        pump(&mut pipes, Some(&notice), Duration::from_secs(5), 1).unwrap();
+        let woke = started.elapsed();
+        assert!(woke >= Duration::from_millis(150), "{woke:?}");
+        assert!(woke < Duration::from_secs(3), "{woke:?}");
+        // WNOWAIT: the exit status is still there for the owner to take.
+        assert_eq!(child.try_wait().unwrap().and_then(|s| s.code()), Some(7));
     }
 
     #[test]
