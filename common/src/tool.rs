@@ -836,10 +836,18 @@ mod tests {
 
     #[test]
     fn the_exit_watcher_of_old_kernels_wakes_at_the_exit_and_leaves_the_status() {
-        let mut child = Command::new("sh")
-            .args(["-c", "sleep 0.2; exit 7"])
-            .spawn()
-            .unwrap();
+        // Spawned and registered under the running-tools lock, as the runner does: the other
+        // tests of this process end their tool runs by stopping every unregistered process
+        // below it, which took this shell down now and then (SIGTERM within the first 50 ms).
+        let mut child = {
+            let mut running = running_tools();
+            let child = Command::new("sh")
+                .args(["-c", "sleep 0.2; exit 7"])
+                .spawn()
+                .unwrap();
+            running.push(child.id() as i32);
+            child
+        };
         let started = Instant::now();
         let notice = exit_watcher(child.id() as i32).unwrap();
         let mut pipes: Vec<Pipe> = Vec::new();
@@ -851,7 +859,9 @@ mod tests {
         assert!(woke >= Duration::from_millis(150), "{woke:?}");
         assert!(woke < Duration::from_secs(3), "{woke:?}");
         // WNOWAIT: the exit status is still there for the owner to take.
-        assert_eq!(child.try_wait().unwrap().and_then(|s| s.code()), Some(7));
+        let status = child.try_wait().unwrap();
+        unregister(child.id() as i32);
+        assert_eq!(status.and_then(|s| s.code()), Some(7));
     }
 
     #[test]
