@@ -14,6 +14,7 @@
 //! client: endpoints, credentials, SigV2/SigV4, DescribeServices).
 
 pub mod acquisition;
+pub mod bounded;
 pub mod context;
 pub mod detached;
 mod ending;

@@ -10,11 +10,11 @@ pub mod evaluate;
 pub mod model;
 pub mod tls;
 
+use common::bounded::{run_bounded, Bounded};
 use common::{secret, Acquisition, CheckError, Context, Plugin, Range, Report, Secret, Thresholds};
 use evaluate::Rules;
 use model::{Database, Observed};
 use std::path::PathBuf;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub const PLUGIN: Plugin = Plugin {
@@ -248,24 +248,17 @@ fn acquire(
         return Acquisition::not_asked(source);
     }
     ctx.doing(format!("asking {source}"));
-    let (tx, rx) = mpsc::channel();
     let opts2 = opts.clone();
-    let spawned = std::thread::Builder::new()
-        .name("postgres".into())
-        .spawn(move || {
-            let _ = tx.send(visit(&opts2, password.as_ref(), tls, budget));
-        });
-    if let Err(e) = spawned {
-        return Acquisition::unreadable(source, format!("cannot start a thread: {e}"));
-    }
-    match rx.recv_timeout(budget) {
-        Ok(Ok(seen)) => Acquisition::Read(seen),
-        Ok(Err(Failure::Unreachable(why))) => Acquisition::unreachable(source, why),
-        Ok(Err(Failure::Unreadable(why))) => Acquisition::unreadable(source, why),
-        Err(_) => Acquisition::unreachable(
+    let visit = move || visit(&opts2, password.as_ref(), tls, budget);
+    match run_bounded("postgres", budget, visit) {
+        Bounded::Done(Ok(seen)) => Acquisition::Read(seen),
+        Bounded::Done(Err(Failure::Unreachable(why))) => Acquisition::unreachable(source, why),
+        Bounded::Done(Err(Failure::Unreadable(why))) => Acquisition::unreadable(source, why),
+        Bounded::TimedOut => Acquisition::unreachable(
             source,
             format!("no answer within {:.1} s", budget.as_secs_f64()),
         ),
+        Bounded::NoThread(why) => Acquisition::unreadable(source, why),
     }
 }
 

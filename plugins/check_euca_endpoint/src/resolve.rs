@@ -3,6 +3,7 @@
 //! DNS on the UFS) over UDP, and TCP when the answer is truncated. Both end by the deadline.
 
 use crate::dns;
+use common::bounded::{run_bounded, Bounded};
 use common::Acquisition;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
@@ -21,29 +22,21 @@ fn left(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
 }
 
-/// The system resolver, in a thread so that a resolver that hangs cannot outlast `deadline`
+/// The system resolver, in a thread of its own (the kit's `run_bounded`) so that a resolver that hangs cannot outlast `deadline`
 /// (getaddrinfo takes no timeout; the thread is left behind, and the process ends soon after).
 pub fn system(name: &str, deadline: Instant) -> Acquisition<Resolved> {
     let source = "the system resolver";
     if left(deadline) < Duration::from_millis(1) {
         return Acquisition::not_asked(source);
     }
-    let (tx, rx) = std::sync::mpsc::channel();
     let owned = name.to_string();
-    let spawned = std::thread::Builder::new()
-        .name("resolve".into())
-        .spawn(move || {
-            let _ = tx.send(
-                (owned.as_str(), 0u16)
-                    .to_socket_addrs()
-                    .map(|a| a.collect::<Vec<_>>()),
-            );
-        });
-    if spawned.is_err() {
-        return Acquisition::unreadable(source, "cannot start the resolver thread");
-    }
-    match rx.recv_timeout(left(deadline)) {
-        Ok(Ok(addrs)) => {
+    let lookup = move || {
+        (owned.as_str(), 0u16)
+            .to_socket_addrs()
+            .map(|a| a.collect::<Vec<_>>())
+    };
+    match run_bounded("resolve", left(deadline), lookup) {
+        Bounded::Done(Ok(addrs)) => {
             let mut ips: Vec<IpAddr> = Vec::new();
             // A first, then AAAA, each in order, as --dns-server lists them.
             for a in &addrs {
@@ -58,10 +51,11 @@ pub fn system(name: &str, deadline: Instant) -> Acquisition<Resolved> {
                 Acquisition::Read(Resolved::Addresses(ips))
             }
         }
-        Ok(Err(e)) => system_error(source, &e.to_string()),
-        Err(_) => {
+        Bounded::Done(Err(e)) => system_error(source, &e.to_string()),
+        Bounded::TimedOut => {
             Acquisition::unreachable(source, "no answer from the name server before the timeout")
         }
+        Bounded::NoThread(why) => Acquisition::unreadable(source, why),
     }
 }
 
