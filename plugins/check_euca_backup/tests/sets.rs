@@ -501,3 +501,18 @@ fn a_symlinked_dump_is_read_through_the_link() {
     }
     check(&set, &["--host", "clc1"]).expect(0, &["newest complete set set is"]);
 }
+
+#[test]
+fn a_properties_listing_saved_with_euctl_counts_too() {
+    // 4.2+ admins save the listing with `euctl` (name = value), not euca-describe-properties.
+    let w = WorkDir::new("backup-euctl");
+    documented_set(w.path(), 1.0);
+    std::fs::write(
+        w.path().join("properties.txt"),
+        include_str!("fixtures/properties/baseline-euctl.txt"),
+    )
+    .unwrap();
+    let out = check(w.path(), &["--host", "clc1", "--zone", "one"]);
+    out.expect(0, &["EUCA BACKUP OK - newest complete set"]);
+    out.contains(&["properties.txt: 41 properties"]);
+}
