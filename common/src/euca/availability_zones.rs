@@ -23,7 +23,7 @@
 //! zone (VM types are cloud-wide, `vmtypes/VmTypes.java`), so a listing cut between two type
 //! rows is refused, never judged as a zone with fewer types.
 
-use super::describe_services::{xml_depth_over, MAX_DEPTH};
+use super::describe_services::{refuse_oversized, MAX_DEPTH};
 use super::xml;
 use crate::ParseError;
 
@@ -104,17 +104,7 @@ pub fn parse(text: &str) -> Result<Answer, ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError::whole("the answer is empty"));
     }
-    let tags = text.bytes().filter(|b| *b == b'<').count();
-    if xml_depth_over(text, MAX_DEPTH) {
-        return Err(ParseError::whole(format!(
-            "nested deeper than {MAX_DEPTH} levels, not read"
-        )));
-    }
-    if tags > MAX_XML_TAGS {
-        return Err(ParseError::whole(format!(
-            "{tags} XML tags, more than the {MAX_XML_TAGS} of any cloud's answer, not read"
-        )));
-    }
+    refuse_oversized(text, MAX_XML_TAGS)?;
     let doc = xml::parse(text, MAX_DEPTH).map_err(|e| match e {
         xml::Error::TooDeep => {
             ParseError::whole(format!("nested deeper than {MAX_DEPTH} levels, not read"))

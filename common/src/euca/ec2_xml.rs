@@ -2,7 +2,7 @@
 //! DescribeProperties) share: the guards run before any tree is built (depth, tag count), the
 //! root check, the error bodies, and errors that name a line.
 
-use super::describe_services::{xml_depth_over, MAX_DEPTH};
+use super::describe_services::{refuse_oversized, MAX_DEPTH};
 use super::xml::{self, Document};
 use crate::ParseError;
 
@@ -22,17 +22,7 @@ pub(crate) fn read<'a>(
     if text.trim().is_empty() {
         return Err(ParseError::whole("the answer is empty"));
     }
-    if xml_depth_over(text, MAX_DEPTH) {
-        return Err(ParseError::whole(format!(
-            "nested deeper than {MAX_DEPTH} levels, not read"
-        )));
-    }
-    let tags = text.bytes().filter(|b| *b == b'<').count();
-    if tags > max_tags {
-        return Err(ParseError::whole(format!(
-            "{tags} XML tags, more than the {max_tags} of any cloud's answer, not read"
-        )));
-    }
+    refuse_oversized(text, max_tags)?;
     let doc = xml::parse(text, MAX_DEPTH).map_err(|e| match e {
         xml::Error::TooDeep => {
             ParseError::whole(format!("nested deeper than {MAX_DEPTH} levels, not read"))

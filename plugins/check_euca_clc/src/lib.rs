@@ -48,14 +48,7 @@ pub const MAX_XML_TAGS: usize = 400_000;
 
 /// [`describe_services::parse`] behind the tag count guard.
 pub fn parse_answer(text: &str) -> Result<Answer, common::ParseError> {
-    let tags = text.bytes().filter(|b| *b == b'<').count();
-    // Too deep is the parser's own refusal (checked without building the tree): say that one.
-    let deep = describe_services::xml_depth_over(text, describe_services::MAX_DEPTH);
-    if tags > MAX_XML_TAGS && !deep {
-        return Err(common::ParseError::whole(format!(
-            "{tags} XML tags, more than the {MAX_XML_TAGS} of any cloud's answer, not read"
-        )));
-    }
+    describe_services::refuse_oversized(text, MAX_XML_TAGS)?;
     describe_services::parse(text)
 }
 
