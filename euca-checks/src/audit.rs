@@ -19,8 +19,17 @@ pub struct Audited {
     pub code: u8,
 }
 
+/// How the findings are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Paragraphs for a person
+    Text,
+    /// One JSON object for a script (mistakes stay on stderr as text, exit 3)
+    Json,
+}
+
 /// Read, parse and audit the file at `path`.
-pub fn run(path: &Path) -> Audited {
+pub fn run(path: &Path, format: Format) -> Audited {
     let shown = path.display().to_string();
     let fail = |stderr: String| Audited {
         stdout: String::new(),
@@ -48,7 +57,10 @@ pub fn run(path: &Path) -> Audited {
         Ok(t) => {
             let found = audit(&t);
             Audited {
-                stdout: render(&shown, &found),
+                stdout: match format {
+                    Format::Text => render(&shown, &found),
+                    Format::Json => json(&shown, &found),
+                },
                 stderr: String::new(),
                 code: code(&found),
             }
@@ -97,6 +109,37 @@ pub fn render(file: &str, found: &[Finding]) -> String {
     out
 }
 
+/// The findings as one JSON object: `file`, `critical`, `warning` and each finding's rule,
+/// severity, what, hosts, line, col, reason and section.
+pub fn json(file: &str, found: &[Finding]) -> String {
+    let findings: Vec<serde_json::Value> = found
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "rule": f.rule.id,
+                "severity": f.severity().name(),
+                "what": f.what,
+                "hosts": f.hosts,
+                "line": f.at.line,
+                "col": f.at.col,
+                "reason": f.rule.reason,
+                "section": f.rule.section,
+            })
+        })
+        .collect();
+    let critical = found
+        .iter()
+        .filter(|f| f.severity() == Severity::Critical)
+        .count();
+    let doc = serde_json::json!({
+        "file": file,
+        "critical": critical,
+        "warning": found.len() - critical,
+        "findings": findings,
+    });
+    format!("{doc}\n")
+}
+
 /// The file as text, at most the parser's cap (a 1,000-host cloud is about 400 KiB).
 fn read(path: &Path) -> Result<String, String> {
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
@@ -124,6 +167,33 @@ fn read(path: &Path) -> Result<String, String> {
 mod tests {
     use super::*;
 
+    fn run_text(path: &Path) -> Audited {
+        run(path, Format::Text)
+    }
+
+    #[test]
+    fn json_holds_every_finding_with_its_place() {
+        let out = run(&sample("unreliable-4.1.toml"), Format::Json);
+        assert_eq!(out.code, 2);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(
+            (v["critical"].as_u64(), v["warning"].as_u64()),
+            (Some(4), Some(1))
+        );
+        let f = &v["findings"][2];
+        assert_eq!(f["rule"], "riak-ring-small");
+        assert_eq!(f["severity"], "critical");
+        assert_eq!(f["hosts"], serde_json::json!(["riak1", "riak2"]));
+        assert_eq!((f["line"].as_u64(), f["col"].as_u64()), (Some(51), Some(1)));
+        assert!(f["section"]
+            .as_str()
+            .unwrap()
+            .ends_with("S3/Walrus Data Reliability"));
+        let out = run(&sample("reference.toml"), Format::Json);
+        assert_eq!(out.code, 0);
+        assert!(out.stdout.contains("\"findings\":[]"), "{}", out.stdout);
+    }
+
     fn sample(name: &str) -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../samples/topology")
@@ -132,7 +202,7 @@ mod tests {
 
     #[test]
     fn the_reference_deployment_exits_0_with_one_line() {
-        let out = run(&sample("reference.toml"));
+        let out = run_text(&sample("reference.toml"));
         assert_eq!(out.code, 0, "{out:?}");
         assert!(out.stdout.ends_with(
             "reference.toml: no finding: the deployment follows Part 1 of the reliability guide\n"
@@ -142,7 +212,7 @@ mod tests {
 
     #[test]
     fn findings_are_paragraphs_worst_first_with_place_why_and_guide() {
-        let out = run(&sample("unreliable.toml"));
+        let out = run_text(&sample("unreliable.toml"));
         assert_eq!((out.code, out.stderr.as_str()), (2, ""));
         let lines: Vec<&str> = out.stdout.lines().collect();
         assert_eq!(lines.len(), 19 * 3 + 1, "{}", out.stdout);
@@ -186,7 +256,7 @@ mod tests {
     fn a_file_that_cannot_be_audited_exits_3_naming_it() {
         let mistakes =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../topology/tests/fixtures/mistakes.toml");
-        let out = run(&mistakes);
+        let out = run_text(&mistakes);
         assert_eq!((out.code, out.stdout.as_str()), (3, ""));
         let shown = mistakes.display().to_string();
         assert!(
@@ -202,7 +272,7 @@ mod tests {
             "{}",
             out.stderr
         );
-        let out = run(Path::new("/nonexistent/t.toml"));
+        let out = run_text(Path::new("/nonexistent/t.toml"));
         assert_eq!(
             (out.code, out.stderr.as_str()),
             (
@@ -210,7 +280,7 @@ mod tests {
                 "euca-checks audit: cannot read /nonexistent/t.toml: no such file\n"
             )
         );
-        let out = run(Path::new(env!("CARGO_MANIFEST_DIR")));
+        let out = run_text(Path::new(env!("CARGO_MANIFEST_DIR")));
         assert!(
             out.stderr.ends_with(": a directory, not a file\n"),
             "{}",
@@ -221,14 +291,16 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let big = dir.join("big.toml");
         std::fs::write(&big, "#".repeat(MAX_TOPOLOGY_BYTES + 1)).unwrap();
-        let out = run(&big);
+        let out = run_text(&big);
         assert!(
             out.stderr.ends_with(": larger than 8 MiB, not read\n"),
             "{}",
             out.stderr
         );
         std::fs::write(&big, [0xff, 0xfe]).unwrap();
-        assert!(run(&big).stderr.ends_with(": not text (invalid UTF-8)\n"));
+        assert!(run_text(&big)
+            .stderr
+            .ends_with(": not text (invalid UTF-8)\n"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -28,6 +28,9 @@ enum Command {
     Audit {
         /// The topology file (docs/topology.md)
         topology: std::path::PathBuf,
+        /// text: paragraphs for a person; json: one object for a script
+        #[arg(long, value_enum, default_value = "text")]
+        format: audit::Format,
     },
 }
 
@@ -43,8 +46,8 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Audit { topology } => {
-            let out = audit::run(&topology);
+        Command::Audit { topology, format } => {
+            let out = audit::run(&topology, format);
             print!("{}", out.stdout);
             eprint!("{}", out.stderr);
             ExitCode::from(out.code)
