@@ -5,7 +5,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-use euca_checks::plugins;
+use euca_checks::{audit, plugins};
 
 #[derive(Parser)]
 #[command(
@@ -22,6 +22,16 @@ struct Cli {
 enum Command {
     /// List the plugins of the suite (name, status-line word, what each checks)
     Plugins,
+    /// Audit a topology against Part 1 of the reliability guide: each finding with its
+    /// severity, place, reason and section; exit 0 none, 1 warnings, 2 critical, 3 the file
+    /// cannot be read or has mistakes (each as FILE:LINE:COL)
+    Audit {
+        /// The topology file (docs/topology.md)
+        topology: std::path::PathBuf,
+        /// text: paragraphs for a person; json: one object for a script
+        #[arg(long, value_enum, default_value = "text")]
+        format: audit::Format,
+    },
 }
 
 fn main() -> ExitCode {
@@ -35,6 +45,12 @@ fn main() -> ExitCode {
                 );
             }
             ExitCode::SUCCESS
+        }
+        Command::Audit { topology, format } => {
+            let out = audit::run(&topology, format);
+            print!("{}", out.stdout);
+            eprint!("{}", out.stderr);
+            ExitCode::from(out.code)
         }
     }
 }

@@ -85,6 +85,7 @@ pub fn all() -> Vec<Known> {
         known!(check_euca_props),
         known!(check_euca_nodes),
         known!(check_euca_workers),
+        known!(check_euca_topology),
     ]
 }
 

@@ -5,6 +5,7 @@
 //! Pure library: `parse(file, text)` checks the text and returns a [`Topology`] or every
 //! mistake with its line and column; nothing here reads files or prints.
 
+pub mod audit;
 pub mod model;
 pub mod parse;
 

@@ -91,6 +91,11 @@ fn plugins() -> Vec<Entry> {
             command: check_euca_props::command,
             takes_ranges: false,
         },
+        Entry {
+            plugin: check_euca_topology::PLUGIN,
+            command: check_euca_topology::command,
+            takes_ranges: false,
+        },
     ]
 }
 
