@@ -35,7 +35,15 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Exit codes 1 and 2 are answers (warnings, critical findings, a worst state): a command
+    // line clap refuses is 3, as a plugin's usage error is; --help and --version are 0.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 3 } else { 0 });
+        }
+    };
     match cli.command {
         Command::Plugins => {
             for k in plugins::all() {
