@@ -2227,3 +2227,118 @@ fn every_plugin_keeps_to_max_output_with_vvv() {
     }
     assert_none(defects, "output bound");
 }
+
+// ---------------------------------------------------------------------------------------------
+// TLS with a bad certificate
+
+/// `openssl s_server` on 127.0.0.1 with a self-signed certificate for another name.
+struct TlsServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tls_server(dir: &Path) -> TlsServer {
+    harness::peers::require_programs(&["/usr/bin/openssl"]);
+    let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
+    if !cert.exists() {
+        let status = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=wrong.example.invalid",
+                "-keyout",
+            ])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run openssl req");
+        assert!(status.success(), "openssl req");
+    }
+    let port = harness::free_port();
+    let child = Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start openssl s_server");
+    let until = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < until,
+            "openssl s_server did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    TlsServer { child, port }
+}
+
+#[test]
+#[ignore = "needs openssl: run scripts/test"]
+fn a_peer_with_a_self_signed_certificate_for_another_name_is_refused_in_time() {
+    let work = Work::new("tls");
+    let mut defects = Vec::new();
+    let mut servers = Vec::new();
+    let mut cases = Vec::new();
+    for e in entries() {
+        for (n, p) in e.peers.iter().enumerate().filter(|(_, p)| p.tls) {
+            let dir = work.scratch.sub(&format!("{}-tls-{n}", e.name));
+            let server = tls_server(&work.scratch.0);
+            let vars = [
+                ("{port}", server.port.to_string()),
+                ("{scheme}", "https".to_string()),
+                ("{scratch}", dir.display().to_string()),
+            ];
+            let mut args = base_args(&e);
+            args.extend(p.args.iter().map(|a| work.expand(a, &vars)));
+            servers.push(server);
+            cases.push(Case {
+                label: format!("{} {} TLS bad certificate", e.name, p.args.join(" ")),
+                service: e.service,
+                inv: Invocation { program: bin(e.name), args, ..Invocation::default() },
+                expect: Expect::any_of(
+                    &[2, 3],
+                    "a certificate that is not trusted: the peer is not the one asked (CRITICAL: unreachable, or UNKNOWN: not read)",
+                ),
+                pids: None,
+                _server: None,
+            });
+        }
+    }
+    let plugins: BTreeSet<&str> = cases.iter().map(|c| c.service).collect();
+    assert_eq!(plugins.len(), 5, "plugins speaking HTTPS: {plugins:?}");
+    for case in cases {
+        let ran = run(&case.inv);
+        let words = ["certificate", "TLS", "tls"];
+        if !words.iter().any(|w| ran.stdout.contains(w)) {
+            defects.push(format!(
+                "{}: the output does not say it is the certificate: {}",
+                case.label, ran.stdout
+            ));
+        }
+        defects.extend(judge(&case.label, case.service, &ran, &case.expect, None));
+    }
+    drop(servers);
+    assert_none(defects, "TLS");
+}
