@@ -704,6 +704,13 @@ fn entries() -> Vec<Entry> {
                     "samples/euca-nodes/01-verbose-healthy.xml",
                     &["--input", "describe-services=@samples/euca-clc/describe-services-healthy-4.4.xml"],
                 ),
+                // Cut at half, this listing ends exactly after zone one's block: the NCs' zone
+                // two shows it (it was judged WARNING, zone two unseen, before).
+                slot(
+                    Input("availability-zones"),
+                    "samples/euca-nodes/02-verbose-zone-two-exhausted.txt",
+                    &["--input", "nodes=@samples/euca-nodes/02-euserv-describe-node-controllers-degraded-4.4.txt"],
+                ),
                 slot(
                     Input("describe-services"),
                     "samples/euca-clc/describe-services-healthy-4.4.xml",
@@ -1120,7 +1127,7 @@ fn file_cases(
                     }
                 }
                 args.extend(s.args.iter().map(|a| work.expand(a, &vars)));
-                let slot_label = format!("{} {what}", e.name);
+                let slot_label = format!("{} #{n} {what}", e.name);
                 let label = format!(
                     "{slot_label} {}",
                     kind.map_or("good".into(), |k| format!("{k:?}"))
@@ -1385,17 +1392,35 @@ fn serve(kind: PeerKind) -> Arc<Server> {
     server
 }
 
-/// The documented states of the peers' cases, where they are not UNKNOWN.
-fn peer_expect(kind: PeerKind) -> Expect {
-    match kind {
-        PeerKind::Silent | PeerKind::Slow => Expect::any_of(
-            &[2, 3],
-            "no answer in time: unreachable (CRITICAL, acquisition.rs) or the run's time ran out (UNKNOWN)",
-        ),
-        _ => Expect::any_of(
-            &[2, 3],
-            "an answer that is not the protocol's: unreadable (UNKNOWN), or an error status (CRITICAL)",
-        ),
+/// The documented state of each peer case:
+///
+/// | peer                     | state    | plugins, and why                                          |
+/// |--------------------------|----------|-----------------------------------------------------------|
+/// | accepts, never answers   | CRITICAL | all: no answer in time is unreachable (acquisition.rs)     |
+/// | answers a byte per 100 ms| CRITICAL | all but check_ups: no whole answer in time                 |
+/// |                          | UNKNOWN  | check_ups: a line does arrive, and it is not NUT's/NIS's   |
+/// | sends 100 MB             | UNKNOWN  | all but endpoint: over the source's cap, not read whole    |
+/// |                          | CRITICAL | check_euca_endpoint: the address fails its probe           |
+/// | HTTP 500 / 403 with HTML | UNKNOWN  | the Eucalyptus API plugins (an error answer, not the API's), check_ups (not NUT) |
+/// |                          | CRITICAL | check_riak, check_euca_endpoint: the service answers its health probe with an error; check_euca_db: a server that does not speak PostgreSQL did not serve us (connect_failure) |
+fn peer_expect(plugin: &str, kind: PeerKind) -> Expect {
+    let critical = |why: &str| Expect::any_of(&[2], why);
+    let unknown = |why: &str| Expect::any_of(&[3], why);
+    match (kind, plugin) {
+        (PeerKind::Silent, _) => critical("no answer in time: unreachable"),
+        (PeerKind::Slow, "check_ups") => {
+            unknown("the line that arrives in time is not NUT's or NIS's")
+        }
+        (PeerKind::Slow, _) => critical("no whole answer in time: unreachable"),
+        (PeerKind::Flood, "check_euca_endpoint") => critical("the address fails its probe"),
+        (PeerKind::Flood, _) => unknown("an answer over the source's cap is not read whole"),
+        (_, "check_riak" | "check_euca_endpoint") => {
+            critical("the service answers its health probe with an error")
+        }
+        (_, "check_euca_db") => {
+            critical("a server that does not speak PostgreSQL did not serve us")
+        }
+        _ => unknown("an error answer (HTML), not the protocol's"),
     }
 }
 
@@ -1424,7 +1449,7 @@ fn peer_case(
             args,
             ..Invocation::default()
         },
-        expect: peer_expect(kind),
+        expect: peer_expect(e.name, kind),
         pids: None,
         _server: Some(server),
     }
