@@ -61,8 +61,6 @@ struct Ran {
     stderr: String,
     elapsed: Duration,
     max_rss_kib: i64,
-    /// The plugin's pid.
-    pid: i32,
     /// Its process group (the probe's).
     group: i32,
 }
@@ -198,10 +196,7 @@ fn run(inv: &Invocation) -> Ran {
     let text = std::fs::read_to_string(&report).unwrap_or_default();
     let _ = std::fs::remove_file(&report);
     let mut lines = text.lines();
-    let pid = lines
-        .next()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or(-1);
+    let _plugin_pid = lines.next(); // the signal was sent to it; its group is the probe's
     let f: Vec<i64> = lines
         .next()
         .unwrap_or("")
@@ -223,7 +218,6 @@ fn run(inv: &Invocation) -> Ran {
         stderr,
         elapsed,
         max_rss_kib,
-        pid,
         group,
     }
 }
@@ -1088,8 +1082,7 @@ fn file_cases(
                 let dir = work.scratch.sub(&format!("{}-{n}-{kind:?}", e.name));
                 let vars = [("{scratch}", dir.display().to_string())];
                 let mut args = base_args(&e);
-                let what;
-                match &s.how {
+                let what = match &s.how {
                     FileHow::Input(name) => {
                         let f = dir.join(name);
                         match kind {
@@ -1097,7 +1090,7 @@ fn file_cases(
                             None => std::fs::write(&f, &good).expect("write good"),
                         }
                         args.extend(["--input".to_string(), format!("{name}={}", f.display())]);
-                        what = format!("--input {name}");
+                        format!("--input {name}")
                     }
                     FileHow::Host { sample, path } => {
                         let root = dir.join("root");
@@ -1113,7 +1106,7 @@ fn file_cases(
                             "--root"
                         };
                         args.extend([opt.to_string(), root.display().to_string()]);
-                        what = format!("{opt} .../{path}");
+                        format!("{opt} .../{path}")
                     }
                     FileHow::Opt(opt) => {
                         let f = dir.join("file");
@@ -1123,9 +1116,9 @@ fn file_cases(
                         }
                         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).ok();
                         args.extend([opt.to_string(), f.display().to_string()]);
-                        what = opt.to_string();
+                        opt.to_string()
                     }
-                }
+                };
                 args.extend(s.args.iter().map(|a| work.expand(a, &vars)));
                 let slot_label = format!("{} #{n} {what}", e.name);
                 let label = format!(
@@ -1348,7 +1341,7 @@ fn serve(kind: PeerKind) -> Arc<Server> {
                 PeerKind::Slow => {
                     let _ = read_request(&mut s, Duration::from_millis(200));
                     let reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4000\r\n\r\n";
-                    for b in reply.iter().chain(std::iter::repeat(&b'x').take(4000)) {
+                    for b in reply.iter().chain(std::iter::repeat_n(&b'x', 4000)) {
                         if stop.load(Ordering::SeqCst) || s.write_all(&[*b]).is_err() {
                             break;
                         }
@@ -2366,4 +2359,65 @@ fn a_peer_with_a_self_signed_certificate_for_another_name_is_refused_in_time() {
     }
     drop(servers);
     assert_none(defects, "TLS");
+}
+
+/// The table covers each plugin where its own description says it reads: a host-file slot for
+/// every plugin with `--root`, an `--input` slot for every plugin with inputs, a tool slot for
+/// every plugin that runs tools, and the 15 plugins all (the list in commands.rs).
+#[test]
+fn the_table_covers_every_plugin_in_every_kind_of_source_it_reads() {
+    let all = [
+        check_raid::PLUGIN,
+        check_bond::PLUGIN,
+        check_ups::PLUGIN,
+        check_euca_clc::PLUGIN,
+        check_ipmi::PLUGIN,
+        check_san_path::PLUGIN,
+        check_euca_proc::PLUGIN,
+        check_euca_edge::PLUGIN,
+        check_euca_nodes::PLUGIN,
+        check_euca_workers::PLUGIN,
+        check_euca_endpoint::PLUGIN,
+        check_riak::PLUGIN,
+        check_euca_db::PLUGIN,
+        check_euca_backup::PLUGIN,
+        check_euca_props::PLUGIN,
+    ];
+    let table = entries();
+    let mut missing = Vec::new();
+    for p in all {
+        let Some(e) = table.iter().find(|e| e.name == p.name) else {
+            missing.push(format!("{}: not in the table", p.name));
+            continue;
+        };
+        assert_eq!(e.service, p.service);
+        let host = e
+            .files
+            .iter()
+            .any(|s| matches!(s.how, FileHow::Host { .. }));
+        let inputs: BTreeSet<&str> = e
+            .files
+            .iter()
+            .filter_map(|s| match s.how {
+                FileHow::Input(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        if p.reads_host && !host {
+            missing.push(format!("{}: reads host files, no --root slot", p.name));
+        }
+        if !p.inputs.is_empty() && inputs.is_empty() {
+            missing.push(format!("{}: takes --input, no --input slot", p.name));
+        }
+        for n in &inputs {
+            if !p.inputs.contains(n) {
+                missing.push(format!("{}: --input {n} is not one of its inputs", p.name));
+            }
+        }
+        if p.runs_tools && e.tools.is_empty() {
+            missing.push(format!("{}: runs tools, no tool slot", p.name));
+        }
+    }
+    assert_eq!(table.len(), all.len(), "one table entry per plugin");
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
