@@ -61,8 +61,8 @@ struct Ran {
     stderr: String,
     elapsed: Duration,
     max_rss_kib: i64,
-    /// Its process group (the probe's).
-    group: i32,
+    /// Processes still in its process group (the probe's) when it had exited.
+    left_in_group: Vec<i32>,
 }
 
 /// One invocation: program, arguments, extra environment, optional user and signal.
@@ -193,6 +193,20 @@ fn run(inv: &Invocation) -> Ran {
         std::thread::sleep(Duration::from_millis(5));
     }
     let elapsed = started.elapsed();
+    // What is still in its group once it has exited (a process it left running would also hold
+    // its stdout open): given a second to die, then killed, so that the pipes close.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let left_in_group = loop {
+        let left = group_members(group);
+        if left.is_empty() || Instant::now() > deadline {
+            break left;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    if !left_in_group.is_empty() {
+        // SAFETY: the group of our own child.
+        unsafe { libc::killpg(group, libc::SIGKILL) };
+    }
     let text = std::fs::read_to_string(&report).unwrap_or_default();
     let _ = std::fs::remove_file(&report);
     let mut lines = text.lines();
@@ -218,7 +232,7 @@ fn run(inv: &Invocation) -> Ran {
         stderr,
         elapsed,
         max_rss_kib,
-        group,
+        left_in_group,
     }
 }
 
@@ -352,7 +366,7 @@ fn judge(
     // What it started must be gone: the tool's own pids, and the plugin's process group.
     let deadline = Instant::now() + Duration::from_secs(1);
     let left = loop {
-        let mut left: Vec<i32> = group_members(ran.group);
+        let mut left: Vec<i32> = ran.left_in_group.clone();
         if let Some(p) = pids {
             let text = std::fs::read_to_string(p).unwrap_or_default();
             left.extend(
@@ -2420,4 +2434,77 @@ fn the_table_covers_every_plugin_in_every_kind_of_source_it_reads() {
     }
     assert_eq!(table.len(), all.len(), "one table entry per plugin");
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// The judge itself catches what it is there for, so a passing table means something: a
+/// "plugin" (a shell script) that leaves a process running, crashes, prints panic text or
+/// outside the grammar, runs past `-t` + 1 s, grows past 64 MiB or prints a test secret fails it.
+#[test]
+fn the_judge_fails_a_plugin_that_leaves_a_process_crashes_panics_hangs_grows_or_leaks() {
+    let work = Work::new("judge");
+    let script = |name: &str, body: &str| {
+        let p = work.scratch.0.join(name);
+        std::fs::write(&p, format!("#!/bin/sh\n{body}")).expect("write script");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        p
+    };
+    let ok = Expect::any_of(&[0], "the fake says OK");
+    let cases = [
+        ("fine", "echo 'RAID OK - fine'\n", ""),
+        (
+            "leaves",
+            "sleep 30 &\necho 'RAID OK - fine'\n",
+            "left running",
+        ),
+        (
+            "crashes",
+            "echo 'RAID OK - fine'\nkill -SEGV $$\n",
+            "killed by signal",
+        ),
+        (
+            "exit134",
+            "echo 'RAID OK - fine'\nexit 134\n",
+            "outside 0-3",
+        ),
+        (
+            "panics",
+            "echo 'RAID OK - fine'\necho \"thread 'main' panicked at src/lib.rs:1:1\" >&2\n",
+            "panic text",
+        ),
+        (
+            "wrong-word",
+            "echo 'RAID CRITICAL - x'\n",
+            "first line should start with",
+        ),
+        (
+            "slow",
+            &format!("sleep {}\necho 'RAID OK - late'\n", T + 2),
+            "took",
+        ),
+        (
+            "grows",
+            "x=$(head -c 90000000 /dev/zero | tr '\\0' a)\necho 'RAID OK - big'\n",
+            "peak RSS",
+        ),
+        (
+            "leaks",
+            &format!("echo 'RAID OK - password {PASSWORD}'\n"),
+            "test secret",
+        ),
+    ];
+    for (name, body, caught) in cases {
+        let ran = run(&Invocation {
+            program: script(name, body),
+            ..Invocation::default()
+        });
+        let bad = judge(name, "RAID", &ran, &ok, None).join("\n");
+        if caught.is_empty() {
+            assert!(bad.is_empty(), "{name}: {bad}");
+        } else {
+            assert!(
+                bad.contains(caught),
+                "{name}: the judge should say {caught:?}, said: {bad:?}"
+            );
+        }
+    }
 }
