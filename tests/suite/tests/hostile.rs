@@ -22,6 +22,9 @@
 //! - a truncated source may be judged as the whole file was (a cut that falls where the format
 //!   has no end marker to miss) or UNKNOWN, never anything else (R5: the cut rule).
 //!
+//! check_euca_endpoint's `--dns-server` gets its own hostile DNS server (UDP and TCP): silent,
+//! garbage, and "truncated: ask over TCP" with a silent TCP side.
+//!
 //! The TLS case needs `openssl` (for a self-signed certificate with the wrong name and a server
 //! speaking it): `#[ignore = "needs openssl: run scripts/test"]`, run by scripts/test.
 
@@ -2507,4 +2510,130 @@ fn the_judge_fails_a_plugin_that_leaves_a_process_crashes_panics_hangs_grows_or_
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A hostile DNS server (check_euca_endpoint --dns-server)
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DnsKind {
+    /// Takes every question, answers none.
+    Silent,
+    /// Answers with the question's id, the response bit and then bytes that are no DNS.
+    Garbage,
+    /// Answers "truncated, ask over TCP", and over TCP accepts and never answers.
+    TruncatedThenSilent,
+}
+
+/// A UDP (and TCP, same port) DNS server on 127.0.0.1; stops when the returned flag is dropped.
+fn serve_dns(kind: DnsKind) -> (u16, Arc<AtomicBool>) {
+    let (udp, tcp) = loop {
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind udp");
+        let port = udp.local_addr().expect("addr").port();
+        if let Ok(tcp) = TcpListener::bind(("127.0.0.1", port)) {
+            break (udp, tcp);
+        }
+    };
+    let port = udp.local_addr().expect("addr").port();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    udp.set_read_timeout(Some(Duration::from_millis(100)))
+        .expect("timeout");
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1500];
+        while !flag.load(Ordering::SeqCst) {
+            let Ok((n, from)) = udp.recv_from(&mut buf) else {
+                continue;
+            };
+            if n < 12 {
+                continue;
+            }
+            let reply = match kind {
+                DnsKind::Silent => continue,
+                DnsKind::Garbage => {
+                    let mut r = vec![buf[0], buf[1], 0x81, 0x80];
+                    r.extend(garbage(300));
+                    r
+                }
+                DnsKind::TruncatedThenSilent => {
+                    let mut r = vec![buf[0], buf[1], 0x83, 0x80, 0, 0, 0, 0, 0, 0, 0, 0];
+                    r.extend_from_slice(&buf[12..n]);
+                    r[4..6].copy_from_slice(&buf[4..6]);
+                    r
+                }
+            };
+            let _ = udp.send_to(&reply, from);
+        }
+    });
+    let flag = Arc::clone(&stop);
+    tcp.set_nonblocking(true).expect("nonblocking");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        while !flag.load(Ordering::SeqCst) {
+            if let Ok((s, _)) = tcp.accept() {
+                held.push(s);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    (port, stop)
+}
+
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn check_euca_endpoint_ends_in_time_on_a_silent_garbage_or_truncating_dns_server() {
+    let mut defects = Vec::new();
+    let mut stops = Vec::new();
+    for kind in [
+        DnsKind::Silent,
+        DnsKind::Garbage,
+        DnsKind::TruncatedThenSilent,
+    ] {
+        let (port, stop) = serve_dns(kind);
+        stops.push(StopOnDrop(stop));
+        let args = [
+            "-t",
+            &T.to_string(),
+            "--name",
+            "ufs.cloud.example.invalid",
+            "--dns-server",
+            &format!("127.0.0.1:{port}"),
+        ]
+        .map(String::from);
+        let ran = run(&Invocation {
+            program: bin("check_euca_endpoint"),
+            args: args.to_vec(),
+            ..Invocation::default()
+        });
+        let expect = match kind {
+            DnsKind::Garbage => Expect::any_of(&[3], "an answer that is not DNS is not read"),
+            _ => Expect::any_of(
+                &[2],
+                "no answer in time: the name server is unreachable (the name cannot be resolved)",
+            ),
+        };
+        defects.extend(judge(
+            &format!("check_euca_endpoint DNS {kind:?}"),
+            check_euca_endpoint::PLUGIN.service,
+            &ran,
+            &expect,
+            None,
+        ));
+        if std::env::var_os("HOSTILE_SHOW").is_some() {
+            eprintln!(
+                "DNS {kind:?} -> {} {:?}: {}",
+                ran.code,
+                ran.elapsed,
+                ran.stdout.lines().next().unwrap_or("")
+            );
+        }
+    }
+    assert_none(defects, "hostile DNS");
 }
