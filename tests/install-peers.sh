@@ -36,7 +36,9 @@
 #                                 ring's C parts) and its check that each binary is static
 #   postgresql-15 openssl         check_euca_db tests (tests/peers/postgres: throw-away clusters; openssl
 #                                 makes the TLS test's CA and certificate), check_euca_backup tests
-#                                 (pg_dumpall, pg_restore --list, the --restore-test cluster), bench db
+#                                 (pg_dumpall, pg_restore --list, the --restore-test cluster), bench db;
+#                                 openssl also serves tests/suite/tests/hostile.rs's HTTPS peer with a
+#                                 self-signed certificate for the wrong name (s_server)
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 

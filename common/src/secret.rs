@@ -128,7 +128,8 @@ pub fn percent_encode(text: &str) -> String {
 #[derive(Debug)]
 pub struct SecretFile {
     pub text: Secret,
-    /// "FILE is readable by group or others (mode 0644): chmod 600 FILE"; not a state change,
+    /// "FILE is readable by group or others (mode 0644): chmod 600 FILE" for any mode looser
+    /// than 0600 (a group or other bit, read or write); not a state change,
     /// since the check itself is not harmed by it.
     pub note: Option<String>,
 }
@@ -184,12 +185,19 @@ pub fn read_secret_file(path: &Path) -> Result<SecretFile, CheckError> {
 fn open_mode_note(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = meta.permissions().mode() & 0o777;
-    (mode & 0o044 != 0).then(|| {
-        format!(
-            "note: {} is readable by group or others (mode {mode:04o}); chmod 600 it (owner: the user the plugin runs as)",
-            path.display()
-        )
-    })
+    // 0600 or stricter: any bit for group or others is noted. A file others may write lets
+    // them hand the plugin credentials of their choosing, so write bits count as much as read.
+    let open = if mode & 0o044 != 0 {
+        "readable"
+    } else if mode & 0o077 != 0 {
+        "writable or executable"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "note: {} is {open} by group or others (mode {mode:04o}); chmod 600 it (owner: the user the plugin runs as)",
+        path.display()
+    ))
 }
 
 #[cfg(not(unix))]
@@ -245,6 +253,15 @@ mod tests {
         );
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(read_secret_file(&f).unwrap().note.is_none());
+        // Stricter than 0600 is fine; a group- or other-writable file is noted like a readable one.
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o400)).unwrap();
+        assert!(read_secret_file(&f).unwrap().note.is_none());
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o620)).unwrap();
+        let note = read_secret_file(&f).unwrap().note.unwrap();
+        assert!(
+            note.contains("writable or executable by group or others (mode 0620)"),
+            "{note}"
+        );
         let e = read_secret_file(&dir.join("nothing"))
             .unwrap_err()
             .to_string();

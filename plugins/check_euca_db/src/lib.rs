@@ -8,6 +8,7 @@
 
 pub mod evaluate;
 pub mod model;
+pub mod relay;
 pub mod tls;
 
 use common::bounded::{run_bounded, Bounded};
@@ -282,7 +283,6 @@ fn visit(
         None => config.host_path(&opts.socket_dir),
     };
     config
-        .port(opts.port)
         .user(&opts.user)
         .dbname(&opts.dbname)
         .application_name("check_euca_db")
@@ -296,6 +296,31 @@ fn visit(
         config.password(p.expose());
     }
     let started = Instant::now();
+    // Over TCP, through the relay that caps what the server may send (relay.rs); the name
+    // stays the server's, for TLS.
+    let relay = match &opts.host {
+        Some(host) => {
+            let server = connect_tcp(host, opts.port, budget).map_err(|e| io_failure(opts, &e))?;
+            let relay = relay::start(server, budget)
+                .map_err(|e| Failure::Unreadable(format!("cannot relay to the server: {e}")))?;
+            config.hostaddr(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+            Some(relay)
+        }
+        None => None,
+    };
+    // One port only (tokio-postgres refuses a list longer than its hosts).
+    config.port(relay.as_ref().map_or(opts.port, |r| r.port));
+    let over_cap = || relay.as_ref().is_some_and(relay::Relay::overflowed);
+    let capped = |f: Failure| {
+        if over_cap() {
+            Failure::Unreadable(format!(
+                "the server sent more than {} MiB, not read whole (is this PostgreSQL?)",
+                relay::CAP >> 20
+            ))
+        } else {
+            f
+        }
+    };
     let connected = match tls {
         Some(tls) => {
             config.ssl_mode(postgres::config::SslMode::Require);
@@ -303,11 +328,13 @@ fn visit(
         }
         None => config.connect(postgres::NoTls),
     };
-    let mut client = connected.map_err(|e| connect_failure(opts, &e))?;
+    let mut client = connected.map_err(|e| capped(connect_failure(opts, &e)))?;
     let connect_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    client.simple_query("SELECT 1").map_err(query_failure)?;
+    client
+        .simple_query("SELECT 1")
+        .map_err(|e| capped(query_failure(e)))?;
     let query_seconds = started.elapsed().as_secs_f64();
 
     // The activity query depends on the server's version (Eucalyptus 4.1+ runs PostgreSQL
@@ -315,14 +342,14 @@ fn visit(
     let version_num: i32 = client
         .query_one("SELECT current_setting('server_version_num')::int4", &[])
         .and_then(|row| row.try_get(0))
-        .map_err(query_failure)?;
+        .map_err(|e| capped(query_failure(e)))?;
     let row = client
         .query_one(activity_query(version_num).as_str(), &[])
-        .map_err(query_failure)?;
-    let version: String = row.try_get(0).map_err(query_failure)?;
-    let max_connections: i64 = row.try_get(1).map_err(query_failure)?;
-    let connections: i64 = row.try_get(2).map_err(query_failure)?;
-    let oldest: Option<f64> = row.try_get(3).map_err(query_failure)?;
+        .map_err(|e| capped(query_failure(e)))?;
+    let version: String = row.try_get(0).map_err(|e| capped(query_failure(e)))?;
+    let max_connections: i64 = row.try_get(1).map_err(|e| capped(query_failure(e)))?;
+    let connections: i64 = row.try_get(2).map_err(|e| capped(query_failure(e)))?;
+    let oldest: Option<f64> = row.try_get(3).map_err(|e| capped(query_failure(e)))?;
 
     // Sizes only where we may connect: pg_database_size fails for a database without CONNECT.
     let rows = client
@@ -332,11 +359,11 @@ fn visit(
              FROM pg_database WHERE datallowconn ORDER BY datname",
             &[],
         )
-        .map_err(query_failure)?;
+        .map_err(|e| capped(query_failure(e)))?;
     let mut databases = Vec::with_capacity(rows.len());
     for row in rows {
-        let name: String = row.try_get(0).map_err(query_failure)?;
-        let size: Option<i64> = row.try_get(1).map_err(query_failure)?;
+        let name: String = row.try_get(0).map_err(|e| capped(query_failure(e)))?;
+        let size: Option<i64> = row.try_get(1).map_err(|e| capped(query_failure(e)))?;
         databases.push(Database {
             name,
             size_bytes: size.and_then(|s| u64::try_from(s).ok()),
@@ -403,6 +430,33 @@ fn connect_failure(opts: &Options, e: &postgres::Error) -> Failure {
         return Failure::Unreadable(format!("TLS: {t}"));
     }
     if let Some(io) = io_error(e) {
+        return io_failure(opts, io);
+    }
+    // Anything else (the server closed during start-up, a protocol error): it did not serve us.
+    Failure::Unreachable(secret::scrub(&plain(e)).into_owned())
+}
+
+/// A TCP connection to the server within the budget, to each of its addresses in turn.
+fn connect_tcp(host: &str, port: u16, budget: Duration) -> std::io::Result<std::net::TcpStream> {
+    use std::net::ToSocketAddrs;
+    let deadline = Instant::now() + budget;
+    let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "no address for the name");
+    for addr in (host, port).to_socket_addrs()? {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        match std::net::TcpStream::connect_timeout(&addr, left) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// A socket error in an admin's words: refused or timed out is unreachable.
+fn io_failure(opts: &Options, io: &std::io::Error) -> Failure {
+    {
         use std::io::ErrorKind::*;
         let why = match io.kind() {
             NotFound if opts.host.is_none() => format!(
@@ -420,10 +474,8 @@ fn connect_failure(opts: &Options, e: &postgres::Error) -> Failure {
             }
             _ => without_os_error(&io.to_string()),
         };
-        return Failure::Unreachable(why);
+        Failure::Unreachable(why)
     }
-    // Anything else (the server closed during start-up, a protocol error): it did not serve us.
-    Failure::Unreachable(secret::scrub(&plain(e)).into_owned())
 }
 
 fn query_failure(e: postgres::Error) -> Failure {

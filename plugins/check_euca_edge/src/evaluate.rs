@@ -53,6 +53,9 @@ pub struct Log {
 pub struct Observed {
     /// `VNET_MODE` in eucalyptus.conf (None: no file, or not set).
     pub conf_mode: Option<String>,
+    /// eucalyptus.conf exists but could not be read whole (over its cap, unreadable, binary,
+    /// cut): the mode it sets is not known, so the check cannot fall back to the default.
+    pub conf_error: Option<String>,
     pub gni: Acquisition<Gni>,
     pub applied: Acquisition<Applied>,
     /// How long the GNI's version has been seen unapplied (None: applied, or unknown).
@@ -92,6 +95,7 @@ pub fn evaluate(o: &Observed, rules: &Rules) -> Report {
     }
     let edge = mode.name == "EDGE";
     mode_agreement_rule(&mut report, o);
+    conf_rule(&mut report, o);
     daemon_rule(&mut report, "eucanetd", &o.eucanetd, true, eucanetd_hint());
     gni_rule(&mut report, o, &mode);
     version_rule(&mut report, o, rules);
@@ -128,6 +132,19 @@ pub fn evaluate(o: &Observed, rules: &Rules) -> Report {
         report.verbose(1, n.clone());
     }
     report
+}
+
+/// An eucalyptus.conf that exists but was not read whole is UNKNOWN: taking eucanetd's default
+/// mode instead would judge an NC whose VNET_MODE nobody has seen.
+fn conf_rule(report: &mut Report, o: &Observed) {
+    if let Some(why) = &o.conf_error {
+        report.add(
+            Finding::unknown(format!(
+                "{why}: the network mode it sets (VNET_MODE) is not known"
+            ))
+            .summary("eucalyptus.conf unreadable"),
+        );
+    }
 }
 
 /// The network mode and where it was read.

@@ -155,12 +155,23 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         }
         _ => None,
     };
+    let (conf_mode, conf_error) = match ctx.read_host_if_exists(EUCA_CONF) {
+        Ok(None) => (None, None),
+        Ok(Some(text)) => match conf::whole(&text) {
+            Ok(()) => (conf::vnet_mode(&text), None),
+            Err(why) => (
+                None,
+                Some(format!(
+                    "cannot read {}: {why}",
+                    ctx.host_path(EUCA_CONF).display()
+                )),
+            ),
+        },
+        Err(e) => (None, Some(e.to_string())),
+    };
     let observed = Observed {
-        conf_mode: ctx
-            .read_host_if_exists(EUCA_CONF)
-            .ok()
-            .flatten()
-            .and_then(|t| conf::vnet_mode(&t)),
+        conf_mode,
+        conf_error,
         gni,
         applied,
         unapplied_for,

@@ -169,11 +169,12 @@ fn listing(zones: &[Zone], services: Option<&[Service]>, rules: &Rules, report: 
             _ => {}
         }
     }
-    // Expected: --zone, and every zone that has a cluster controller registered. A verbose
-    // answer leaves out a zone whose cluster is not ENABLED.
+    // Expected: --zone, and every zone that has a cluster controller or an NC registered. A
+    // verbose answer leaves out a zone whose cluster is not ENABLED; and a listing cut between
+    // two zones' blocks reads as a whole shorter one, so the NCs' zones are what shows it.
     let mut expected: Vec<&str> = rules.zones.iter().map(String::as_str).collect();
     for s in services.unwrap_or(&[]) {
-        if s.kind == "cluster"
+        if (s.kind == "cluster" || s.kind == "node")
             && !s.partition.is_empty()
             && !expected.contains(&s.partition.as_str())
         {
@@ -186,8 +187,14 @@ fn listing(zones: &[Zone], services: Option<&[Service]>, rules: &Rules, report: 
         }
         let why = if rules.zones.iter().any(|z| z == name) {
             "expected (--zone)"
-        } else {
+        } else if services
+            .unwrap_or(&[])
+            .iter()
+            .any(|s| s.kind == "cluster" && s.partition == name)
+        {
             "it has a cluster controller registered"
+        } else {
+            "it has NCs registered"
         };
         report.add(
             Finding::critical(format!(
@@ -540,6 +547,27 @@ mod tests {
             "{}",
             r.summary_text()
         );
+    }
+
+    #[test]
+    fn a_zone_with_ncs_but_no_zone_block_is_absent_as_a_listing_cut_between_zones_reads() {
+        // DescribeAvailabilityZones cut after zone one's block: zone two's NCs show it.
+        let one = zone("one", &[("m1.small", 10, 48)]);
+        let nodes = [
+            Service::new("node", "one", "10.0.0.1", State::Enabled),
+            Service::new("node", "two", "10.0.0.2", State::Enabled),
+        ];
+        let r = judge(&[one], Some(&nodes), &rules());
+        assert_eq!(r.status(), Status::Critical);
+        assert!(
+            r.summary_text().starts_with("zone two absent"),
+            "{}",
+            r.summary_text()
+        );
+        assert!(r
+            .findings()
+            .iter()
+            .any(|f| f.detail.contains("it has NCs registered")));
     }
 
     #[test]
