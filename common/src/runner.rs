@@ -286,10 +286,15 @@ fn run_inner<A: clap::Args + clap::FromArgMatches>(
             print_sudoers(plugin, tools, &options, &ctx, user);
         }
         match check(&options, &ctx) {
-            Ok(report) => match report.render(service, standard.verbosity, standard.max_output) {
-                Ok(text) => emit(&text, report.status()),
-                Err(e) => emit_unknown(service, &format!("internal error: {e}"), None),
-            },
+            Ok(mut report) => {
+                for warning in crate::secret::take_open_file_warnings() {
+                    report.add(warning);
+                }
+                match report.render(service, standard.verbosity, standard.max_output) {
+                    Ok(text) => emit(&text, report.status()),
+                    Err(e) => emit_unknown(service, &format!("internal error: {e}"), None),
+                }
+            }
             Err(CheckError::Usage(msg)) => emit_usage(plugin, &mut command, &msg),
             Err(e) => emit_unknown(service, &e.to_string(), None),
         }

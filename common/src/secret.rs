@@ -123,15 +123,38 @@ pub fn percent_encode(text: &str) -> String {
     out
 }
 
-/// A credentials or password file as read: its text (a [`Secret`]: parse it, never quote it)
-/// and a note for long output when the file's permissions are too open.
+/// A credentials or password file as read: its text (a [`Secret`]: parse it, never quote it).
+/// A file more open than 0600 is also recorded for [`take_open_file_warnings`]: the runner
+/// adds a WARNING for it to whatever the check reports, so no plugin can forget it.
 #[derive(Debug)]
 pub struct SecretFile {
     pub text: Secret,
-    /// "FILE is readable by group or others (mode 0644): chmod 600 FILE" for any mode looser
-    /// than 0600 (a group or other bit, read or write); not a state change,
-    /// since the check itself is not harmed by it.
-    pub note: Option<String>,
+}
+
+/// Secret files read by this process whose mode is looser than 0600, as WARNING texts.
+static OPEN_FILES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// The WARNINGs for secret files read more open than 0600 (each once), taken: the runner adds
+/// them to the check's report. A credentials file others can read leaks a cloud admin's keys
+/// or a BMC's password to every local user (issue 20: "checked for mode 0600 or stricter,
+/// warning otherwise"); one others can write hands the plugin credentials of their choosing.
+pub fn take_open_file_warnings() -> Vec<crate::Finding> {
+    let texts = match OPEN_FILES.lock() {
+        Ok(mut v) => std::mem::take(&mut *v),
+        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+    };
+    let mut seen: Vec<String> = Vec::new();
+    texts
+        .into_iter()
+        .filter(|t| {
+            let new = !seen.contains(t);
+            seen.push(t.clone());
+            new
+        })
+        .map(|text| {
+            crate::Finding::warning(text).summary("a credentials file is open to group or others")
+        })
+        .collect()
 }
 
 /// Read a credentials or password file the user named (never under `--root`: it is not host
@@ -175,10 +198,13 @@ pub fn read_secret_file(path: &Path) -> Result<SecretFile, CheckError> {
         path: shown.clone(),
         reason: "not text (invalid UTF-8)".into(),
     })?;
-    Ok(SecretFile {
-        text: Secret(text),
-        note: open_mode_note(path, &meta),
-    })
+    if let Some(warning) = open_mode_note(path, &meta) {
+        match OPEN_FILES.lock() {
+            Ok(mut v) => v.push(warning),
+            Err(poisoned) => poisoned.into_inner().push(warning),
+        }
+    }
+    Ok(SecretFile { text: Secret(text) })
 }
 
 #[cfg(unix)]
@@ -195,7 +221,7 @@ fn open_mode_note(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
         return None;
     };
     Some(format!(
-        "note: {} is {open} by group or others (mode {mode:04o}); chmod 600 it (owner: the user the plugin runs as)",
+        "{} is {open} by group or others (mode {mode:04o}): chmod 600 it (owner: the user the plugin runs as)",
         path.display()
     ))
 }
@@ -236,7 +262,7 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_file_readable_by_others_gets_a_note_and_its_text_is_hidden() {
+    fn a_file_open_to_others_is_warned_about_and_its_text_is_hidden() {
         use std::os::unix::fs::PermissionsExt;
         let dir = std::env::temp_dir().join(format!("euca-secret-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -246,22 +272,29 @@ mod tests {
         let read = read_secret_file(&f).unwrap();
         assert_eq!(read.text.expose(), "user u\npassword p\n");
         assert_eq!(format!("{read:?}").matches("password p").count(), 0);
-        let note = read.note.unwrap();
+        // Read more open than 0600: a WARNING for the runner to add, naming the file and mode.
+        let warned = |f: &Path| -> Option<String> {
+            read_secret_file(f).unwrap();
+            take_open_file_warnings()
+                .into_iter()
+                .map(|w| format!("{w:?}"))
+                .find(|w| w.contains(&f.display().to_string()))
+        };
+        let w = warned(&f).expect("a 0644 file is warned about");
+        assert!(w.contains("readable by group or others (mode 0644)"), "{w}");
+        assert!(w.contains("Warning"), "{w}");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(warned(&f), None);
+        // Stricter than 0600 is fine; a group- or other-writable file is warned like a readable one.
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o400)).unwrap();
+        assert_eq!(warned(&f), None);
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o620)).unwrap();
+        let w = warned(&f).expect("a 0620 file is warned about");
         assert!(
-            note.contains("readable by group or others (mode 0644)"),
-            "{note}"
+            w.contains("writable or executable by group or others (mode 0620)"),
+            "{w}"
         );
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(read_secret_file(&f).unwrap().note.is_none());
-        // Stricter than 0600 is fine; a group- or other-writable file is noted like a readable one.
-        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o400)).unwrap();
-        assert!(read_secret_file(&f).unwrap().note.is_none());
-        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o620)).unwrap();
-        let note = read_secret_file(&f).unwrap().note.unwrap();
-        assert!(
-            note.contains("writable or executable by group or others (mode 0620)"),
-            "{note}"
-        );
         let e = read_secret_file(&dir.join("nothing"))
             .unwrap_err()
             .to_string();

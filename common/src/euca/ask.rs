@@ -11,21 +11,21 @@ use crate::{secret, Acquisition, CheckError, Finding, Report};
 use std::path::Path;
 use std::time::Duration;
 
-/// The credentials from `file` (an eucarc or admin-tools .ini), or else from the environment;
-/// and a note when the file is readable by group or others.
-pub fn load_credentials(file: Option<&Path>) -> Result<(Credentials, Option<String>), CheckError> {
+/// The credentials from `file` (an eucarc or admin-tools .ini), or else from the environment
+/// (the kit warns when the file is open to group or others).
+pub fn load_credentials(file: Option<&Path>) -> Result<Credentials, CheckError> {
     if let Some(file) = file {
         let read = secret::read_secret_file(file)?;
         let creds = credentials::parse(read.text.expose())
             .map_err(|why| CheckError::usage(format!("--credentials {}: {why}", file.display())))?;
-        return Ok((creds, read.note));
+        return Ok(creds);
     }
     let creds = credentials::from_env(|n| std::env::var(n).ok()).ok_or_else(|| {
         CheckError::usage(
             "no credentials: give --credentials FILE (an eucarc or admin-tools .ini of an admin of the eucalyptus account) or set EC2_ACCESS_KEY and EC2_SECRET_KEY",
         )
     })?;
-    Ok((creds, None))
+    Ok(creds)
 }
 
 /// One signed GET within `budget`; a body over `cap` bytes is unreadable, a budget under 10 ms

@@ -268,7 +268,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
             "give --clc HOST (repeat it for an HA pair) or --input describe-services=FILE",
         ));
     }
-    let (creds, note) = load_credentials(opts)?;
+    let creds = load_credentials(opts)?;
     let endpoints = opts
         .clc
         .iter()
@@ -299,9 +299,6 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         if let Some(services) = judged {
             verbose_services(&mut report, services);
         }
-    }
-    if let Some(note) = note {
-        report.verbose(0, note);
     }
     Ok(report)
 }
@@ -342,23 +339,21 @@ fn check_input(ctx: &Context, rules: &Rules) -> Result<Report, CheckError> {
     Ok(report)
 }
 
-/// The credentials, and a note when their file is readable by group or others.
-fn load_credentials(
-    opts: &Options,
-) -> Result<(credentials::Credentials, Option<String>), CheckError> {
+/// The credentials (the kit warns when their file is open to group or others).
+fn load_credentials(opts: &Options) -> Result<credentials::Credentials, CheckError> {
     if let Some(file) = &opts.credentials {
         let path = file.display();
         let read = secret::read_secret_file(file)?;
         let creds = credentials::parse(read.text.expose())
             .map_err(|why| CheckError::usage(format!("--credentials {path}: {why}")))?;
-        return Ok((creds, read.note));
+        return Ok(creds);
     }
     let creds = credentials::from_env(|n| std::env::var(n).ok()).ok_or_else(|| {
         CheckError::usage(
             "no credentials: give --credentials FILE (an eucarc or admin-tools .ini of an admin of the eucalyptus account) or set EC2_ACCESS_KEY and EC2_SECRET_KEY",
         )
     })?;
-    Ok((creds, None))
+    Ok(creds)
 }
 
 /// What one CLC answered, when it answered.

@@ -186,11 +186,9 @@ impl Options {
 
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
     let rules = opts.rules()?;
-    let mut notes = Vec::new();
     let password = match (&opts.host, &opts.password_file) {
         (Some(_), Some(file)) => {
             let read = secret::read_secret_file(file)?;
-            notes.extend(read.note);
             let first = read.text.expose().lines().next().unwrap_or("").to_string();
             if first.is_empty() {
                 return Err(CheckError::Read {
@@ -216,7 +214,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         None
     };
     let got = acquire(opts, password, tls, ctx);
-    let mut report = match &got {
+    let report = match &got {
         Acquisition::Read(seen) => evaluate::evaluate(seen, &rules),
         other => {
             let mut r = Report::new();
@@ -226,9 +224,6 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
             r
         }
     };
-    for n in notes {
-        report.verbose(0, n);
-    }
     Ok(report)
 }
 

@@ -161,7 +161,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
             ..services_at.clone()
         },
     };
-    let (creds, note) = load_credentials(opts.credentials.as_deref())?;
+    let creds = load_credentials(opts.credentials.as_deref())?;
     let client = HttpClient::new(HttpOptions {
         ca_pem: match &opts.ca_file {
             Some(f) => Some(ctx.read_user_file(f)?.into_bytes()),
@@ -215,10 +215,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         ctx.io_budget(),
         MAX_SERVICES_ANSWER,
     );
-    let mut report = judge_answers(&zones, &zones_at, &services, &services_at, &rules);
-    if let Some(note) = note {
-        report.verbose(0, note);
-    }
+    let report = judge_answers(&zones, &zones_at, &services, &services_at, &rules);
     Ok(report)
 }
 

@@ -122,7 +122,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         return Ok(judge(&parse_file(&running, &shown)?));
     }
     let at = properties_endpoint(opts)?;
-    let (creds, note) = load_credentials(opts.credentials.as_deref())?;
+    let creds = load_credentials(opts.credentials.as_deref())?;
     let client = HttpClient::new(HttpOptions {
         ca_pem: match &opts.ca_file {
             Some(f) => Some(ctx.read_user_file(f)?.into_bytes()),
@@ -152,7 +152,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         ctx.io_budget(),
         LISTING_CAP as u64,
     );
-    let mut report = match acquired(&got, &what)
+    let report = match acquired(&got, &what)
         .and_then(|answer| judge_answer(answer, &what, &at.url(), running_answer))
     {
         Ok(now) => {
@@ -162,9 +162,6 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         }
         Err(r) => r,
     };
-    if let Some(note) = note {
-        report.verbose(0, note);
-    }
     Ok(report)
 }
 

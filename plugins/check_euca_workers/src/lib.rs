@@ -128,7 +128,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         Some(p) => endpoint("--properties-url", p, "/services/Properties")?,
         None => on_clc("/services/Properties"),
     };
-    let (creds, note) = load_credentials(opts.credentials.as_deref())?;
+    let creds = load_credentials(opts.credentials.as_deref())?;
     let client = HttpClient::new(HttpOptions {
         ca_pem: match &opts.ca_file {
             Some(f) => Some(ctx.read_user_file(f)?.into_bytes()),
@@ -144,7 +144,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         signature: opts.signature,
         ctx,
     };
-    let mut report = match gather(&asker, &compute_at, &properties_at, &services_at) {
+    let report = match gather(&asker, &compute_at, &properties_at, &services_at) {
         Ok(observed) => {
             let mut r = Report::new();
             evaluate::evaluate(&observed, &mut r);
@@ -161,9 +161,6 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         }
         Err(r) => r,
     };
-    if let Some(note) = note {
-        report.verbose(0, note);
-    }
     Ok(report)
 }
 

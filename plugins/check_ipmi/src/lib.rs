@@ -435,9 +435,6 @@ impl Bmc {
             password = Some(match &opts.password_file {
                 Some(path) => {
                     let file = common::secret::read_secret_file(path)?;
-                    if let Some(n) = file.note {
-                        notes.push(n);
-                    }
                     let first = file.text.expose().lines().next().unwrap_or("").to_string();
                     Secret::new(first)
                 }

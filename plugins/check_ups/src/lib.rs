@@ -249,7 +249,6 @@ pub fn parse_auth(text: &str) -> Result<Credentials, ParseError> {
 }
 
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
-    let mut note = None;
     let mut upses = if ctx.inputs_given() {
         if !opts.ups.is_empty() || !opts.apcupsd.is_empty() {
             return Err(CheckError::usage(
@@ -268,25 +267,19 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
             Some(path) => Some(read_auth(path)?),
             None => None,
         };
-        let upses = ask_daemons(opts, credentials.as_ref().map(|(c, _)| c), ctx);
-        note = credentials.and_then(|(_, n)| n);
-        upses
+        ask_daemons(opts, credentials.as_ref(), ctx)
     };
     distinct_names(&mut upses);
-    let mut report = evaluate::evaluate(&upses, &opts.limits());
-    if let Some(note) = note {
-        report.verbose(0, note);
-    }
-    Ok(report)
+    Ok(evaluate::evaluate(&upses, &opts.limits()))
 }
 
-/// The auth file, and a note when it is readable by group or others. It is the user's file,
+/// The auth file (the kit warns when it is open to group or others). It is the user's file,
 /// not host state: read as given, never under --root.
-fn read_auth(path: &std::path::Path) -> Result<(Credentials, Option<String>), CheckError> {
+fn read_auth(path: &std::path::Path) -> Result<Credentials, CheckError> {
     let read = secret::read_secret_file(path)?;
     let credentials = parse_auth(read.text.expose())
         .map_err(|e| CheckError::Parse(e.in_source(path.display().to_string())))?;
-    Ok((credentials, read.note))
+    Ok(credentials)
 }
 
 /// The same UPS or daemon given twice is a mistake in the command line (a copy-paste whose

@@ -74,15 +74,15 @@ fn an_upsd_echoing_the_password_line_gets_it_scrubbed() {
 }
 
 #[test]
-fn an_auth_file_readable_by_others_is_noted_not_a_state_change() {
+fn an_auth_file_readable_by_others_is_a_warning_line() {
     let auth = auth_file("open", 0o644);
     let port = fake_upsd(|_| "ERR ACCESS-DENIED\n".to_string());
     let (code, out) = check(port, &auth);
-    // ACCESS-DENIED is UNKNOWN on its own; the note adds a line, not a state
+    // ACCESS-DENIED is UNKNOWN on its own; the open file adds a WARNING line (the kit's)
     assert_eq!(code, 3, "{out}");
     assert!(
         out.contains(&format!(
-            "note: {} is readable by group or others (mode 0644)",
+            "{} is readable by group or others (mode 0644): chmod 600 it",
             auth.display()
         )),
         "{out}"
