@@ -1,5 +1,6 @@
 //! The library behind the `euca-checks` command: the plugin registry, and (one module per job)
 //! what the subcommands do. The binary (`main.rs`) only parses the command line and wires.
 
+pub mod generate;
 pub mod plan;
 pub mod plugins;

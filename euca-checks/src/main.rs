@@ -22,6 +22,9 @@ struct Cli {
 enum Command {
     /// List the plugins of the suite (name, status-line word, what each checks)
     Plugins,
+    /// Write Nagios 4 objects, NRPE snippets and sudoers files per host, or Icinga 2 objects
+    /// (zones, CheckCommands, hosts, apply rules) for the topology, into DIR
+    Generate(euca_checks::generate::cli::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +39,6 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Generate(args) => euca_checks::generate::cli::run(&args),
     }
 }
