@@ -11,7 +11,7 @@
 
 use super::checkcommand::{self, quote, Kind};
 use super::zones::{self, GLOBAL};
-use super::{command_name, header, schedule, Output, Settings};
+use super::{command_name, contacts as who, header, schedule, Output, Settings};
 use crate::plan::{Layer, Plan, Runs, Service};
 use crate::plugins;
 use std::collections::BTreeMap;
@@ -122,22 +122,22 @@ fn notifications(t: &Topology, settings: &Settings) -> String {
         "Icinga 2 users and mail notifications of euca-checks ([[contact]] of the topology).",
         settings,
     );
+    let contacts = who(t);
     if t.contacts.is_empty() {
-        out.push_str("// The topology names no [[contact]]: nobody is notified.\n");
-        return out;
+        out.push_str("// The topology names no [[contact]]: mail goes to root on the master.\n");
     }
     out.push_str(&format!(
         "object UserGroup {} {{\n  display_name = \"Cloud administrators\"\n}}\n\n",
         quote(ADMINS)
     ));
-    let pagers = t.contacts.iter().any(|c| c.pager.is_some());
+    let pagers = contacts.iter().any(|c| c.pager.is_some());
     if pagers {
         out.push_str(&format!(
             "object UserGroup {} {{\n  display_name = \"On-call pagers (the Eucalyptus Core)\"\n}}\n\n",
             quote(PAGERS)
         ));
     }
-    for c in &t.contacts {
+    for c in &contacts {
         out.push_str(&format!(
             "object User {} {{\n  email = {}\n  groups = [ {} ]\n}}\n\n",
             quote(&c.name),

@@ -137,6 +137,21 @@ pub fn schedule(s: &Service) -> (u32, u32, u32) {
     }
 }
 
+/// Who the failures reach: the topology's [[contact]]s, or, when it names none, root on the
+/// monitoring server (Nagios refuses a configuration without a contact; a failure nobody
+/// hears of is what the monitoring is there to prevent).
+pub fn contacts(t: &Topology) -> Vec<topology::Contact> {
+    if !t.contacts.is_empty() {
+        return t.contacts.clone();
+    }
+    vec![topology::Contact {
+        name: "euca-root".to_string(),
+        email: "root@localhost".to_string(),
+        pager: None,
+        at: t.cloud.at,
+    }]
+}
+
 /// Header of every generated file.
 pub fn header(comment: &str, what: &str, settings: &Settings) -> String {
     format!(

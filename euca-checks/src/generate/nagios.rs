@@ -4,7 +4,7 @@
 //! service dependencies and the Core's escalations. Every name starts with `euca` so the files
 //! sit beside a distribution's own objects (Debian's generic-service, 24x7 ...) without clashes.
 
-use super::{command_name, header, nrpe_command, schedule, Output, Settings};
+use super::{command_name, contacts as who, header, nrpe_command, schedule, Output, Settings};
 use crate::plan::{Layer, Plan, Runs, Service};
 use crate::plugins;
 use topology::{Role, Topology};
@@ -39,7 +39,7 @@ pub fn check_command(s: &Service) -> String {
 
 pub fn generate(t: &Topology, plan: &Plan, settings: &Settings) -> Result<Vec<Output>, String> {
     Ok(vec![
-        Output::new("euca-templates.cfg", templates(t, settings)),
+        Output::new("euca-templates.cfg", templates(settings)),
         Output::new("euca-commands.cfg", commands(plan, settings)),
         Output::new("euca-contacts.cfg", contacts(t, settings)),
         Output::new("euca-hosts.cfg", hosts(t, plan, settings)),
@@ -48,10 +48,10 @@ pub fn generate(t: &Topology, plan: &Plan, settings: &Settings) -> Result<Vec<Ou
 }
 
 fn has_pagers(t: &Topology) -> bool {
-    t.contacts.iter().any(|c| c.pager.is_some())
+    who(t).iter().any(|c| c.pager.is_some())
 }
 
-fn templates(t: &Topology, settings: &Settings) -> String {
+fn templates(settings: &Settings) -> String {
     let mut out = header(
         "#",
         "Nagios 4 templates and time period of euca-checks.",
@@ -71,9 +71,7 @@ fn templates(t: &Topology, settings: &Settings) -> String {
     }
     out.push_str(&define("timeperiod", &period));
     let groups = |mut v: Vec<(&'static str, String)>| {
-        if !t.contacts.is_empty() {
-            v.push(f("contact_groups", ADMINS));
-        }
+        v.push(f("contact_groups", ADMINS));
         v
     };
     out.push_str("# Hosts: ping every 5 minutes, DOWN after 3 failures a minute apart.\n");
@@ -245,9 +243,9 @@ fn contacts(t: &Topology, settings: &Settings) -> String {
         "Nagios 4 contacts of euca-checks ([[contact]] of the topology).",
         settings,
     );
+    let contacts = who(t);
     if t.contacts.is_empty() {
-        out.push_str("# The topology names no [[contact]]: nobody is notified.\n");
-        return out;
+        out.push_str("# The topology names no [[contact]]: mail goes to root on this server.\n");
     }
     let contact = |name: String, alias: String, email: &str| {
         define(
@@ -268,7 +266,7 @@ fn contacts(t: &Topology, settings: &Settings) -> String {
             ],
         )
     };
-    for c in &t.contacts {
+    for c in &contacts {
         out.push_str(&contact(c.name.clone(), c.name.clone(), &c.email));
         if let Some(pager) = &c.pager {
             out.push_str(&contact(
@@ -278,7 +276,7 @@ fn contacts(t: &Topology, settings: &Settings) -> String {
             ));
         }
     }
-    let names: Vec<String> = t.contacts.iter().map(|c| c.name.clone()).collect();
+    let names: Vec<String> = contacts.iter().map(|c| c.name.clone()).collect();
     out.push_str(&define(
         "contactgroup",
         &[
@@ -288,8 +286,7 @@ fn contacts(t: &Topology, settings: &Settings) -> String {
         ],
     ));
     if has_pagers(t) {
-        let pagers: Vec<String> = t
-            .contacts
+        let pagers: Vec<String> = contacts
             .iter()
             .filter(|c| c.pager.is_some())
             .map(|c| format!("{}-pager", c.name))
