@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
-#[command(group(clap::ArgGroup::new("format").required(true).args(["nagios", "nrpe", "icinga2"])))]
+#[command(group(clap::ArgGroup::new("format").required(true).args(["nagios", "nrpe", "icinga2", "commands_only"])))]
 pub struct Args {
     /// Nagios 4 object files (include the directory with cfg_dir=)
     #[arg(long)]
@@ -17,6 +17,10 @@ pub struct Args {
     /// Icinga 2 zones.conf and zones.d/ (CheckCommands, hosts, apply rules, notifications)
     #[arg(long)]
     pub icinga2: bool,
+    /// Only what nagios-config/ ships: the Nagios commands, the Icinga 2 CheckCommands and an
+    /// NRPE example (nagios/, icinga2/, nrpe/ under DIR)
+    #[arg(long)]
+    pub commands_only: bool,
     /// With --icinga2: a satellite zone per Eucalyptus zone ([[zone]] satellite), checking
     /// that zone's hosts
     #[arg(long, requires = "icinga2")]
@@ -59,6 +63,8 @@ fn write(args: &Args) -> Result<Vec<PathBuf>, String> {
         Format::Nagios
     } else if args.nrpe {
         Format::Nrpe
+    } else if args.commands_only {
+        Format::Commands
     } else {
         Format::Icinga2
     };

@@ -80,7 +80,7 @@ fn display(h: &topology::Host) -> String {
     }
 }
 
-fn commands(settings: &Settings) -> String {
+pub fn commands(settings: &Settings) -> String {
     let mut out = header(
         "//",
         "Icinga 2 CheckCommands of euca-checks, one per plugin, every option an argument (from each plugin's own definition).",

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod icinga2;
 pub mod nagios;
 pub mod nrpe;
+pub mod shipped;
 pub mod sudoers;
 pub mod zones;
 
@@ -31,6 +32,8 @@ pub enum Format {
     Nagios,
     Nrpe,
     Icinga2,
+    /// The files shipped in nagios-config/: commands, CheckCommands, an NRPE example.
+    Commands,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +86,7 @@ pub fn generate(t: &Topology, settings: &Settings) -> Result<Vec<Output>, String
         Format::Nagios => nagios::generate(t, &plan, settings),
         Format::Nrpe => nrpe::generate(t, &plan, settings),
         Format::Icinga2 => icinga2::generate(t, &plan, settings),
+        Format::Commands => Ok(shipped::generate(&plan, settings)),
     }
 }
 

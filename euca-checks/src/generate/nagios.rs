@@ -148,7 +148,7 @@ fn template(s: &Service) -> &'static str {
     }
 }
 
-fn commands(plan: &Plan, settings: &Settings) -> String {
+pub fn commands(plan: &Plan, settings: &Settings) -> String {
     let mut out = header(
         "#",
         "Nagios 4 commands of euca-checks. $USER1$ is the plugin directory (resource.cfg), e.g. /usr/lib/nagios/plugins.",
