@@ -42,8 +42,13 @@ pub struct Args {
 pub fn run(args: &Args) -> ExitCode {
     match write(args) {
         Ok(written) => {
+            // The list of what was written; a closed pipe (`| head`) is no failure.
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
             for p in written {
-                println!("{}", p.display());
+                if writeln!(out, "{}", p.display()).is_err() {
+                    break;
+                }
             }
             ExitCode::SUCCESS
         }

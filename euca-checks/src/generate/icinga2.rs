@@ -253,7 +253,7 @@ fn command_and_vars(s: &Service) -> Result<(String, Vec<(String, Value)>), Strin
             push(var.to_string(), o.value.as_ref(), repeat);
         }
         let command = command.ok_or_else(|| unknown("(none)"))?;
-        return Ok((command.to_string(), vars));
+        return once_each(s, command.to_string(), vars);
     }
     let known = plugins::find(s.program).ok_or_else(|| unknown("(not a plugin)"))?;
     let options = checkcommand::options(&known);
@@ -265,7 +265,24 @@ fn command_and_vars(s: &Service) -> Result<(String, Vec<(String, Value)>), Strin
             spec.kind == Kind::Repeat,
         );
     }
-    Ok((command_name(s.program, true), vars))
+    once_each(s, command_name(s.program, true), vars)
+}
+
+/// A single-valued option given twice would keep only one value in a dictionary: refused.
+fn once_each(
+    s: &Service,
+    command: String,
+    vars: Vec<(String, Value)>,
+) -> Result<(String, Vec<(String, Value)>), String> {
+    for (i, (name, _)) in vars.iter().enumerate() {
+        if vars[..i].iter().any(|(n, _)| n == name) {
+            return Err(format!(
+                "'{}' of {}: {name} given twice, and {} takes one value",
+                s.description, s.host, s.program
+            ));
+        }
+    }
+    Ok((command, vars))
 }
 
 fn layer(l: Layer) -> &'static str {
@@ -340,4 +357,57 @@ fn host(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::topology;
+    use super::super::{generate as gen, Format, Settings};
+
+    fn file(distributed: bool, path: &str) -> String {
+        let t = topology("reference.toml");
+        let mut s = Settings::new(Format::Icinga2, "reference.toml");
+        s.distributed = distributed;
+        gen(&t, &s)
+            .unwrap()
+            .into_iter()
+            .find(|o| o.path == path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .text
+    }
+
+    #[test]
+    fn hosts_carry_their_services_options_as_variables() {
+        let text = file(false, "zones.d/master/hosts.conf");
+        assert!(text.contains(
+            "  vars.euca_services[\"disk\"] = {\n    display_name = \"Disk\"\n    check_command = \"disk\"\n    on_host = true\n"
+        ), "{text}");
+        // check_disk's two -p: one array of the ITL's disk_partitions.
+        assert!(text.contains(
+            "      disk_partitions = [ \"/var/lib/eucalyptus\", \"/var/lib/eucalyptus/instances\" ]\n"
+        ));
+        assert!(text.contains("      euca_raid_sudo = true\n"));
+        assert!(text.contains("      euca_clc_zone = [ \"one\", \"two\" ]\n"));
+        assert!(text.contains(
+            "object Dependency \"nc-two-2-edge-on-cc-two-a-proc\" {\n  parent_host_name = \"cc-two-a\"\n"
+        ));
+        assert!(text.contains("object Host \"ufs.cloud.example\" {"));
+    }
+
+    #[test]
+    fn distributed_hosts_live_in_their_satellites_zone() {
+        let zone = file(true, "zones.d/zone-two/hosts.conf");
+        assert!(zone.contains("object Host \"nc-two-1\" {"));
+        assert!(!zone.contains("object Host \"clc1\" {"));
+        let master = file(true, "zones.d/master/hosts.conf");
+        assert!(master.contains("object Host \"clc1\" {"));
+        assert!(!master.contains("object Host \"nc-two-1\" {"));
+        let rules = file(true, "zones.d/global-templates/services.conf");
+        assert!(rules.contains("command_endpoint = host.vars.agent_endpoint"));
+        let mail = file(true, "zones.d/global-templates/notifications.conf");
+        assert!(mail.contains("object User \"cloud-admins-pager\" {"));
+        assert!(mail.contains(
+            "assign where host.vars.euca_cloud == \"reference\" && service.vars.euca_core == true"
+        ));
+    }
 }
