@@ -54,6 +54,8 @@ pub fn generate(t: &Topology, plan: &Plan, settings: &Settings) -> Result<Vec<Ou
             .push_str(&text);
     }
     for x in &plan.extra_hosts {
+        // No Dependency on the servers behind the name: Icinga 2 before 2.15 (no
+        // redundancy_group) would call the name unreachable when ONE of them is down.
         let text = host(&x.name, &x.address, &x.about, None, plan, &t.cloud.name)?;
         by_zone
             .entry(zones::zone_of(None, settings))

@@ -329,15 +329,17 @@ fn hosts(t: &Topology, plan: &Plan, settings: &Settings) -> String {
         ));
     }
     for x in &plan.extra_hosts {
-        out.push_str(&define(
-            "host",
-            &[
-                f("use", "euca-host"),
-                f("host_name", x.name.clone()),
-                f("alias", x.about.clone()),
-                f("address", x.address.clone()),
-            ],
-        ));
+        let mut fields = vec![
+            f("use", "euca-host"),
+            f("host_name", x.name.clone()),
+            f("alias", x.about.clone()),
+            f("address", x.address.clone()),
+        ];
+        // Reached through the servers behind it: UNREACHABLE, not DOWN, when they all are.
+        if !x.behind.is_empty() {
+            fields.push(f("parents", x.behind.join(",")));
+        }
+        out.push_str(&define("host", &fields));
     }
     for role in Role::ALL {
         let members: Vec<&str> = t.with_role(role).map(|h| h.name.as_str()).collect();
@@ -468,6 +470,8 @@ mod tests {
             text.contains("check_command                  euca_mp_tcp!-H 10.111.5.10 -p 8773\n")
         );
         assert!(text.contains("hostgroup_name                 euca-nc\n"));
+        assert!(text.contains("host_name                      ufs.cloud.example\n"));
+        assert!(text.contains("parents                        ufs1,ufs2\n"));
         assert!(text.contains("hostgroup_name                 euca-zone-two\n"));
     }
 
