@@ -23,7 +23,7 @@ pub struct Args {
     pub commands_only: bool,
     /// With --icinga2: a satellite zone per Eucalyptus zone ([[zone]] satellite), checking
     /// that zone's hosts
-    #[arg(long, requires = "icinga2")]
+    #[arg(long)]
     pub distributed: bool,
     /// The plugin directory on the hosts, in NRPE command lines
     #[arg(long, value_name = "DIR", default_value = PLUGIN_DIR)]
@@ -60,6 +60,12 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 fn write(args: &Args) -> Result<Vec<PathBuf>, String> {
+    // Checked here: clap's `requires` counts a flag's default (false) as given.
+    if args.distributed && !args.icinga2 {
+        return Err(
+            "--distributed is Icinga 2's distributed monitoring: use it with --icinga2".into(),
+        );
+    }
     let file = args.topology.display().to_string();
     let text = std::fs::read_to_string(&args.topology)
         .map_err(|e| format!("cannot read the topology {file}: {e}"))?;
