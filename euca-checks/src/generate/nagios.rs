@@ -92,7 +92,7 @@ fn templates(settings: &Settings) -> String {
     ));
     out.push_str(
         "# Services by layer: hardware every 5 minutes, the platform every 2 (the Core's every\n\
-         # minute, euca-core-service), operations (backups, properties) hourly. A soft problem\n\
+         # minute: euca-core-platform), operations (backups, properties) hourly. A soft problem\n\
          # is retried every minute (operations: 15) before it becomes hard and is notified.\n",
     );
     let base = groups(vec![
