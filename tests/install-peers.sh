@@ -16,9 +16,11 @@
 #   libusb-0.1-4 libwrap0           its shared libraries
 #   nagios-nrpe-server            tests/suite: our nrpe snippets in a real NRPE (tests/peers/nrpe)
 #   nagios-nrpe-plugin            check_nrpe: tests/suite and tests/peers/nrpe/start.sh
-#   nagios4-core                  tests/suite: our Nagios objects in a real Nagios 4 (tests/peers/nagios4)
+#   nagios4-core                  tests/suite: our Nagios objects in a real Nagios 4 (tests/peers/nagios4),
+#                                 generated ones too (generated.rs: nagios4 -v and a run); NRPE and Icinga 2 likewise
 #   icinga2-bin icinga2-common    tests/suite: our CheckCommands in a real Icinga 2 (tests/peers/icinga2)
-#   monitoring-plugins-basic      check_procs (tests/peers/nrpe/nrpe.cfg.in, bench proc), C check_ups (bench ups-live)
+#   monitoring-plugins-basic      check_procs (tests/peers/nrpe/nrpe.cfg.in, bench proc), C check_ups (bench ups-live);
+#                                 check_ping/disk/ntp_time/tcp in the generated configs (tests/suite/tests/generated.rs)
 #   monitoring-plugins-standard   the C check_pgsql bench db compares check_euca_db with
 #   monitoring-plugins-contrib    the Perl check_raid, check_multipath and check_ipmi_sensor the
 #                                 bench compares check_raid, check_san_path, check_ipmi with (bench/peers)

@@ -2,5 +2,6 @@
 //! what the subcommands do. The binary (`main.rs`) only parses the command line and wires.
 
 pub mod audit;
+pub mod generate;
 pub mod plan;
 pub mod plugins;

@@ -32,6 +32,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: audit::Format,
     },
+    /// Write Nagios 4 objects, NRPE snippets and sudoers files per host, or Icinga 2 objects
+    /// (zones, CheckCommands, hosts, apply rules) for the topology, into DIR
+    Generate(euca_checks::generate::cli::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,5 +63,6 @@ fn main() -> ExitCode {
             eprint!("{}", out.stderr);
             ExitCode::from(out.code)
         }
+        Command::Generate(args) => euca_checks::generate::cli::run(&args),
     }
 }

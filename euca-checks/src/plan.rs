@@ -94,6 +94,9 @@ pub struct ExtraHost {
     pub name: String,
     pub address: String,
     pub about: String,
+    /// The servers answering behind the name: it is unreachable (not down) only when all of
+    /// them are down (Nagios `parents`, Icinga 2 a redundancy group).
+    pub behind: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -570,6 +573,7 @@ fn cloud(t: &Topology, plan: &mut Plan) {
             name: name.clone(),
             address: name.clone(),
             about: format!("{about}: the DNS name end users reach, {behind} behind it"),
+            behind: t.with_role(role).map(|h| h.name.clone()).collect(),
         });
         let mut s = Service {
             host: name.clone(),
@@ -715,6 +719,7 @@ mod tests {
         let ufs = find(&p, "ufs.cloud.example", "endpoint_ufs");
         assert!(ufs.args().windows(2).any(|w| w == ["--min-addresses", "2"]));
         assert_eq!(p.extra_hosts.len(), 2);
+        assert_eq!(p.extra_hosts[0].behind, ["ufs1", "ufs2"]);
         let riak = find(&p, "riak1", "riak");
         assert_eq!(riak.args().iter().filter(|a| *a == "--node").count(), 3);
     }
