@@ -17,8 +17,10 @@ Started by ./start (which waits for run/ready), stopped by ./stop. Python 3 only
 
 Failures for tests (issue 17's cells) are made by changing run/ files: run/control/<host>.json
 for a CLC double (tests/euca-clc-double/README.md), run/ups/<UPS>, run/dns.json, and
-run/down/<ADDRESS> (exists: every server on that address closes each connection at once, and
-the UDP ones stay silent: the server is down).
+run/down/<ADDRESS> (exists: every TCP server on that address closes its listening socket, so
+connections are refused, and the UDP ones stay silent; removed: they listen again, within
+0.1 s either way). A really silent host (connections timing out) would need a firewall rule,
+which a simulation on a shared machine does not add.
 """
 
 import json
@@ -66,14 +68,40 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def verify_request(self, request, client_address):
-        # A simulated server that is down: the connection is accepted by the kernel, then closed.
-        return not is_down(self.server_address[0])
+
+# (address, make the server, the running server or None): see watch_down().
+SERVERS = []
 
 
-def serve(server, what):
-    log(f"{what} on {server.server_address[0]}:{server.server_address[1]}")
+def serve(make, what):
+    server = make()
+    address, port = server.server_address[:2]
+    log(f"{what} on {address}:{port}")
+    SERVERS.append([address, make, server, what])
     threading.Thread(target=server.serve_forever, daemon=True, name=what).start()
+
+
+def watch_down():
+    """A simulated host's server down (run/down/ADDRESS): its TCP servers stop listening;
+    back up (the file removed): they listen again."""
+    while True:
+        for entry in SERVERS:
+            address, make, server, what = entry
+            down = is_down(address)
+            if down and server is not None:
+                server.shutdown()
+                server.server_close()
+                entry[2] = None
+                log(f"{what} on {address}: down")
+            elif not down and server is None:
+                try:
+                    entry[2] = make()
+                except OSError as e:
+                    log(f"{what} on {address}: cannot listen again yet: {e}")
+                    continue
+                threading.Thread(target=entry[2].serve_forever, daemon=True, name=what).start()
+                log(f"{what} on {address}: up")
+        time.sleep(0.1)
 
 
 def clc_double(address, port, answers, heartbeat, control):
@@ -85,9 +113,14 @@ def clc_double(address, port, answers, heartbeat, control):
         heartbeat=os.path.join(HERE, heartbeat) if heartbeat else None,
         verifier=verifier(),
     )
-    double = euca_clc_double.Double(args)
-    server = Server((address, port), euca_clc_double.make_handler(double))
-    serve(server, f"CLC double ({control})")
+    handler = euca_clc_double.make_handler(euca_clc_double.Double(args))
+    serve(lambda: Server((address, port), handler), f"CLC double ({control})")
+
+
+def tls(server, context):
+    # The handshake in the request's thread (on first read), not in the accepting loop.
+    server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    return server
 
 
 def verifier():
@@ -191,9 +224,6 @@ class Upsd(socketserver.StreamRequestHandler):
 class TcpServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
-
-    def verify_request(self, request, client_address):
-        return not is_down(self.server_address[0])
 
 
 def dns_answer(query):
@@ -312,20 +342,19 @@ def main():
     context.load_cert_chain(os.path.join(RUN, "console.pem"), os.path.join(RUN, "console.key"))
     for n, a in enumerate(UFS, 1):
         clc_double(a, 8773, {}, f"{HEARTBEATS}/ufs-4.4-healthy.txt", f"ufs{n}.json")
-        console = Server((a, 8443), Console)
-        console.socket = context.wrap_socket(console.socket, server_side=True, do_handshake_on_connect=False)
-        serve(console, "console (TLS)")
+        serve(lambda a=a: tls(Server((a, 8443), Console), context), "console (TLS)")
     for a in CC_SC:
-        serve(Server((a, 8773), Plain), "SC web services port")
-        serve(Server((a, 8774), Plain), "CC port")
+        serve(lambda a=a: Server((a, 8773), Plain), "SC web services port")
+        serve(lambda a=a: Server((a, 8774), Plain), "CC port")
     for a in NC:
-        serve(Server((a, 8775), Plain), "NC port")
+        serve(lambda a=a: Server((a, 8775), Plain), "NC port")
     for a in RIAK:
-        serve(Server((a, 8098), Riak), "Riak HTTP")
-    serve(TcpServer((UPSD, 3493), Upsd), "upsd")
+        serve(lambda a=a: Server((a, 8098), Riak), "Riak HTTP")
+    serve(lambda: TcpServer((UPSD, 3493), Upsd), "upsd")
     dns_udp()
-    serve(TcpServer((DNS_NTP, 5353), DnsTcp), "DNS (TCP)")
+    serve(lambda: TcpServer((DNS_NTP, 5353), DnsTcp), "DNS (TCP)")
     ntp()
+    threading.Thread(target=watch_down, daemon=True, name="down").start()
     with open(os.path.join(RUN, "ready"), "w", encoding="utf-8") as f:
         f.write(f"{os.getpid()}\n")
     log("ready")
