@@ -37,6 +37,10 @@
 #   postgresql-15 openssl         check_euca_db tests (tests/peers/postgres: throw-away clusters; openssl
 #                                 makes the TLS test's CA and certificate), check_euca_backup tests
 #                                 (pg_dumpall, pg_restore --list, the --restore-test cluster), bench db
+#   (no new package)              tests/suite/tests/simulation.rs, the simulated reference deployment
+#                                 (samples/simulation) under euca-checks run: python3 (its doubles),
+#                                 postgresql-15 (the CLC's database), openssl (the console's
+#                                 certificate), monitoring-plugins-basic (check_disk, check_ntp_time, check_tcp)
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 

@@ -78,7 +78,7 @@ def serve(make, what):
     address, port = server.server_address[:2]
     log(f"{what} on {address}:{port}")
     SERVERS.append([address, make, server, what])
-    threading.Thread(target=server.serve_forever, daemon=True, name=what).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True, name=what).start()
 
 
 def watch_down():
@@ -99,7 +99,7 @@ def watch_down():
                 except OSError as e:
                     log(f"{what} on {address}: cannot listen again yet: {e}")
                     continue
-                threading.Thread(target=entry[2].serve_forever, daemon=True, name=what).start()
+                threading.Thread(target=entry[2].serve_forever, args=(0.05,), daemon=True, name=what).start()
                 log(f"{what} on {address}: up")
         time.sleep(0.1)
 
