@@ -266,7 +266,7 @@ pub fn table(outcomes: &[Outcome], width: usize) -> String {
             o.status.word(),
             o.host,
             o.description,
-            o.first.trim()
+            printable(o.first.trim())
         );
         out.push_str(&cut(&line, width));
         out.push('\n');
@@ -297,6 +297,14 @@ pub fn summary(outcomes: &[Outcome]) -> String {
 /// them); 0 for none.
 pub fn exit_code(outcomes: &[Outcome]) -> u8 {
     Status::worst_of(outcomes.iter().map(|o| o.status)).exit_code() as u8
+}
+
+/// A plugin's line as the table shows it: control characters (a terminal escape, a tab) as
+/// `?`, so that no output can move the cursor or recolour the admin's terminal.
+fn printable(line: &str) -> String {
+    line.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 fn cut(line: &str, width: usize) -> String {

@@ -54,8 +54,11 @@ impl Drop for Simulation {
     }
 }
 
-/// `euca-checks run` on the simulation: exit code and (host, service) -> (state, first line).
-fn run() -> (i32, BTreeMap<(String, String), (String, String)>, String) {
+/// (host, service) -> (state, first line), from `euca-checks run`'s table.
+type Rows = BTreeMap<(String, String), (String, String)>;
+
+/// `euca-checks run` on the simulation: exit code, rows, the whole table.
+fn run() -> (i32, Rows, String) {
     let out = Command::new(plugin("euca-checks"))
         .arg("run")
         .arg(sim().join("topology.toml"))
@@ -97,7 +100,7 @@ fn planned() -> Vec<(String, String)> {
 }
 
 /// The services not OK, with their state.
-fn not_ok(rows: &BTreeMap<(String, String), (String, String)>) -> Vec<(String, String, String)> {
+fn not_ok(rows: &Rows) -> Vec<(String, String, String)> {
     rows.iter()
         .filter(|(_, (state, _))| state != "OK")
         .map(|((h, d), (state, _))| (h.clone(), d.clone(), state.clone()))
