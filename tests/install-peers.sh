@@ -40,7 +40,8 @@
 #   (no new package)              tests/suite/tests/simulation.rs, the simulated reference deployment
 #                                 (samples/simulation) under euca-checks run: python3 (its doubles),
 #                                 postgresql-15 (the CLC's database), openssl (the console's
-#                                 certificate), monitoring-plugins-basic (check_disk, check_ntp_time, check_tcp)
+#                                 certificate), monitoring-plugins-basic (check_disk, check_ntp_time, check_tcp),
+#                                 openipmi ipmitool freeipmi-tools (clc1's BMC is ipmi_sim)
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 

@@ -3,8 +3,8 @@
 //! assigns is present and OK, exit 0; then one thing breaks at a time and exactly the services
 //! that watch it change.
 //!
-//! Needs python3, openssl, PostgreSQL 15 and the standard monitoring-plugins (check_disk,
-//! check_ntp_time, check_tcp): #[ignore]d with what it needs, failing (not skipping) when one is
+//! Needs python3, openssl, PostgreSQL 15, the standard monitoring-plugins (check_disk,
+//! check_ntp_time, check_tcp) and OpenIPMI's ipmi_sim with ipmitool and FreeIPMI (clc1's BMC): #[ignore]d with what it needs, failing (not skipping) when one is
 //! missing; scripts/test runs it. It uses the simulation's fixed addresses and its run/
 //! directory: do not run the demo at the same time.
 
@@ -21,6 +21,10 @@ const NEEDS: &[&str] = &[
     "/usr/lib/nagios/plugins/check_disk",
     "/usr/lib/nagios/plugins/check_ntp_time",
     "/usr/lib/nagios/plugins/check_tcp",
+    "ipmi_sim",
+    "sdrcomp",
+    "ipmitool",
+    "ipmi-sensors",
 ];
 
 fn sim() -> PathBuf {
@@ -130,7 +134,7 @@ fn write(path: &Path, text: &str) {
 }
 
 #[test]
-#[ignore = "needs python3, openssl, postgresql-15, monitoring-plugins: run scripts/test"]
+#[ignore = "needs python3, openssl, postgresql-15, monitoring-plugins, openipmi: run scripts/test"]
 fn the_healthy_simulation_is_all_ok_and_each_failure_reaches_its_services() {
     require_programs(NEEDS);
     let s = Simulation::start();
