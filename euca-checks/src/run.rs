@@ -89,8 +89,13 @@ pub fn jobs(
 ) -> Result<Vec<Job>, String> {
     if let Some(h) = host {
         if !plan.services.iter().any(|s| s.host == h) {
-            let mut known: Vec<&str> = plan.services.iter().map(|s| s.host.as_str()).collect();
-            known.dedup();
+            // Each host once, in plan order (the cloud checks come back to the CLC's host).
+            let mut known: Vec<&str> = Vec::new();
+            for s in &plan.services {
+                if !known.contains(&s.host.as_str()) {
+                    known.push(&s.host);
+                }
+            }
             return Err(format!(
                 "no host '{h}' with services in the topology; hosts: {}",
                 known.join(", ")
