@@ -269,7 +269,11 @@ def dns_udp():
             data, peer = s.recvfrom(4096)
             if is_down(DNS_NTP):
                 continue
-            answer = dns_answer(data)
+            try:
+                answer = dns_answer(data)
+            except (IndexError, struct.error, UnicodeError) as e:  # a malformed query: no answer
+                log(f"DNS: malformed query from {peer}: {e}")
+                continue
             if answer:
                 s.sendto(answer, peer)
 
@@ -288,7 +292,10 @@ class DnsTcp(socketserver.BaseRequestHandler):
             if not more:
                 return
             data += more
-        answer = dns_answer(data)
+        try:
+            answer = dns_answer(data)
+        except (IndexError, struct.error, UnicodeError):
+            return
         if answer:
             self.request.sendall(struct.pack(">H", len(answer)) + answer)
 
