@@ -41,6 +41,11 @@
 #                                 (pg_dumpall, pg_restore --list, the --restore-test cluster), bench db;
 #                                 openssl also serves tests/suite/tests/hostile.rs's HTTPS peer with a
 #                                 self-signed certificate for the wrong name (s_server)
+#   (no new package)              tests/suite/tests/simulation.rs, the simulated reference deployment
+#                                 (samples/simulation) under euca-checks run: python3 (its doubles),
+#                                 postgresql-15 (the CLC's database), openssl (the console's
+#                                 certificate), monitoring-plugins-basic (check_disk, check_ntp_time, check_tcp),
+#                                 openipmi ipmitool freeipmi-tools (clc1's BMC is ipmi_sim)
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 

@@ -5,3 +5,4 @@ pub mod audit;
 pub mod generate;
 pub mod plan;
 pub mod plugins;
+pub mod run;

@@ -35,6 +35,25 @@ enum Command {
     /// Write Nagios 4 objects, NRPE snippets and sudoers files per host, or Icinga 2 objects
     /// (zones, CheckCommands, hosts, apply rules) for the topology, into DIR
     Generate(euca_checks::generate::cli::Args),
+    /// Run every check the topology assigns (to one host with --host), in parallel, and print a
+    /// table of state, host, service and first line; the exit code is the worst state
+    Run {
+        /// The topology file (docs/topology.md)
+        topology: std::path::PathBuf,
+        /// Only this host's checks (a host of the topology, or an endpoint's DNS name)
+        #[arg(long, value_name = "NAME")]
+        host: Option<String>,
+        /// At most N checks at once [default: the number of CPUs]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// Where the suite's plugins are [default: this program's directory if check_raid is
+        /// there, else /usr/lib/nagios/plugins]
+        #[arg(long, value_name = "DIR")]
+        plugin_dir: Option<std::path::PathBuf>,
+        /// Where the standard monitoring-plugins are (check_disk, check_ntp_time, check_tcp)
+        #[arg(long, value_name = "DIR", default_value = euca_checks::run::STANDARD_DIR)]
+        standard_dir: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -64,5 +83,30 @@ fn main() -> ExitCode {
             ExitCode::from(out.code)
         }
         Command::Generate(args) => euca_checks::generate::cli::run(&args),
+        Command::Run {
+            topology,
+            host,
+            jobs,
+            plugin_dir,
+            standard_dir,
+        } => {
+            let opts = euca_checks::run::RunOptions {
+                topology,
+                host,
+                jobs: jobs.map_or_else(
+                    || std::thread::available_parallelism().map_or(2, |n| n.get()),
+                    usize::from,
+                ),
+                plugin_dir: plugin_dir.unwrap_or_else(euca_checks::run::default_plugin_dir),
+                standard_dir,
+            };
+            match euca_checks::run::main(&opts) {
+                Ok(code) => ExitCode::from(code),
+                Err(e) => {
+                    eprintln!("euca-checks run: {e}");
+                    ExitCode::from(3)
+                }
+            }
+        }
     }
 }

@@ -136,6 +136,7 @@ pub fn plan(t: &Topology) -> Plan {
     }
     cloud(t, &mut plan);
     dependencies(t, &mut plan.services);
+    simulation(t, &mut plan.services);
     plan
 }
 
@@ -154,7 +155,9 @@ fn service(
             "check_disk" | "check_ntp_time" | "check_tcp" | "check_ping" | "check_nrpe"
         );
     let mut opts = vec![Opt::new("-t", TIMEOUT)];
-    if ours && runs == Runs::OnHost {
+    // Only plugins that read host files take --root.
+    let reads_host = crate::plugins::find(program).is_some_and(|k| k.plugin.reads_host);
+    if reads_host && runs == Runs::OnHost {
         if let Some(root) = &h.root {
             opts.push(Opt::new("--root", root.clone()));
         }
@@ -306,13 +309,18 @@ fn hardware(t: &Topology, h: &Host, out: &mut Vec<Service>) {
             Runs::OnHost,
             Layer::Hardware,
         );
+        // The directories are the host's files: under `root` when the host is simulated.
+        let under_root = |p: &str| match &h.root {
+            Some(root) => format!("{}{p}", root.trim_end_matches('/')),
+            None => p.to_string(),
+        };
         s.opts = vec![
             Opt::new("-w", "20%"),
             Opt::new("-c", "10%"),
-            Opt::new("-p", EUCA_DATA),
+            Opt::new("-p", under_root(EUCA_DATA)),
         ];
         if h.has(Role::Nc) {
-            s.opts.push(Opt::new("-p", INSTANCE_STORE));
+            s.opts.push(Opt::new("-p", under_root(INSTANCE_STORE)));
         }
         out.push(s);
         // Request signatures (SigV2/V4) are refused with clock skew: every component host's
@@ -337,10 +345,64 @@ fn hardware(t: &Topology, h: &Host, out: &mut Vec<Service>) {
 /// The time source hosts are compared with: the cloud's DNS server if named (sites run their
 /// NTP there), else the monitoring server.
 fn ntp_server(t: &Topology) -> String {
-    t.cloud
-        .dns_server
-        .clone()
-        .unwrap_or_else(|| t.monitoring.address.clone())
+    match &t.cloud.dns_server {
+        // The DNS server's address, not its DNS port (`10.0.0.2:5353`, `[fd00::2]:53`).
+        Some(dns) => match dns.rsplit_once(':') {
+            Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !host.is_empty() => {
+                if host.matches(':').count() > 0 && !host.starts_with('[') {
+                    dns.clone() // a bare IPv6 address: its last group is no port
+                } else {
+                    host.trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .to_string()
+                }
+            }
+            _ => dns.clone(),
+        },
+        None => t.monitoring.address.clone(),
+    }
+}
+
+/// `[simulation.args]` of the topology (tests and simulations only): each option given there
+/// takes the place of the plan's option of that name (the first not yet replaced), or is added.
+/// `--input NAME=FILE` given twice is added twice.
+fn simulation(t: &Topology, services: &mut [Service]) {
+    for sim in &t.simulation {
+        for s in services
+            .iter_mut()
+            .filter(|s| (sim.host == "*" || s.host == sim.host) && s.id == sim.service)
+        {
+            let mut replaced = vec![false; s.opts.len()];
+            let mut i = 0;
+            while i < sim.args.len() {
+                let flag = &sim.args[i];
+                let value = sim
+                    .args
+                    .get(i + 1)
+                    .filter(|v| !v.starts_with('-') || v.parse::<f64>().is_ok())
+                    .cloned();
+                i += 1 + usize::from(value.is_some());
+                let at = s
+                    .opts
+                    .iter()
+                    .enumerate()
+                    .position(|(k, o)| o.flag == flag.as_str() && !replaced[k]);
+                match at {
+                    Some(k) => {
+                        s.opts[k].value = value;
+                        replaced[k] = true;
+                    }
+                    None => {
+                        // Opt's flags are the plan's own constants; a simulation's are read once
+                        // per process from its file, so leaking them costs a few bytes, once.
+                        let flag: &'static str = Box::leak(flag.clone().into_boxed_str());
+                        s.opts.push(Opt { flag, value });
+                        replaced.push(true);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The roles' software on each host: processes, EDGE networking on NCs, the CLC's database
@@ -472,7 +534,12 @@ fn cloud(t: &Topology, plan: &mut Plan) {
         if ufs > 1 {
             s.opts.push(Opt::new("--min-ufs", ufs.to_string()));
         }
-        if t.hosts.iter().any(|h| h.partner.is_some()) {
+        // Only before 4.2: from 4.2 on the CLC and the backend services it hosts cannot have a
+        // passive peer, so --require-passive would warn on every healthy cloud. A registered
+        // passive CC or SC that fails is still a WARNING without it ("no failover left").
+        if t.hosts.iter().any(|h| h.partner.is_some())
+            && t.cloud.version < topology::Version::new(4, 2)
+        {
             s.opts.push(Opt::flag("--require-passive"));
         }
         s.opts
@@ -702,7 +769,6 @@ mod tests {
                 "/etc/nagios/euca/eucarc",
                 "--min-ufs",
                 "2",
-                "--require-passive",
                 "--zone",
                 "one",
                 "--zone",
@@ -754,5 +820,62 @@ mod tests {
                 panic!("{} on {}: {argv:?}: {e}", s.id, s.host);
             }
         }
+    }
+
+    fn simulation_topology() -> Topology {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../samples/simulation/topology.toml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        topology::parse("topology.toml", &text).unwrap()
+    }
+
+    #[test]
+    fn the_simulations_args_each_reach_a_service_and_replace_or_add() {
+        let t = simulation_topology();
+        let p = plan(&t);
+        for sim in &t.simulation {
+            assert!(
+                p.services
+                    .iter()
+                    .any(|s| (sim.host == "*" || s.host == sim.host) && s.id == sim.service),
+                "[simulation.args] {}/{} reaches no planned service",
+                sim.host,
+                sim.service
+            );
+        }
+        // Replaced, not given twice: clap would refuse a second --password-file.
+        let ipmi = find(&p, "nc-two-2", "ipmi").args();
+        assert_eq!(ipmi.iter().filter(|a| *a == "--password-file").count(), 1);
+        assert!(ipmi
+            .windows(2)
+            .any(|w| w == ["--password-file", "run/ipmi-password"]));
+        assert!(ipmi.iter().any(|a| a.starts_with("ipmi-sensors=")));
+        // Every command line, simulated ones included, is one the plugin accepts.
+        for s in p.services.iter().filter(|s| s.ours) {
+            let known = crate::plugins::find(s.program).expect(s.program);
+            let mut argv = vec![s.program.to_string()];
+            argv.extend(s.args());
+            if let Err(e) = (known.command)().try_get_matches_from_mut(&argv) {
+                panic!("{} on {}: {argv:?}: {e}", s.id, s.host);
+            }
+        }
+        // --root only where the plugin reads host files; check_disk's paths are under it.
+        assert!(!find(&p, "clc1", "db")
+            .args()
+            .contains(&"--root".to_string()));
+        assert!(find(&p, "clc1", "proc")
+            .args()
+            .windows(2)
+            .any(|w| w == ["--root", "hosts/clc1"]));
+        assert!(find(&p, "nc-one-1", "disk")
+            .args()
+            .contains(&"hosts/nc-one-1/var/lib/eucalyptus/instances".to_string()));
+        // The clock is asked of the DNS server's address, not of its DNS port.
+        assert_eq!(
+            find(&p, "clc1", "clock").args()[..2],
+            ["-H".to_string(), "127.0.0.2".to_string()]
+        );
     }
 }

@@ -356,6 +356,21 @@ pub struct Topology {
     pub contacts: Vec<Contact>,
     pub zones: Vec<Zone>,
     pub hosts: Vec<Host>,
+    /// Tests and simulations only: options added to (or replacing those of) planned checks.
+    pub simulation: Vec<SimulationArgs>,
+}
+
+/// `[simulation.args]` (tests and simulations only, docs/topology.md): for the service `service`
+/// (a planned service's id) of `host` (`*`: every host's), these arguments are given besides
+/// the planned ones; an option the plan already gives takes the value given here instead.
+/// The simulated reference deployment feeds saved tool output (`--input`) and points checks at
+/// its test doubles with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimulationArgs {
+    pub host: String,
+    pub service: String,
+    pub args: Vec<String>,
+    pub at: Pos,
 }
 
 impl Topology {

@@ -72,6 +72,15 @@ struct RawFile {
     zone: Vec<Spanned<RawZone>>,
     #[serde(default)]
     host: Vec<Spanned<RawHost>>,
+    simulation: Option<RawSimulation>,
+}
+
+/// Tests and simulations only (docs/topology.md): options added to planned checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSimulation {
+    #[serde(default)]
+    args: std::collections::BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -247,15 +256,77 @@ impl Checker<'_> {
         let contacts = raw.contact.into_iter().map(|c| self.contact(c)).collect();
         let zones = self.zones(raw.zone);
         let hosts = self.hosts(raw.host, &zones);
+        let simulation = raw
+            .simulation
+            .map(|s| self.simulation(s, &cloud, &hosts))
+            .unwrap_or_default();
         let topology = Topology {
             cloud,
             monitoring,
             contacts,
             zones,
             hosts,
+            simulation,
         };
         self.references(&topology);
         topology
+    }
+
+    /// `[simulation.args]`: `"HOST/SERVICE" = [ARGS]`, HOST a host, an endpoint's DNS name or
+    /// `*` (every host), SERVICE a planned service's id.
+    fn simulation(
+        &mut self,
+        raw: RawSimulation,
+        cloud: &Cloud,
+        hosts: &[Host],
+    ) -> Vec<SimulationArgs> {
+        let mut out = Vec::new();
+        for (key, args) in raw.args {
+            let span = args.span();
+            let Some((host, service)) = key.split_once('/') else {
+                self.wrong(
+                    span,
+                    format!("simulation args '{key}': the key is HOST/SERVICE (e.g. \"clc1/db\", \"*/ipmi\")"),
+                );
+                continue;
+            };
+            let known = host == "*"
+                || hosts.iter().any(|h| h.name == host)
+                || cloud.ufs_name.as_deref() == Some(host)
+                || cloud.console_name.as_deref() == Some(host);
+            if !known {
+                self.wrong(
+                    span.clone(),
+                    format!("simulation args '{key}': '{host}' is not a host of the topology"),
+                );
+            }
+            if !is_object_name(service) {
+                self.wrong(
+                    span.clone(),
+                    format!("simulation args '{key}': '{service}' is not a service id"),
+                );
+            }
+            let mut values = Vec::new();
+            for a in args.into_inner() {
+                if !is_plain(a.get_ref()) {
+                    self.wrong(
+                        a.span(),
+                        format!(
+                            "simulation args '{key}': '{}' is unsafe in a command line",
+                            a.get_ref()
+                        ),
+                    );
+                }
+                values.push(a.into_inner());
+            }
+            out.push(SimulationArgs {
+                host: host.to_string(),
+                service: service.to_string(),
+                args: values,
+                at: self.at(span),
+            });
+        }
+        out
     }
 
     fn cloud(&mut self, raw: Spanned<RawCloud>) -> Cloud {
@@ -872,5 +943,24 @@ zone = "one"
         let lines = Lines::new("# é\nab");
         assert_eq!(lines.pos(4), Pos { line: 1, col: 4 });
         assert_eq!(lines.pos(6), Pos { line: 2, col: 2 });
+    }
+
+    #[test]
+    fn simulation_args_name_a_host_and_a_service_with_safe_values() {
+        let ok =
+            format!("{SMALL}\n[simulation.args]\n\"*/ipmi\" = [\"--input\", \"ipmi-sensors=f\"]\n");
+        let t = parse("t.toml", &ok).expect("parses");
+        assert_eq!(t.simulation.len(), 1);
+        assert_eq!(t.simulation[0].host, "*");
+        assert_eq!(t.simulation[0].service, "ipmi");
+        for (key, value, want) in [
+            ("ipmi", "x", "the key is HOST/SERVICE"),
+            ("nohost/ipmi", "x", "'nohost' is not a host"),
+            ("*/ipmi", "a;b", "unsafe in a command line"),
+        ] {
+            let text = format!("{SMALL}\n[simulation.args]\n\"{key}\" = [\"{value}\"]\n");
+            let m = mistakes(&text);
+            assert!(m.iter().any(|l| l.contains(want)), "{key}: {m:?}");
+        }
     }
 }
