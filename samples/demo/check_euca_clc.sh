@@ -25,6 +25,9 @@ if ! [ -x /usr/bin/python3 ]; then
   echo "# (the HTTP runs need /usr/bin/python3 for the CLC test double: apt-get install python3)"
 else
   euca_demo_dir=$(mktemp -d)
+  # The credentials as they must be kept: readable by the monitoring user only (git keeps the
+  # sample 0644, which every check reading it would warn about).
+  install -m 600 samples/euca-clc/demo-eucarc "$euca_demo_dir/eucarc"
   /usr/bin/python3 tests/euca-clc-double/euca_clc_double.py \
     --scenario samples/euca-clc/describe-services-healthy-4.4.xml \
     --credentials samples/euca-clc/demo-eucarc --control "$euca_demo_dir/control.json" \
@@ -42,19 +45,19 @@ else
     echo "# euca-clc-double (a test double, not Eucalyptus) listens on $euca_demo_clc, checking signatures with botocore"
   fi
   if [ -s "$euca_demo_dir/port" ]; then
-    run check_euca_clc --clc "$euca_demo_clc" --credentials samples/euca-clc/demo-eucarc
+    run check_euca_clc --clc "$euca_demo_clc" --credentials "$euca_demo_dir/eucarc"
     echo '{"states": {"one-cc-1": "NOTREADY", "one-cc-2": "ENABLED"}}' >"$euca_demo_dir/control.json"
     echo "# the double fails over zone one's CC: one-cc-1 NOTREADY, one-cc-2 ENABLED"
-    run check_euca_clc --clc "$euca_demo_clc" --credentials samples/euca-clc/demo-eucarc --signature v4
+    run check_euca_clc --clc "$euca_demo_clc" --credentials "$euca_demo_dir/eucarc" --signature v4
     echo '{"clock_offset": -3600}' >"$euca_demo_dir/control.json"
     echo "# the double's clock is an hour behind"
-    run check_euca_clc --clc "$euca_demo_clc" --credentials samples/euca-clc/demo-eucarc
+    run check_euca_clc --clc "$euca_demo_clc" --credentials "$euca_demo_dir/eucarc"
     echo "# an HA pair whose first CLC is down, then both down"
     echo '{}' >"$euca_demo_dir/control.json"
-    run check_euca_clc --clc 127.0.0.1:9 --clc "$euca_demo_clc" --credentials samples/euca-clc/demo-eucarc
+    run check_euca_clc --clc 127.0.0.1:9 --clc "$euca_demo_clc" --credentials "$euca_demo_dir/eucarc"
     kill "$euca_demo_pid" 2>/dev/null
     wait "$euca_demo_pid" 2>/dev/null
-    run check_euca_clc --clc 127.0.0.1:9 --clc "$euca_demo_clc" --credentials samples/euca-clc/demo-eucarc
+    run check_euca_clc --clc 127.0.0.1:9 --clc "$euca_demo_clc" --credentials "$euca_demo_dir/eucarc"
   fi
   kill "$euca_demo_pid" 2>/dev/null
   wait "$euca_demo_pid" 2>/dev/null
