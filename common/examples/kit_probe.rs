@@ -7,7 +7,7 @@ use common::{
 
 #[derive(clap::Args)]
 struct Options {
-    /// What to do: ok, panic, thread-panic, hang, tool-hang, read, error, usage, bad-perf, state,
+    /// What to do: ok, secret (read --secret FILE), panic, thread-panic, hang, tool-hang, read, error, usage, bad-perf, state,
     /// tool (run --tool with --tool-arg), tcp (wait for --peer to speak), many (--count
     /// findings and perfdata items)
     #[arg(long, default_value = "ok")]
@@ -28,6 +28,9 @@ struct Options {
     /// usage-error tests)
     #[arg(long, default_value = "10")]
     count: usize,
+    /// The credentials file for mode secret
+    #[arg(long, value_name = "FILE")]
+    secret: Option<std::path::PathBuf>,
     /// The metric value (mode ok)
     #[arg(long, default_value = "5", allow_negative_numbers = true)]
     value: f64,
@@ -109,6 +112,17 @@ fn check(o: &Options, ctx: &Context) -> Result<Report, CheckError> {
         "read" => {
             let text = ctx.read_host("/proc/mdstat")?;
             report.add(Finding::ok(text));
+        }
+        "secret" => {
+            let path = o
+                .secret
+                .as_deref()
+                .ok_or_else(|| CheckError::usage("--secret FILE"))?;
+            let read = common::secret::read_secret_file(path)?;
+            report.add(Finding::ok(format!(
+                "read {} lines",
+                read.text.expose().lines().count()
+            )));
         }
         "error" => return Err(CheckError::other("something went wrong\nsecond line")),
         "usage" => return Err(CheckError::usage("--mode usage needs more options")),

@@ -313,3 +313,31 @@ fn state_dir_is_used_and_an_unusable_one_is_unknown() {
     );
     let _ = std::fs::remove_dir_all(d);
 }
+
+#[test]
+fn a_secret_file_open_to_others_turns_an_ok_check_into_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir("secret-mode");
+    let file = dir.join("eucarc");
+    std::fs::write(&file, "EC2_ACCESS_KEY=AKIDEXAMPLE\nEC2_SECRET_KEY=s3cr3t\n").unwrap();
+    let path = file.to_str().unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, out, _, _) = run(&["--mode", "secret", "--secret", path]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("PROBE OK - "), "{out}");
+    for mode in [0o644, 0o640, 0o620] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        let (code, out, _, _) = run(&["--mode", "secret", "--secret", path]);
+        assert_eq!(code, 1, "mode {mode:o}: {out}");
+        assert!(
+            out.starts_with("PROBE WARNING - a credentials file is open to group or others"),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("(mode {mode:04o}): chmod 600 it")),
+            "{out}"
+        );
+        assert!(!out.contains("s3cr3t"), "{out}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

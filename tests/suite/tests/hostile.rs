@@ -1957,8 +1957,8 @@ fn a_credentials_file_looser_than_0600_is_warned_about_in_every_plugin_that_read
             });
             let label = format!("{name} credentials mode {mode:04o}");
             // The file is read, the peer refused: CRITICAL, the worse state, with the kit's
-            // WARNING line for an open file under it (tests/suite/tests/simulation.rs sees the
-            // WARNING itself on otherwise healthy checks).
+            // WARNING line for an open file under it (common/tests/runner.rs sees the WARNING
+            // itself on an otherwise OK check).
             defects.extend(judge(
                 &label,
                 service,
