@@ -37,8 +37,8 @@
 #   postgresql-15 openssl         check_euca_db tests (tests/peers/postgres: throw-away clusters; openssl
 #                                 makes the TLS test's CA and certificate), check_euca_backup tests
 #                                 (pg_dumpall, pg_restore --list, the --restore-test cluster), bench db
-#   rpm man-db sudo binutils      packaging/test (run by scripts/test): rpm -qlp/-qcp on the .rpm,
-#                                 man -l on the installed pages, visudo -cf on the sudoers file,
+#   rpm cpio man-db sudo binutils packaging/test (run by scripts/test): rpm -qlp/-qcp on the .rpm
+#                                 (rpm2cpio | cpio to read its NRPE snippet), man -l on the installed pages, visudo -cf on the sudoers file,
 #                                 objdump -T (GLIBC symbol versions) on the shipped binaries
 #   cargo-deb cargo-generate-rpm  (cargo install --locked, below, only if missing: not apt) make
 #                                 the .deb and the .rpm in packaging/build
@@ -78,7 +78,7 @@ apt-get install -y -qq --no-install-recommends \
   dnsmasq-base \
   postgresql-15 openssl \
   musl-tools file \
-  rpm man-db sudo binutils
+  rpm cpio man-db sudo binutils
 
 # apcupsd cannot be installed next to nut-client (both Provide/Conflict ups-monitor), so it is
 # unpacked to /opt/apcupsd (tests/peers/apcupsd/start.sh looks there). The download directory
