@@ -46,6 +46,11 @@
 #                                 postgresql-15 (the CLC's database), openssl (the console's
 #                                 certificate), monitoring-plugins-basic (check_disk, check_ntp_time, check_tcp),
 #                                 openipmi ipmitool freeipmi-tools (clc1's BMC is ipmi_sim)
+#   rpm cpio man-db sudo binutils packaging/test (run by scripts/test): rpm -qlp/-qcp on the .rpm
+#                                 (rpm2cpio | cpio to read its NRPE snippet), man -l on the installed pages, visudo -cf on the sudoers file,
+#                                 objdump -T (GLIBC symbol versions) on the shipped binaries
+#   cargo-deb cargo-generate-rpm  (cargo install --locked, below, only if missing: not apt) make
+#                                 the .deb and the .rpm in packaging/build
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 
@@ -81,7 +86,8 @@ apt-get install -y -qq --no-install-recommends \
   hyperfine time linux-perf \
   dnsmasq-base \
   postgresql-15 openssl \
-  musl-tools file
+  musl-tools file \
+  rpm cpio man-db sudo binutils
 
 # apcupsd cannot be installed next to nut-client (both Provide/Conflict ups-monitor), so it is
 # unpacked to /opt/apcupsd (tests/peers/apcupsd/start.sh looks there). The download directory
@@ -95,6 +101,15 @@ if [ ! -x /opt/apcupsd/sbin/apcupsd ] && ! command -v apcupsd >/dev/null; then
 fi
 restore_policy
 trap - EXIT
+
+# packaging/build's tools, from crates.io, pinned (their output format is what packaging/test
+# checks). Into the invoking user's cargo (scripts/test runs this as root or through sudo).
+if command -v cargo >/dev/null; then
+  command -v cargo-deb >/dev/null || cargo install --locked --quiet cargo-deb@3.8.0
+  command -v cargo-generate-rpm >/dev/null || cargo install --locked --quiet cargo-generate-rpm@0.21.1
+else
+  echo "install-peers: no cargo in PATH: cargo-deb and cargo-generate-rpm not installed (packaging/test needs them)" >&2
+fi
 
 # Nothing at boot, nothing running.
 if [ -d /run/systemd/system ]; then

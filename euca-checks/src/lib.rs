@@ -2,6 +2,7 @@
 //! what the subcommands do. The binary (`main.rs`) only parses the command line and wires.
 
 pub mod audit;
+pub mod cli;
 pub mod generate;
 pub mod plan;
 pub mod plugins;
