@@ -47,11 +47,10 @@ impl Double {
     /// A credentials file with this secret.
     fn credentials(&self, secret: &str) -> PathBuf {
         let path = self.0.dir.join(format!("creds-{}", secret.len()));
-        std::fs::write(
+        harness::write_secret(
             &path,
-            format!("export EC2_ACCESS_KEY='{ACCESS}'\nexport EC2_SECRET_KEY='{secret}'\n"),
-        )
-        .unwrap();
+            &format!("export EC2_ACCESS_KEY='{ACCESS}'\nexport EC2_SECRET_KEY='{secret}'\n"),
+        );
         path
     }
 

@@ -225,9 +225,9 @@ fn the_3_4_layout_and_tcp_with_a_password_file() {
     pg.psql("CREATE ROLE eucalyptus LOGIN PASSWORD 'pw-Kj3nH8sQ2x'");
     let work = WorkDir::new("euca-db-pw");
     let good = work.path().join("pw");
-    std::fs::write(&good, "pw-Kj3nH8sQ2x\n").unwrap();
+    harness::write_secret(&good, "pw-Kj3nH8sQ2x\n");
     let bad = work.path().join("bad");
-    std::fs::write(&bad, "wrong-Lp0q9Zr\n").unwrap();
+    harness::write_secret(&bad, "wrong-Lp0q9Zr\n");
     let tcp = |file: &std::path::Path| {
         Plugin::new(BIN)
             .args([
@@ -413,7 +413,7 @@ fn tcp_over_tls_with_the_servers_own_certificate() {
     pg.eucalyptus_layout(&["eucalyptus_shared", "database_events"]);
     pg.psql("CREATE ROLE eucalyptus LOGIN PASSWORD 'pw-Tq7vW2mN5b'");
     let pw = keys.path().join("pw");
-    std::fs::write(&pw, "pw-Tq7vW2mN5b\n").unwrap();
+    harness::write_secret(&pw, "pw-Tq7vW2mN5b\n");
     let tcp = |extra: &[&str]| {
         Plugin::new(BIN)
             .args([

@@ -28,6 +28,15 @@ pub use tree::HostTree;
 pub use common::Status;
 
 /// A port nobody listens on right now (bound and released on 127.0.0.1).
+/// Write a credentials or password file as an admin must keep it, mode 0600 (a looser one is
+/// a WARNING of every plugin that reads it).
+pub fn write_secret(path: &std::path::Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .unwrap_or_else(|e| panic!("chmod 600 {}: {e}", path.display()));
+}
+
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local address").port()

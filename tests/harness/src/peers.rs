@@ -270,11 +270,10 @@ impl ClcDouble {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
         let eucarc = dir.join("eucarc");
-        std::fs::write(
+        crate::write_secret(
             &eucarc,
-            format!("export EC2_ACCESS_KEY='{access}'\nexport EC2_SECRET_KEY='{secret}'\n"),
-        )
-        .expect("write eucarc");
+            &format!("export EC2_ACCESS_KEY='{access}'\nexport EC2_SECRET_KEY='{secret}'\n"),
+        );
         let port_file = dir.join("port");
         let mut child = Command::new(PYTHON)
             .arg(crate::repo().join("tests/euca-clc-double/euca_clc_double.py"))
