@@ -69,13 +69,26 @@ pub fn range(data: &[u8]) {
     let Ok(r) = common::Range::parse(t) else {
         return;
     };
-    for v in [0.0, -1.0, 1.0, 10.0, 1e300, f64::NAN, f64::INFINITY, -f64::INFINITY] {
+    for v in [
+        0.0,
+        -1.0,
+        1.0,
+        10.0,
+        1e300,
+        f64::NAN,
+        f64::INFINITY,
+        -f64::INFINITY,
+    ] {
         let _ = r.alerts(v);
     }
     let written = r.to_string();
     let again = common::Range::parse(&written)
         .unwrap_or_else(|e| panic!("{t:?} parsed, but its written form {written:?} does not: {e}"));
-    assert_eq!(again.to_string(), written, "range {t:?} does not round-trip");
+    assert_eq!(
+        again.to_string(),
+        written,
+        "range {t:?} does not round-trip"
+    );
     assert_eq!(again.alerts_inside(), r.alerts_inside());
 }
 
@@ -92,7 +105,10 @@ pub fn perfdata(data: &[u8]) {
             let back = common::perfdata::parse_perfdata(&line)
                 .unwrap_or_else(|e| panic!("rendered {line:?} does not parse back: {e}"));
             assert_eq!(back.len(), 1, "rendered {line:?} is {} items", back.len());
-            assert_eq!(back[0].label, p.label, "label does not round-trip through {line:?}");
+            assert_eq!(
+                back[0].label, p.label,
+                "label does not round-trip through {line:?}"
+            );
         }
         report.perf(p.clone());
     }
@@ -191,7 +207,8 @@ pub fn euca_credentials(data: &[u8]) {
     let Some(t) = text(data) else { return };
     // Credentials hold secrets: only whether it parsed is looked at, never printed.
     let _ = common::euca::credentials::parse(t).is_ok();
-    let _ = common::euca::endpoint::Endpoint::parse(t, "/services/Empyrean").map(|e| format!("{e:?}"));
+    let _ =
+        common::euca::endpoint::Endpoint::parse(t, "/services/Empyrean").map(|e| format!("{e:?}"));
     let _ = common::euca::model::host_of_uri(t);
     let _ = common::euca::model::split_arn(t);
     let _ = common::euca::model::State::parse(t);
@@ -230,7 +247,9 @@ fn hw(r: Result<check_raid::hw::Parsed, common::ParseError>) {
 
 /// MegaCli's three listings (logical drives, physical drives, BBU), chosen by the first byte.
 pub fn megacli(data: &[u8]) {
-    let Some((sel, rest)) = split(data) else { return };
+    let Some((sel, rest)) = split(data) else {
+        return;
+    };
     let Some(t) = text(rest) else { return };
     hw(match sel % 3 {
         0 => check_raid::megacli::parse_ld(t),
@@ -266,7 +285,10 @@ pub fn storcli(data: &[u8]) {
 
 // ---------------------------------------------------------------- check_bond
 
-fn bond_eval(kind: check_bond::model::Kind, r: Result<check_bond::model::Aggregate, common::ParseError>) {
+fn bond_eval(
+    kind: check_bond::model::Kind,
+    r: Result<check_bond::model::Aggregate, common::ParseError>,
+) {
     seen(&r);
     if let Ok(a) = r {
         let observed = [check_bond::evaluate::Observed::new(
@@ -283,12 +305,18 @@ fn bond_eval(kind: check_bond::model::Kind, r: Result<check_bond::model::Aggrega
 
 pub fn bonding(data: &[u8]) {
     let Some(t) = text(data) else { return };
-    bond_eval(check_bond::model::Kind::Bond, check_bond::procfs::parse("bond0", t));
+    bond_eval(
+        check_bond::model::Kind::Bond,
+        check_bond::procfs::parse("bond0", t),
+    );
 }
 
 pub fn teamd(data: &[u8]) {
     let Some(t) = text(data) else { return };
-    bond_eval(check_bond::model::Kind::Team, check_bond::teamd::parse("team0", t));
+    bond_eval(
+        check_bond::model::Kind::Team,
+        check_bond::teamd::parse("team0", t),
+    );
 }
 
 // ---------------------------------------------------------------- check_san_path
@@ -356,7 +384,10 @@ pub fn nut(data: &[u8]) {
         );
     }
     if let Some(line) = t.lines().next() {
-        let _ = format!("{:?}", check_ups::nut::parse_ok(line).map_err(|e| e.to_string()));
+        let _ = format!(
+            "{:?}",
+            check_ups::nut::parse_ok(line).map_err(|e| e.to_string())
+        );
         if let Ok(words) = check_ups::nut::tokens(line) {
             // What quote() writes, tokens() must read back as one word.
             for w in words.iter().take(8) {
@@ -496,7 +527,8 @@ pub fn props_listing(data: &[u8]) {
         let rules = check_euca_props::evaluate::Rules::default();
         let d = check_euca_props::evaluate::drift(&l, &l, &rules);
         render(&check_euca_props::evaluate::evaluate(&d, &rules));
-        let _ = check_euca_props::listing::from_answer(l.properties.clone()).map(|l| format!("{l:?}"));
+        let _ =
+            check_euca_props::listing::from_answer(l.properties.clone()).map(|l| format!("{l:?}"));
     }
 }
 
@@ -596,7 +628,9 @@ pub fn proc_sockets(data: &[u8]) {
 /// A DNS reply off the wire. The query id and type come from the reply itself (id) and one
 /// byte (A or AAAA), so the fuzzer reaches past the "not our query" checks.
 pub fn dns_reply(data: &[u8]) {
-    let Some((sel, msg)) = split(data) else { return };
+    let Some((sel, msg)) = split(data) else {
+        return;
+    };
     let id = check_euca_endpoint::dns::message_id(msg).unwrap_or(0);
     let qtype = if sel & 1 == 0 { 1 } else { 28 };
     seen(&check_euca_endpoint::dns::parse(msg, id, qtype));
