@@ -662,3 +662,69 @@ pub fn riak_ring_status(data: &[u8]) {
         let _ = check_riak::ring_status::node_name(l);
     }
 }
+
+// ---------------------------------------------------------------- sysfs attribute files
+
+/// The sysfs readers, which take several small attribute files: the input is the files'
+/// contents separated by NUL (which no sysfs text holds), the first byte chooses the reader.
+pub fn sysfs(data: &[u8]) {
+    let Some((sel, rest)) = split(data) else {
+        return;
+    };
+    let Some(t) = text(rest) else { return };
+    let f: Vec<&str> = t.split('\0').collect();
+    let get = |i: usize| f.get(i).map(|s| s.to_string());
+    match sel % 3 {
+        0 => {
+            // An 802.3ad bond as /proc wrote it, then its sysfs files applied over it.
+            const PROC: &str = include_str!(
+                "../../plugins/check_bond/tests/fixtures/bonding/bond-8023ad-v3.7.1-second-slave-down"
+            );
+            let Ok(mut bond) = check_bond::procfs::parse("bond0", PROC) else {
+                panic!("the bonding seed no longer parses");
+            };
+            let file =
+                |i: usize| get(i).map(|text| (format!("/sys/class/net/bond0/bonding/{i}"), text));
+            let sys = check_bond::sysfs::SysBonding {
+                ad_aggregator: file(0),
+                ad_num_ports: file(1),
+                ad_partner_mac: file(2),
+                min_links: file(3),
+                slaves: file(4),
+            };
+            if check_bond::sysfs::apply(&mut bond, &sys).is_ok() {
+                bond_eval(check_bond::model::Kind::Bond, Ok(bond));
+            }
+        }
+        1 => {
+            let dev = check_san_path::sysfs::DmDevice {
+                dm: "dm-0".into(),
+                uuid: get(0).unwrap_or_default(),
+                name: get(1),
+                slaves: f
+                    .iter()
+                    .skip(2)
+                    .collect::<Vec<_>>()
+                    .chunks(2)
+                    .map(|c| (c[0].to_string(), c.get(1).map(|s| s.to_string())))
+                    .collect(),
+            };
+            seen(&check_san_path::sysfs::map(&dev));
+        }
+        _ => {
+            let sessions: Vec<_> = f
+                .chunks(5)
+                .enumerate()
+                .map(|(n, c)| check_san_path::sysfs::SysSession {
+                    dir: format!("session{n}"),
+                    targetname: c[0].to_string(),
+                    state: c.get(1).map(|s| s.to_string()).unwrap_or_default(),
+                    address: c.get(2).map(|s| s.to_string()),
+                    port: c.get(3).map(|s| s.to_string()),
+                    connection: c.get(4).map(|s| s.to_string()),
+                })
+                .collect();
+            seen(&check_san_path::sysfs::targets(&sessions));
+        }
+    }
+}
