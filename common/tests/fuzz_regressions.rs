@@ -14,6 +14,8 @@ fn describe_services_cut_after_a_multibyte_character() {
     let e = describe_services::parse(text).unwrap_err().to_string();
     assert!(e.contains("line 2"), "{e}");
     // The smallest form of it: an element never closed, the text ending in 'é'.
-    let e = describe_services::parse("<a>\n<b>é").unwrap_err().to_string();
+    let e = describe_services::parse("<a>\n<b>é")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("line 2"), "{e}");
 }
