@@ -305,7 +305,13 @@ fn at_offset(text: &str, offset: usize, message: impl Into<String>) -> ParseErro
     } else {
         offset
     };
-    let row = text[..offset].matches('\n').count() + 1;
+    // Counted in bytes: `offset` may fall inside the last character (a multi-byte one before
+    // the cut), where slicing the str would panic.
+    let row = text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1;
     let line = text.lines().nth(row - 1).unwrap_or("");
     ParseError::at(row, line, message)
 }

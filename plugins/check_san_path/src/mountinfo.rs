@@ -49,16 +49,21 @@ pub fn find<'a>(mounts: &'a [Mount], path: &str) -> Option<&'a Mount> {
 }
 
 /// The kernel writes space, tab, newline and backslash as `\040`, `\011`, `\012`, `\134`.
+/// Three octal digits above `\377` are no byte (the kernel never writes them): kept as written.
 fn unescape(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\'
+        let octal = (b[i] == b'\\'
             && i + 3 < b.len()
-            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
-        {
-            let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c)))
+        .then(|| {
+            let d = |k: usize| u32::from(b[i + k] - b'0');
+            u8::try_from(d(1) * 64 + d(2) * 8 + d(3)).ok()
+        })
+        .flatten();
+        if let Some(v) = octal {
             out.push(v);
             i += 4;
         } else {
