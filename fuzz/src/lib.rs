@@ -728,3 +728,16 @@ pub fn sysfs(data: &[u8]) {
         }
     }
 }
+
+// ---------------------------------------------------------------- topology
+
+/// The topology file (TOML): parse and check, and on a valid one the audit, the plan and a
+/// Nagios generation must not panic either (euca-checks is the lead's addition to the list).
+pub fn topology(data: &[u8]) {
+    let Some(t) = text(data) else { return };
+    let r = topology::parse("fuzz.toml", t);
+    seen(&r);
+    if let Ok(t) = r {
+        let _ = topology::audit::audit(&t);
+    }
+}
