@@ -46,9 +46,6 @@ RUN = os.path.join(SIM, "run")
 NAGIOS_RECIPE = os.path.join(REPO, "tests", "peers", "nagios4")
 STANDARD = "/usr/lib/nagios/plugins"
 STATES = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
-# The host check of the simulation: a port each simulated host's doubles serve (see
-# samples/simulation/doubles.py); the DNS names' hosts are judged by their services only.
-HOST_PORT = {"clc": 8773, "ufs": 8773, "riak": 8098, "cc": 8774, "nc": 8775}
 # Seconds: an expected change must come within DETECT_BOUND; nothing else may change for
 # QUIET after; everything must be OK again within RECOVER_BOUND after the undo.
 DETECT_BOUND = 30
@@ -148,12 +145,11 @@ def nagios_objects(work, topo_path, topo, plugins):
     def host_check(m):
         block = m.group(0)
         name = re.search(r"host_name\s+(\S+)", block).group(1)
-        port = next((HOST_PORT[r] for r in roles.get(name, []) if r in HOST_PORT), None)
-        cmd = f"sim_host_tcp!{port}" if port else "sim_host_up"
+        cmd = "sim_host_alive" if name in roles else "sim_host_up"
         return block.replace("}", f"    check_command                  {cmd}\n}}", 1)
 
     text = re.sub(r"define host \{\n    use +euca-host\n[^}]*\}", host_check, text)
-    extra.append(f"define command {{\n    command_name sim_host_tcp\n    command_line {plugins}/check_tcp -H $HOSTADDRESS$ -p $ARG1$ -t 2\n}}\n")
+    extra.append(f"define command {{\n    command_name sim_host_alive\n    command_line {HERE}/host-alive {RUN} $HOSTADDRESS$\n}}\n")
     extra.append(f"define command {{\n    command_name sim_host_up\n    command_line {plugins}/check_dummy 0 simulated\n}}\n")
     path = os.path.join(work, "objects.cfg")
     with open(path, "w", encoding="utf-8") as f:
@@ -267,7 +263,18 @@ def apply(cell, work, undo):
         undo.host_tree(host)
     if cell.get("overlay"):
         # A sample host tree of one failure (samples/hosts/...) copied over the host's files.
-        shutil.copytree(os.path.join(REPO, cell["overlay"]), tree, symlinks=True, dirs_exist_ok=True)
+        src = os.path.join(REPO, cell["overlay"])
+        for dirpath, dirs, files in os.walk(src):
+            rel = os.path.relpath(dirpath, src)
+            os.makedirs(os.path.join(tree, rel), exist_ok=True)
+            for name in files + [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]:
+                s, d = os.path.join(dirpath, name), os.path.join(tree, rel, name)
+                if os.path.lexists(d) and (os.path.islink(d) or not os.path.isdir(d)):
+                    os.remove(d)
+                if os.path.islink(s):
+                    os.symlink(os.readlink(s), d)
+                else:
+                    shutil.copy(s, d)
     for rel in cell.get("remove", []):
         p = os.path.join(tree, rel)
         if os.path.isdir(p) and not os.path.islink(p):
@@ -491,7 +498,9 @@ def main():
                 res["why"] += "; not OK again after the undo: " + ", ".join(f"{h}/{s}" for h, s in left)
             res["elapsed"] = round(time.time() - t, 1)
             results[cell["name"]] = res
-            print(f"{'PASS' if res['ok'] else 'FAIL'} {cell['name']} ({res['elapsed']} s)"
+            times = [r["seconds"] for r in res["rows"] if r["seconds"] is not None]
+            print(f"{'PASS' if res['ok'] else 'FAIL'} {cell['name']} (detected in {max(times, default='-')} s,"
+                  f" cell {res['elapsed']} s)"
                   + ("" if res["ok"] else f": {res['why']}"), flush=True)
             if left:
                 raise SystemExit("matrix: the simulation did not recover; the remaining cells would be void")
