@@ -168,6 +168,9 @@ def start_nagios(work, objects, plugins):
     with open(os.path.join(NAGIOS_RECIPE, "nagios.cfg.in"), encoding="utf-8") as f:
         cfg = f.read().replace("@W@", w).replace("@USER@", user).replace("@GROUP@", group)
     cfg = cfg.replace(f"cfg_file={w}/objects.cfg", f"cfg_file={objects}")
+    # A host check triggered by a failing service must really run (Nagios would otherwise reuse
+    # a result up to 15 s old, longer than a whole cell).
+    cfg += "cached_host_check_horizon=0\ncached_service_check_horizon=0\n"
     with open(os.path.join(w, "nagios.cfg"), "w", encoding="utf-8") as f:
         f.write(cfg)
     with open(os.path.join(w, "resource.cfg"), "w", encoding="utf-8") as f:

@@ -48,10 +48,7 @@ fn every_failure_matrix_cell_is_detected_by_nagios() {
         .expect("tests/matrix/run.py");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "failure matrix:\n{stdout}\n{stderr}"
-    );
+    assert!(out.status.success(), "failure matrix:\n{stdout}\n{stderr}");
     // A run that judged nothing cannot pass: every scenario file has its line.
     let scenarios = std::fs::read_dir(repo().join("tests/matrix"))
         .unwrap()
@@ -67,5 +64,8 @@ fn every_failure_matrix_cell_is_detected_by_nagios() {
         "{stdout}"
     );
     let table = std::fs::read_to_string(&doc).unwrap();
-    assert!(table.contains("| Cluster controller | server down |"), "{table}");
+    assert!(
+        table.contains("| Cluster controller | server down |"),
+        "{table}"
+    );
 }
