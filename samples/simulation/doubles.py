@@ -86,8 +86,12 @@ def watch_down():
     back up (the file removed): they listen again."""
     while True:
         for entry in SERVERS:
-            address, make, server, what = entry
-            down = is_down(address)
+            address, make, server, what = entry[:4]
+            # run/down/ADDRESS: the whole server; run/down/ADDRESS:PORT: one program's port
+            # (its software down, the server up). The port is kept while the server is closed.
+            if len(entry) == 4:
+                entry.append(server.server_address[1])
+            down = is_down(address) or is_down(f"{address}:{entry[4]}")
             if down and server is not None:
                 server.shutdown()
                 server.server_close()
