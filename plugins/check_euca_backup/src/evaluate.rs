@@ -353,7 +353,11 @@ fn freshness(
     if let Some(range) = rules.age_hours.describe(hours) {
         text.push_str(&format!(" ({range} h)"));
     }
-    report.add(Finding::new(status, text.clone()).summary(text));
+    let mut f = Finding::new(status, text.clone()).summary(text);
+    if status != Status::Ok {
+        f = f.hint("the backup job has not completed a set since: look at its log and its schedule (cron), run it by hand, and check that the set it writes holds the database dump, the keys, the configuration and the properties");
+    }
+    report.add(f);
     // Seconds, as the issue asks; the thresholds are in hours, so they are not attached.
     report.perf(Perfdata::new("age", age.round()).uom(Uom::Seconds).min(0.0));
 }

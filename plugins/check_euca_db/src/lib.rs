@@ -219,13 +219,20 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         other => {
             let mut r = Report::new();
             if let Some(f) = other.finding() {
-                r.add(f);
+                r.add(match other {
+                    Acquisition::Unreachable { .. } => f.hint(RESTORE_UNREACHABLE),
+                    _ => f,
+                });
             }
             r
         }
     };
     Ok(report)
 }
+
+/// The way back when the CLC's database does not answer: the cloud's state lives there, so the
+/// CLC (eucalyptus-cloud) cannot serve until it does.
+const RESTORE_UNREACHABLE: &str = "on the CLC: is its PostgreSQL running (ps -C postgres; /var/lib/eucalyptus/db/data/postmaster.pid; its log in /var/lib/eucalyptus/db/data/pg_log)? eucalyptus-cloud starts it: restart eucalyptus-cloud, and if the data directory is lost or corrupt restore it from the newest backup (check_euca_backup)";
 
 /// Connect and ask, in a thread of its own so that the whole visit (connect, authentication,
 /// queries) is bounded by the `-t` budget: the client's connect timeout covers only the socket,

@@ -177,7 +177,9 @@ fn the_4_1_layout_over_the_socket_with_peer_auth_is_ok_then_stopped_is_critical(
             &format!(".s.PGSQL.{}", pg.port),
         ],
     );
-    out.expect_one_line();
+    // The status line, and the way back (issue 17: every failure with its restore hint).
+    out.expect(2, &["-> on the CLC: is its PostgreSQL running"]);
+    assert_eq!(out.long_lines.len(), 1, "{}", out.first);
 }
 
 fn wait_gone(pid_file: &std::path::Path) {

@@ -373,7 +373,8 @@ fn node_rule(o: &Observed, report: &mut Report) {
                         "{kind} worker {} runs on NC {node}, which is {}: it may stop answering",
                         i.id, nc.state
                     ))
-                    .summary(format!("{kind} worker {} on NC {node} {}", i.id, nc.state)),
+                    .summary(format!("{kind} worker {} on NC {node} {}", i.id, nc.state))
+                    .hint("bring the NC back (check_euca_nodes, eucalyptus-nc and libvirtd on it), or terminate the worker instance: Eucalyptus starts a new one on an ENABLED NC"),
                 );
             }
         }

@@ -162,6 +162,11 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// The way back for a multipath map short of paths.
+const RESTORE_PATHS: &str = "check the failed paths' links (HBA or NIC, cable, switch port, the SAN controller they lead to): `multipath -ll` shows each path's state; the path checker reinstates a path when it answers again (or `multipathd reinstate path DEV`)";
+/// The way back for an iSCSI target short of sessions.
+const RESTORE_SESSIONS: &str = "`iscsiadm -m session -P 3` shows why; check the network to the portal and the target itself, then log in again: `iscsiadm -m node -T IQN -p PORTAL --login`";
+
 /// A map's usable paths against --min-paths/--critical-paths, and every failed path by name.
 fn map_paths(map: &Map, rules: &Rules, report: &mut Report) {
     let name = map.name.as_str();
@@ -170,7 +175,8 @@ fn map_paths(map: &Map, rules: &Rules, report: &mut Report) {
     if active == 0 {
         report.add(
             Finding::critical(format!("{name}: no active path (of {total})"))
-                .summary(format!("{name}: no active path")),
+                .summary(format!("{name}: no active path"))
+                .hint(RESTORE_PATHS),
         );
     } else if active < rules.critical_paths {
         report.add(
@@ -182,7 +188,8 @@ fn map_paths(map: &Map, rules: &Rules, report: &mut Report) {
             .summary(format!(
                 "{name}: only {active} active path{}",
                 plural(active)
-            )),
+            ))
+            .hint(RESTORE_PATHS),
         );
     } else if active < rules.min_paths {
         report.add(
@@ -191,7 +198,8 @@ fn map_paths(map: &Map, rules: &Rules, report: &mut Report) {
                 plural(active),
                 rules.min_paths
             ))
-            .summary(format!("{name}: only {active} active path{}", plural(active))),
+            .summary(format!("{name}: only {active} active path{}", plural(active)))
+            .hint(RESTORE_PATHS),
         );
     } else {
         report.add(Finding::ok(format!(
@@ -203,10 +211,12 @@ fn map_paths(map: &Map, rules: &Rules, report: &mut Report) {
     for p in map.paths() {
         if let Some(why) = p.problem() {
             report.add(
-                Finding::warning(format!("{name}: path {} {why}", p.shown())).summary(format!(
-                    "{name} path {} {why}",
-                    p.device.as_deref().unwrap_or("#:#:#:#")
-                )),
+                Finding::warning(format!("{name}: path {} {why}", p.shown()))
+                    .summary(format!(
+                        "{name} path {} {why}",
+                        p.device.as_deref().unwrap_or("#:#:#:#")
+                    ))
+                    .hint(RESTORE_PATHS),
             );
         }
     }
@@ -351,7 +361,8 @@ fn sessions(t: &Target, rules: &Rules, report: &mut Report) {
         if logged > 0 {
             report.add(
                 Finding::warning(format!("{text}; {logged} of {total} logged in"))
-                    .summary(format!("{iqn} session {} {}", s.sid, s.state)),
+                    .summary(format!("{iqn} session {} {}", s.sid, s.state))
+                    .hint(RESTORE_SESSIONS),
             );
         } else {
             // The target's own CRITICAL below says it in the summary.
@@ -365,9 +376,12 @@ fn sessions(t: &Target, rules: &Rules, report: &mut Report) {
             .map(|s| format!("session {} {}", s.sid, s.state))
             .collect();
         report.add(
-            Finding::critical(format!("{iqn}: no session logged in (of {total})")).summary(
-                format!("{iqn}: no session logged in ({})", states.join(", ")),
-            ),
+            Finding::critical(format!("{iqn}: no session logged in (of {total})"))
+                .summary(format!(
+                    "{iqn}: no session logged in ({})",
+                    states.join(", ")
+                ))
+                .hint(RESTORE_SESSIONS),
         );
     } else if logged < rules.min_sessions {
         report.add(
