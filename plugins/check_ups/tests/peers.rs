@@ -107,11 +107,10 @@ fn nut_upsd_on_line_on_battery_low_battery_replace_battery() {
 
     eprintln!("step: username/password from a file are accepted by upsd");
     let auth = nut.dir.join("check_ups.auth");
-    std::fs::write(
+    harness::write_secret(
         &auth,
         "# for upsd.users [monuser]\nusername = monuser\npassword = monpass\n",
-    )
-    .unwrap();
+    );
     let auth = auth.display().to_string();
     let run = check_ups(&["--ups", ups2.as_str(), "--auth-file", auth.as_str()]);
     run.expect(OK, &["UPS OK - ups2 on line"]);
