@@ -167,6 +167,9 @@ const RESTORE_PATHS: &str = "check the failed paths' links (HBA or NIC, cable, s
 /// The way back for an iSCSI target short of sessions.
 const RESTORE_SESSIONS: &str = "`iscsiadm -m session -P 3` shows why; check the network to the portal and the target itself, then log in again: `iscsiadm -m node -T IQN -p PORTAL --login`";
 
+/// The way back for a backing store that does not take writes.
+const RESTORE_MOUNT: &str = "the backing store is lost or was remounted read-only after I/O errors: dmesg shows why; restore its paths (multipath -ll, iscsiadm -m session), then remount it read-write (or reboot the host if its writers hang) and restart the component that uses it";
+
 /// A map's usable paths against --min-paths/--critical-paths, and every failed path by name.
 fn map_paths(map: &Map, rules: &Rules, report: &mut Report) {
     let name = map.name.as_str();
@@ -294,7 +297,8 @@ fn expected_maps(mp: &Multipath, rules: &Rules, report: &mut Report) {
         if !found {
             report.add(
                 Finding::critical(format!("multipath map {want} missing (--map)"))
-                    .summary(format!("map {want} missing")),
+                    .summary(format!("map {want} missing"))
+                    .hint(RESTORE_PATHS),
             );
         }
     }
@@ -421,7 +425,8 @@ fn expected_targets(targets: &[Target], rules: &Rules, report: &mut Report) {
         if !targets.iter().any(|t| t.iqn == *want) {
             report.add(
                 Finding::critical(format!("iSCSI target {want}: no session (--target)"))
-                    .summary(format!("target {want} has no session")),
+                    .summary(format!("target {want} has no session"))
+                    .hint(RESTORE_SESSIONS),
             );
         }
     }
@@ -435,7 +440,8 @@ fn mount(m: &MountCheck, report: &mut Report) {
         Acquisition::Read(None) => {
             report.add(
                 Finding::critical(format!("{path} is not mounted"))
-                    .summary(format!("{path} not mounted")),
+                    .summary(format!("{path} not mounted"))
+                    .hint(RESTORE_MOUNT),
             );
             return;
         }
@@ -445,7 +451,8 @@ fn mount(m: &MountCheck, report: &mut Report) {
     if mount.read_only {
         report.add(
             Finding::critical(format!("{what} is mounted read-only"))
-                .summary(format!("{path} read-only")),
+                .summary(format!("{path} read-only"))
+                .hint(RESTORE_MOUNT),
         );
         return;
     }
@@ -456,20 +463,23 @@ fn mount(m: &MountCheck, report: &mut Report) {
         ))),
         Some(Write::Failed { step, reason }) => report.add(
             Finding::critical(format!("write test in {what} failed at {step}: {reason}"))
-                .summary(format!("write to {path} failed: {reason}")),
+                .summary(format!("write to {path} failed: {reason}"))
+                .hint(RESTORE_MOUNT),
         ),
         Some(Write::Hung { seconds }) => report.add(
             Finding::critical(format!(
                 "write to {path} did not finish in {seconds} s ({} {}): the mount hangs; the writer is left behind",
                 mount.fs_type, mount.source
             ))
-            .summary(format!("write to {path} did not finish in {seconds} s")),
+            .summary(format!("write to {path} did not finish in {seconds} s"))
+            .hint(RESTORE_MOUNT),
         ),
         Some(Write::StillStuck { pid, since }) => report.add(
             Finding::critical(format!(
                 "the write test of {path} started {since} ago (pid {pid}) has not finished: the mount still hangs; no new one started"
             ))
-            .summary(format!("write to {path} still stuck after {since}")),
+            .summary(format!("write to {path} still stuck after {since}"))
+            .hint(RESTORE_MOUNT),
         ),
         Some(Write::NoTime) => report.add(
             Finding::unknown(format!("write test of {path} not started: no time left; raise -t"))
