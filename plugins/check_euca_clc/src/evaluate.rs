@@ -614,6 +614,9 @@ pub fn evaluate(listed: &[Service], rules: &Rules, report: &mut Report) {
             );
         }
     }
+    // A VMware zone (3.x-4.1: a VMware Broker registered in it) runs its instances on vSphere,
+    // which its broker reaches: it has no NCs, and its broker serving stands where they would.
+    let vmware = |z: &str| count("vmwarebroker", z).total > 0;
     let mut node_perf: Vec<(String, usize, usize)> = Vec::new();
     for z in &zones {
         let in_zone = |kind: &str| count(kind, z).total;
@@ -638,6 +641,9 @@ pub fn evaluate(listed: &[Service], rules: &Rules, report: &mut Report) {
         }
         let total = in_zone("node");
         let enabled = count("node", z).enabled;
+        if vmware(z) {
+            continue;
+        }
         if total == 0 && nodes_required {
             out.add(order("node", z),
                 Finding::critical(format!("zone {z}: no NC registered, the zone cannot run instances"))
@@ -740,7 +746,11 @@ pub fn evaluate(listed: &[Service], rules: &Rules, report: &mut Report) {
         .partition(|z| {
             serving("cluster", z)
                 && serving("storage", z)
-                && (!nodes_required || serving("node", z))
+                && if vmware(z) {
+                    serving("vmwarebroker", z)
+                } else {
+                    !nodes_required || serving("node", z)
+                }
         });
 
     out.into_report(report);

@@ -93,6 +93,52 @@ fn healthy_ha_pair_4_1_is_ok_with_every_passive_disabled() {
 }
 
 #[test]
+fn a_vmware_zone_4_1_needs_its_broker_not_ncs() {
+    // Zone two runs on vSphere through its VMware Broker pair: no NC is registered there.
+    let zones = ["--require-passive", "--zone", "one", "--zone", "two"];
+    let r = xml("10-vmware-zone-4.1.xml", &zones);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.has("VMware broker two-vb-1 on 10.111.5.132 ENABLED, passive two-vb-2"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("zone two: no NC"), "{}", r.stdout);
+    // Its broker gone, the zone cannot run instances: the core is available in zone one only.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/describe-services/10-vmware-zone-4.1.xml"
+    ))
+    .unwrap();
+    let mut down = String::new();
+    for (n, part) in text.split("<euca:name>two-vb-").enumerate() {
+        if n > 0 {
+            down.push_str("<euca:name>two-vb-");
+        }
+        // each broker's localState (the first after its name) NOTREADY
+        match part.split_once("<euca:localState>") {
+            Some((before, after)) if n > 0 => {
+                let (_, rest) = after.split_once("</euca:localState>").unwrap();
+                down.push_str(&format!(
+                    "{before}<euca:localState>NOTREADY</euca:localState>{rest}"
+                ));
+            }
+            _ => down.push_str(part),
+        }
+    }
+    let dir = harness::peers::WorkDir::new("clc-vmware");
+    let file = dir.path().join("brokers-down.xml");
+    std::fs::write(&file, down).unwrap();
+    let input = format!("describe-services={}", file.display());
+    let mut args = vec!["--input", input.as_str()];
+    args.extend_from_slice(&zones);
+    let r = run(&args);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.first.contains("two-vb-1"), "{}", r.stdout);
+    assert!(r.has("zone two"), "{}", r.stdout);
+}
+
+#[test]
 fn two_enabled_clcs_are_a_critical_split_brain() {
     let r = xml("02-clc-split-brain-4.1.xml", &[]);
     assert_eq!(r.code, 2, "{}", r.stdout);
