@@ -66,7 +66,7 @@ impl Limit {
 
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
-    /// Zones that must be listed (`--zone`).
+    /// The zones judged, each of which must be listed (`--zone`); none: every zone listed.
     pub zones: Vec<String>,
     /// The reference VM type (`--vm-type`).
     pub vm_type: String,
@@ -99,6 +99,27 @@ fn label(zone: &str, what: &str) -> String {
 /// Judge everything. `services` is DescribeServices' list (or the nodes listing) when it was
 /// read, None when no NC states were given.
 pub fn evaluate(zones: &[Zone], services: Option<&[Service]>, rules: &Rules, report: &mut Report) {
+    // --zone picks the zones judged: a generated configuration has one service per zone, and
+    // zone two's exhausted capacity or missing NCs is "Capacity two"'s alarm, not also
+    // "Capacity one"'s (--min-nodes is each zone's own count).
+    let (picked_zones, picked_services);
+    let (zones, services) = if rules.zones.is_empty() {
+        (zones, services)
+    } else {
+        let judged = |zone: &str| rules.zones.iter().any(|z| z == zone);
+        picked_zones = zones
+            .iter()
+            .filter(|z| judged(&z.name))
+            .cloned()
+            .collect::<Vec<Zone>>();
+        picked_services = services
+            .unwrap_or(&[])
+            .iter()
+            .filter(|s| judged(&s.partition))
+            .cloned()
+            .collect::<Vec<Service>>();
+        (&picked_zones[..], services.map(|_| &picked_services[..]))
+    };
     listing(zones, services, rules, report);
     let verbose = zones.iter().filter(|z| z.is_verbose()).count();
     if verbose == 0 && !zones.is_empty() {
@@ -544,6 +565,49 @@ mod tests {
         assert_eq!(r.status(), Status::Critical);
         assert!(
             r.summary_text().starts_with("zone four absent"),
+            "{}",
+            r.summary_text()
+        );
+    }
+
+    #[test]
+    fn zone_picks_the_zones_judged_with_their_own_nodes() {
+        // Zone two exhausted and short of NCs: the alarm of zone two's service only.
+        let one = zone("one", &[("m1.small", 10, 48)]);
+        let two = zone("two", &[("m1.small", 0, 48)]);
+        let nodes = [
+            Service::new("node", "one", "10.0.0.1", State::Enabled),
+            Service::new("node", "one", "10.0.0.2", State::Enabled),
+            Service::new("node", "two", "10.0.0.3", State::NotReady),
+        ];
+        let mut ru = rules();
+        ru.min_nodes = Some(2);
+        ru.zones = vec!["one".into()];
+        let r = judge(&[one.clone(), two.clone()], Some(&nodes), &ru);
+        assert_eq!(r.status(), Status::Ok, "{}", r.summary_text());
+        assert_eq!(
+            r.summary_text(),
+            "1 zone available; m1.small free one 10/48; 2 NCs ENABLED"
+        );
+        ru.zones = vec!["two".into()];
+        let r = judge(&[one.clone(), two.clone()], Some(&nodes), &ru);
+        assert_eq!(r.status(), Status::Critical);
+        assert!(
+            r.summary_text().contains("zone two"),
+            "{}",
+            r.summary_text()
+        );
+        assert!(
+            !r.summary_text().contains("zone one"),
+            "{}",
+            r.summary_text()
+        );
+        // without --zone every zone is judged
+        ru.zones = Vec::new();
+        let r = judge(&[one, two], Some(&nodes), &ru);
+        assert_eq!(r.status(), Status::Critical);
+        assert!(
+            r.summary_text().contains("zone two"),
             "{}",
             r.summary_text()
         );
