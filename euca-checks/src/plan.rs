@@ -365,21 +365,31 @@ fn ntp_server(t: &Topology) -> String {
 
 /// `[simulation.args]` of the topology (tests and simulations only): each option given there
 /// takes the place of the plan's option of that name (the first not yet replaced), or is added.
-/// `--input NAME=FILE` given twice is added twice.
+/// `--input NAME=FILE` given twice is added twice; `!--flag` drops the plan's `--flag` (an
+/// option a simulated host cannot take, such as check_san_path's `--write-test` under `--root`).
 fn simulation(t: &Topology, services: &mut [Service]) {
     for sim in &t.simulation {
         for s in services
             .iter_mut()
             .filter(|s| (sim.host == "*" || s.host == sim.host) && s.id == sim.service)
         {
+            for drop in sim.args.iter().filter_map(|a| a.strip_prefix('!')) {
+                s.opts.retain(|o| o.flag != drop);
+            }
             let mut replaced = vec![false; s.opts.len()];
             let mut i = 0;
             while i < sim.args.len() {
                 let flag = &sim.args[i];
+                if flag.starts_with('!') {
+                    i += 1;
+                    continue;
+                }
                 let value = sim
                     .args
                     .get(i + 1)
-                    .filter(|v| !v.starts_with('-') || v.parse::<f64>().is_ok())
+                    .filter(|v| {
+                        (!v.starts_with('-') || v.parse::<f64>().is_ok()) && !v.starts_with("!--")
+                    })
                     .cloned();
                 i += 1 + usize::from(value.is_some());
                 let at = s
@@ -587,11 +597,14 @@ fn cloud(t: &Topology, plan: &mut Plan) {
         );
         s.opts.extend(clc_opts(true));
         if t.cloud.version < topology::Version::new(4, 2) {
-            // 3.x-4.1 answer DescribeProperties on the Empyrean service.
-            s.opts.push(Opt::new(
-                "--properties-url",
-                format!("http://{}:8773/services/Empyrean", first.address),
-            ));
+            // 3.x-4.1 answer DescribeProperties on the Empyrean service (of each CLC of a pair,
+            // asked in turn).
+            for c in &clcs {
+                s.opts.push(Opt::new(
+                    "--properties-url",
+                    format!("http://{}:8773/services/Empyrean", c.address),
+                ));
+            }
         }
         s.opts.push(Opt::new("--baseline", PROPERTIES_BASELINE));
         s.core = false;
@@ -817,6 +830,42 @@ mod tests {
             argv.extend(s.args());
             let mut cmd = (known.command)();
             if let Err(e) = cmd.try_get_matches_from_mut(&argv) {
+                panic!("{} on {}: {argv:?}: {e}", s.id, s.host);
+            }
+        }
+    }
+
+    #[test]
+    fn a_clc_pair_reaches_every_cloud_check_and_a_simulation_can_drop_an_option() {
+        // The 4.1 variant of the simulation: a CLC pair, a Walrus pair on SAN mounts.
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../samples/simulation/variants/ha-4.1/topology.toml"
+        );
+        let t = topology::parse("topology.toml", &std::fs::read_to_string(path).unwrap()).unwrap();
+        let p = plan(&t);
+        for id in [
+            "services",
+            "capacity_one",
+            "capacity_two",
+            "workers",
+            "properties",
+        ] {
+            let args = find(&p, "clc1", id).args();
+            let clcs: Vec<&[String]> = args.windows(2).filter(|w| w[0] == "--clc").collect();
+            assert_eq!(clcs.len(), 2, "{id}: {args:?}");
+        }
+        let props = find(&p, "clc1", "properties").args();
+        assert!(props.contains(&"http://127.0.0.13:8773/services/Empyrean".to_string()));
+        // "!--write-test" in [simulation.args]: the plan's --write-test is gone.
+        let san = find(&p, "walrus1", "san_path").args();
+        assert!(san.contains(&"--mount".to_string()), "{san:?}");
+        assert!(!san.iter().any(|a| a.contains("write-test")), "{san:?}");
+        for s in p.services.iter().filter(|s| s.ours) {
+            let known = crate::plugins::find(s.program).expect(s.program);
+            let mut argv = vec![s.program.to_string()];
+            argv.extend(s.args());
+            if let Err(e) = (known.command)().try_get_matches_from_mut(&argv) {
                 panic!("{} on {}: {argv:?}: {e}", s.id, s.host);
             }
         }

@@ -308,7 +308,10 @@ impl Checker<'_> {
             }
             let mut values = Vec::new();
             for a in args.into_inner() {
-                if !is_plain(a.get_ref()) {
+                // `!--flag` drops the plan's option (docs/topology.md): it never reaches a
+                // command line, the flag after it must still be plain.
+                let text = a.get_ref();
+                if !is_plain(text.strip_prefix("!--").map_or(text.as_str(), |f| f)) {
                     self.wrong(
                         a.span(),
                         format!(
@@ -953,10 +956,16 @@ zone = "one"
         assert_eq!(t.simulation.len(), 1);
         assert_eq!(t.simulation[0].host, "*");
         assert_eq!(t.simulation[0].service, "ipmi");
+        let drop = format!("{SMALL}\n[simulation.args]\n\"*/san_path\" = [\"!--write-test\"]\n");
+        assert_eq!(
+            parse("t.toml", &drop).expect("parses").simulation[0].args,
+            ["!--write-test"]
+        );
         for (key, value, want) in [
             ("ipmi", "x", "the key is HOST/SERVICE"),
             ("nohost/ipmi", "x", "'nohost' is not a host"),
             ("*/ipmi", "a;b", "unsafe in a command line"),
+            ("*/ipmi", "!x;y", "unsafe in a command line"),
         ] {
             let text = format!("{SMALL}\n[simulation.args]\n\"{key}\" = [\"{value}\"]\n");
             let m = mistakes(&text);

@@ -55,6 +55,34 @@ pub fn ask(
     }
 }
 
+/// [`ask`] each endpoint in turn (the `--clc` hosts of a 3.4-4.1 CLC pair, the primary first)
+/// until one answers HTTP 200: an unreachable or failing CLC hands over to the next, which gets
+/// its share of what is left of `budget` (the first at least 0.1 s of it). Returns the index of
+/// the endpoint whose acquisition is returned: the one that answered, else the last asked.
+#[allow(clippy::too_many_arguments)]
+pub fn ask_in_turn(
+    client: &HttpClient,
+    ats: &[Endpoint],
+    params: &[(&str, &str)],
+    creds: &Credentials,
+    signing: Signing,
+    budget: Duration,
+    cap: u64,
+) -> (usize, Acquisition<HttpAnswer>) {
+    let start = std::time::Instant::now();
+    let mut last = (0, Acquisition::not_asked("no endpoint"));
+    for (i, at) in ats.iter().enumerate() {
+        let left = budget.saturating_sub(start.elapsed());
+        let share = (left / (ats.len() - i) as u32).max(left.min(Duration::from_millis(100)));
+        let got = ask(client, at, params, creds, signing, share, cap);
+        if got.read().is_some_and(|a| a.status == 200) {
+            return (i, got);
+        }
+        last = (i, got);
+    }
+    last
+}
+
 /// What was read, or the report for a source that gave nothing (unreachable is CRITICAL).
 pub fn acquired<'a>(
     got: &'a Acquisition<HttpAnswer>,

@@ -8,7 +8,7 @@ pub mod nodes_text;
 
 use check_euca_clc::{eucadmin, euserv, Signature};
 use common::euca::ask::{
-    acquired, ask, error_report, judge_answer, load_credentials, url_password,
+    acquired, ask_in_turn, error_report, judge_answer, load_credentials, url_password,
 };
 use common::euca::availability_zones::{self, Zone};
 use common::euca::describe_services::Answer;
@@ -60,9 +60,9 @@ pub fn command() -> clap::Command {
 #[derive(Debug, clap::Args)]
 pub struct Options {
     /// CLC to ask DescribeServices (NC states): HOST, HOST:PORT (default port 8773) or an
-    /// http(s):// URL
+    /// http(s):// URL; repeat it for a CLC pair (3.4-4.1): asked in turn until one answers
     #[arg(long = "clc", value_name = "HOST")]
-    pub clc: Option<String>,
+    pub clc: Vec<String>,
     /// Where to ask DescribeAvailabilityZones: a UFS (4.x, path /services/compute) or, for 3.x,
     /// the CLC's URL with /services/Eucalyptus. Default: the --clc host, /services/compute
     #[arg(long = "compute", value_name = "HOST")]
@@ -80,7 +80,8 @@ pub struct Options {
     /// Do not verify TLS certificates (not recommended)
     #[arg(long)]
     pub insecure: bool,
-    /// A zone that must be listed, available (repeatable)
+    /// Judge this zone, which must be listed and available (repeatable); without --zone every
+    /// zone listed is judged
     #[arg(long = "zone", value_name = "NAME")]
     pub zones: Vec<String>,
     /// The VM type whose free count -w/-c judge
@@ -129,7 +130,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         }
     }
     if ctx.inputs_given() {
-        if opts.clc.is_some() || opts.compute.is_some() {
+        if !opts.clc.is_empty() || opts.compute.is_some() {
             return Err(CheckError::usage(
                 "--input evaluates saved answers; give it without --clc or --compute",
             ));
@@ -137,29 +138,34 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         return check_input(ctx, &opts.rules(false)?);
     }
     let rules = opts.rules(true)?;
-    let Some(clc) = &opts.clc else {
+    if opts.clc.is_empty() {
         return Err(CheckError::usage(
             "give --clc HOST or --input availability-zones=FILE",
         ));
-    };
+    }
     let masked = check_euca_clc::masked_clc;
-    let services_at = Endpoint::parse(clc, "/services/Empyrean").map_err(|e| {
-        CheckError::usage(format!(
-            "--clc {}",
-            e.replace(clc.trim(), &masked(clc.trim()))
-        ))
-    })?;
-    let zones_at = match &opts.compute {
-        Some(c) => Endpoint::parse(c, "/services/compute").map_err(|e| {
+    let endpoint = |option: &str, value: &str, path: &str| {
+        Endpoint::parse(value, path).map_err(|e| {
             CheckError::usage(format!(
-                "--compute {}",
-                e.replace(c.trim(), &masked(c.trim()))
+                "{option} {}",
+                e.replace(value.trim(), &masked(value.trim()))
             ))
-        })?,
-        None => Endpoint {
-            path: "/services/compute".into(),
-            ..services_at.clone()
-        },
+        })
+    };
+    let services_ats = opts
+        .clc
+        .iter()
+        .map(|c| endpoint("--clc", c, "/services/Empyrean"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let zones_ats = match &opts.compute {
+        Some(c) => vec![endpoint("--compute", c, "/services/compute")?],
+        None => services_ats
+            .iter()
+            .map(|at| Endpoint {
+                path: "/services/compute".into(),
+                ..at.clone()
+            })
+            .collect(),
     };
     let creds = load_credentials(opts.credentials.as_deref())?;
     let client = HttpClient::new(HttpOptions {
@@ -179,14 +185,14 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         },
     };
     // Half the I/O budget each: the zones are asked first (they carry the capacity), then the
-    // NC states with what is left.
+    // NC states with what is left; each of a CLC pair in turn until one answers.
     ctx.doing(format!(
         "asking DescribeAvailabilityZones at {}",
-        zones_at.host_header()
+        zones_ats[0].host_header()
     ));
-    let zones = ask(
+    let (z, zones) = ask_in_turn(
         &client,
-        &zones_at,
+        &zones_ats,
         &[
             ("Action", "DescribeAvailabilityZones"),
             ("Version", EC2_VERSION),
@@ -199,11 +205,11 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
     );
     ctx.doing(format!(
         "asking DescribeServices at {}",
-        services_at.host_header()
+        services_ats[0].host_header()
     ));
-    let services = ask(
+    let (s, services) = ask_in_turn(
         &client,
-        &services_at,
+        &services_ats,
         &[
             ("Action", "DescribeServices"),
             ("Version", "eucalyptus"),
@@ -215,7 +221,8 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
         ctx.io_budget(),
         MAX_SERVICES_ANSWER,
     );
-    let report = judge_answers(&zones, &zones_at, &services, &services_at, &rules);
+    let (zones_at, services_at) = (&zones_ats[z], &services_ats[s]);
+    let report = judge_answers(&zones, zones_at, &services, services_at, &rules);
     Ok(report)
 }
 

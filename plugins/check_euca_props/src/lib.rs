@@ -10,7 +10,7 @@ pub mod evaluate;
 pub mod listing;
 
 use check_euca_clc::{masked_clc, Signature};
-use common::euca::ask::{acquired, ask, judge_answer, load_credentials, url_password};
+use common::euca::ask::{acquired, ask_in_turn, judge_answer, load_credentials, url_password};
 use common::euca::query::Signing;
 use common::euca::{describe_properties, Endpoint};
 use common::net::http::{HttpClient, HttpOptions};
@@ -44,12 +44,14 @@ pub fn command() -> clap::Command {
 #[derive(clap::Args, Debug, Clone)]
 pub struct Options {
     /// CLC to ask DescribeProperties (on /services/Properties, 4.2+): HOST, HOST:PORT (default
-    /// port 8773) or an http(s):// URL
+    /// port 8773) or an http(s):// URL; repeat it for a CLC pair (3.4-4.1): asked in turn until
+    /// one answers
     #[arg(long = "clc", value_name = "HOST")]
-    pub clc: Option<String>,
-    /// Where to ask DescribeProperties instead (3.x-4.1: http://CLC:8773/services/Empyrean)
+    pub clc: Vec<String>,
+    /// Where to ask DescribeProperties instead (3.x-4.1: http://CLC:8773/services/Empyrean);
+    /// repeatable as --clc
     #[arg(long = "properties-url", value_name = "URL")]
-    pub properties_url: Option<String>,
+    pub properties_url: Vec<String>,
     /// eucarc or admin-tools .ini of an admin of the eucalyptus account (properties are listed
     /// to admins only); without it EC2_ACCESS_KEY/EC2_SECRET_KEY
     #[arg(long, value_name = "FILE")]
@@ -87,7 +89,7 @@ fn parse_regex(text: &str) -> Result<regex_lite::Regex, String> {
 }
 
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
-    for v in [&opts.clc, &opts.properties_url].into_iter().flatten() {
+    for v in opts.clc.iter().chain(&opts.properties_url) {
         if let Some(p) = url_password(v) {
             secret::register(p);
         }
@@ -97,7 +99,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
             "give --baseline FILE, the backed-up properties",
         ));
     };
-    let asks = opts.clc.is_some() || opts.properties_url.is_some();
+    let asks = !opts.clc.is_empty() || !opts.properties_url.is_empty();
     let saved = ctx.input_capped("properties", LISTING_CAP)?;
     if saved.is_some() && asks {
         return Err(CheckError::usage(
@@ -121,7 +123,7 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
     if let Some((shown, running)) = saved {
         return Ok(judge(&parse_file(&running, &shown)?));
     }
-    let at = properties_endpoint(opts)?;
+    let ats = properties_endpoints(opts)?;
     let creds = load_credentials(opts.credentials.as_deref())?;
     let client = HttpClient::new(HttpOptions {
         ca_pem: match &opts.ca_file {
@@ -139,19 +141,23 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
             service: "properties",
         },
     };
-    let what = format!("DescribeProperties at {}", at.host_header());
-    ctx.doing(format!("asking {what}"));
+    ctx.doing(format!(
+        "asking DescribeProperties at {}",
+        ats[0].host_header()
+    ));
     // No Property.N: every property (each name is a prefix filter, docs: the crate README).
     let params = [("Action", "DescribeProperties"), ("Version", "eucalyptus")];
-    let got = ask(
+    let (i, got) = ask_in_turn(
         &client,
-        &at,
+        &ats,
         &params,
         &creds,
         signing,
         ctx.io_budget(),
         LISTING_CAP as u64,
     );
+    let at = &ats[i];
+    let what = format!("DescribeProperties at {}", at.host_header());
     let report = match acquired(&got, &what)
         .and_then(|answer| judge_answer(answer, &what, &at.url(), running_answer))
     {
@@ -165,19 +171,26 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
     Ok(report)
 }
 
-/// `--properties-url`, else `/services/Properties` on the `--clc` host.
-fn properties_endpoint(opts: &Options) -> Result<Endpoint, CheckError> {
+/// `--properties-url`, else `/services/Properties` on each `--clc` host: in the order given.
+fn properties_endpoints(opts: &Options) -> Result<Vec<Endpoint>, CheckError> {
     let endpoint = |option: &str, value: &str| {
         let masked = masked_clc(value.trim());
         Endpoint::parse(value, "/services/Properties").map_err(|e| {
             CheckError::usage(format!("{option} {}", e.replace(value.trim(), &masked)))
         })
     };
-    match (&opts.properties_url, &opts.clc) {
-        (Some(url), _) => endpoint("--properties-url", url),
-        (None, Some(clc)) => endpoint("--clc", clc),
-        (None, None) => Err(CheckError::usage("give --clc HOST")),
+    let ats = if opts.properties_url.is_empty() {
+        opts.clc.iter().map(|c| endpoint("--clc", c)).collect()
+    } else {
+        opts.properties_url
+            .iter()
+            .map(|u| endpoint("--properties-url", u))
+            .collect::<Result<Vec<_>, _>>()
+    }?;
+    if ats.is_empty() {
+        return Err(CheckError::usage("give --clc HOST"));
     }
+    Ok(ats)
 }
 
 /// The CLC's answer: the listing, or its error body's code and message.

@@ -10,7 +10,7 @@ pub mod properties_text;
 
 use check_euca_clc::{eucadmin, euserv, Signature};
 use common::euca::ask::{
-    acquired, ask, error_report, judge_answer, load_credentials, url_password,
+    acquired, ask_in_turn, error_report, judge_answer, load_credentials, url_password,
 };
 use common::euca::describe_services::Answer as ServicesAnswer;
 use common::euca::query::Signing;
@@ -61,9 +61,10 @@ pub fn command() -> clap::Command {
 #[derive(Debug, clap::Args)]
 pub struct Options {
     /// CLC to ask DescribeServices (backend and NC states) and, on /services/Properties,
-    /// DescribeProperties: HOST, HOST:PORT (default port 8773) or an http(s):// URL
+    /// DescribeProperties: HOST, HOST:PORT (default port 8773) or an http(s):// URL; repeat it
+    /// for a CLC pair (3.4-4.1): asked in turn until one answers
     #[arg(long = "clc", value_name = "HOST")]
-    pub clc: Option<String>,
+    pub clc: Vec<String>,
     /// Where to ask DescribeInstances, DescribeImages and DescribeConversionTasks: a UFS (4.x,
     /// /services/compute) or the CLC's /services/Eucalyptus URL (3.x). Default: the --clc host
     #[arg(long = "compute", value_name = "HOST")]
@@ -88,44 +89,55 @@ pub struct Options {
 }
 
 pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
-    for v in [&opts.clc, &opts.compute, &opts.properties_url]
-        .into_iter()
-        .flatten()
+    for v in opts
+        .clc
+        .iter()
+        .chain([&opts.compute, &opts.properties_url].into_iter().flatten())
     {
         if let Some(p) = url_password(v) {
             secret::register(p);
         }
     }
     if ctx.inputs_given() {
-        if opts.clc.is_some() || opts.compute.is_some() || opts.properties_url.is_some() {
+        if !opts.clc.is_empty() || opts.compute.is_some() || opts.properties_url.is_some() {
             return Err(CheckError::usage(
                 "--input evaluates saved answers; give it without --clc, --compute or --properties-url",
             ));
         }
         return check_input(ctx);
     }
-    let Some(clc) = &opts.clc else {
+    if opts.clc.is_empty() {
         return Err(CheckError::usage(
             "give --clc HOST or --input describe-instances=FILE --input properties=FILE",
         ));
-    };
+    }
     let endpoint = |option: &str, value: &str, path: &str| {
         let masked = check_euca_clc::masked_clc(value.trim());
         Endpoint::parse(value, path).map_err(|e| {
             CheckError::usage(format!("{option} {}", e.replace(value.trim(), &masked)))
         })
     };
-    let services_at = endpoint("--clc", clc, "/services/Empyrean")?;
-    let on_clc = |path: &str| Endpoint {
-        path: path.into(),
-        ..services_at.clone()
+    // Each CLC of a pair in turn; --compute and --properties-url name one place.
+    let services_at = opts
+        .clc
+        .iter()
+        .map(|c| endpoint("--clc", c, "/services/Empyrean"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let on_clc = |path: &str| -> Vec<Endpoint> {
+        services_at
+            .iter()
+            .map(|at| Endpoint {
+                path: path.into(),
+                ..at.clone()
+            })
+            .collect()
     };
     let compute_at = match &opts.compute {
-        Some(c) => endpoint("--compute", c, "/services/compute")?,
+        Some(c) => vec![endpoint("--compute", c, "/services/compute")?],
         None => on_clc("/services/compute"),
     };
     let properties_at = match &opts.properties_url {
-        Some(p) => endpoint("--properties-url", p, "/services/Properties")?,
+        Some(p) => vec![endpoint("--properties-url", p, "/services/Properties")?],
         None => on_clc("/services/Properties"),
     };
     let creds = load_credentials(opts.credentials.as_deref())?;
@@ -152,9 +164,9 @@ pub fn check(opts: &Options, ctx: &Context) -> Result<Report, CheckError> {
                 1,
                 format!(
                     "asked {}, {} and {}",
-                    compute_at.url(),
-                    properties_at.url(),
-                    services_at.url()
+                    compute_at[0].url(),
+                    properties_at[0].url(),
+                    services_at[0].url()
                 ),
             );
             r
@@ -173,11 +185,12 @@ struct Asker<'a> {
 
 impl Asker<'_> {
     /// One action, its answer parsed by `parse` (Ok(Err((code, message))) for an error body).
-    /// `left`: how many asks remain including this one, to share the time budget.
+    /// `left`: how many asks remain including this one, to share the time budget. `ats`: where
+    /// to ask, in turn until one answers (the CLCs of a pair).
     #[allow(clippy::too_many_arguments)]
     fn get<T>(
         &self,
-        at: &Endpoint,
+        ats: &[Endpoint],
         what: &str,
         params: &[(&str, &str)],
         service: &'static str,
@@ -192,10 +205,12 @@ impl Asker<'_> {
                 service,
             },
         };
-        let what = format!("{what} at {}", at.host_header());
-        self.ctx.doing(format!("asking {what}"));
+        self.ctx
+            .doing(format!("asking {what} at {}", ats[0].host_header()));
         let budget = self.ctx.io_budget() / left.max(1);
-        let got = ask(self.client, at, params, self.creds, signing, budget, cap);
+        let (i, got) = ask_in_turn(self.client, ats, params, self.creds, signing, budget, cap);
+        let at = &ats[i];
+        let what = format!("{what} at {}", at.host_header());
         let answer = acquired(&got, &what)?;
         judge_answer(answer, &what, &at.url(), parse)
     }
@@ -204,9 +219,9 @@ impl Asker<'_> {
 /// Every source over HTTP, in turn; the first that fails gives the report.
 fn gather(
     a: &Asker,
-    compute_at: &Endpoint,
-    properties_at: &Endpoint,
-    services_at: &Endpoint,
+    compute_at: &[Endpoint],
+    properties_at: &[Endpoint],
+    services_at: &[Endpoint],
 ) -> Result<Observed, Report> {
     let instances = a.get(
         compute_at,
