@@ -182,3 +182,27 @@ fn broken_answers_and_peers_are_unknown_or_critical() {
         .run();
     r.expect_first(2, "EUCA NODES CRITICAL - ", &["unreachable"]);
 }
+
+#[test]
+#[ignore = "needs /usr/bin/python3 with python3-botocore (the CLC test double): run scripts/test"]
+fn a_clc_pair_is_asked_in_turn_until_one_answers() {
+    // 3.4-4.1 CLC pair, the first one's server down (nothing listens): the second answers.
+    let d = double("nodes-pair", "07-healthy-4.4.xml", "01-verbose-healthy.xml");
+    let gone = format!("127.0.0.1:{}", harness::free_port());
+    let (clc, creds) = (d.clc(), d.eucarc());
+    let run = |clcs: [&str; 2]| {
+        Plugin::new(BIN)
+            .args(["--clc", clcs[0], "--clc", clcs[1]])
+            .args(["--credentials", creds.to_str().unwrap()])
+            .env_remove("EC2_ACCESS_KEY")
+            .env_remove("EC2_SECRET_KEY")
+            .run()
+    };
+    run([&gone, &clc]).expect_first(
+        0,
+        "EUCA NODES OK - 2 zones available; m1.small free one 34/48, two 26/32; 5 NCs ENABLED",
+        &[],
+    );
+    // Both gone: unreachable, naming the last one asked.
+    run([&gone, &gone]).expect(2, &[gone.as_str()]);
+}

@@ -187,3 +187,31 @@ fn unreachable_is_critical_and_refused_or_broken_answers_unknown() {
         .run()
         .expect_first(2, "EUCA PROPS CRITICAL - ", &["unreachable"]);
 }
+
+#[test]
+#[ignore = "needs /usr/bin/python3 with python3-botocore (the CLC test double): run scripts/test"]
+fn a_clc_pair_is_asked_in_turn_until_one_answers() {
+    // 3.4-4.1: each CLC's Empyrean URL, the first one's server down (nothing listens).
+    let d = start("props-pair");
+    serve(&d, "baseline.xml", "");
+    let gone = format!(
+        "http://127.0.0.1:{}/services/Empyrean",
+        harness::free_port()
+    );
+    let there = format!("http://{}/services/Empyrean", d.clc());
+    let creds = d.eucarc().display().to_string();
+    let base = fx("baseline.txt").display().to_string();
+    Plugin::new(BIN)
+        .args(["--properties-url", &gone, "--properties-url", &there])
+        .args(["--credentials", &creds, "--baseline", &base, "-v"])
+        .env_remove("EC2_ACCESS_KEY")
+        .env_remove("EC2_SECRET_KEY")
+        .run()
+        .expect(
+            0,
+            &[
+                "40 properties as in the baseline",
+                &format!("asked {there}"),
+            ],
+        );
+}

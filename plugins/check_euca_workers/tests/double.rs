@@ -174,3 +174,32 @@ fn a_slow_describe_instances_gets_most_of_the_budget() {
         &[],
     );
 }
+
+#[test]
+#[ignore = "needs /usr/bin/python3 with python3-botocore (the CLC test double): run scripts/test"]
+fn a_clc_pair_is_asked_in_turn_until_one_answers() {
+    // 3.4-4.1 CLC pair, the first one's server down (nothing listens): the second answers
+    // every request.
+    let d = start("workers-pair", "07-healthy-4.4.xml");
+    answers(
+        &d,
+        "describe-instances/01-healthy.xml",
+        "properties/01-images-set.xml",
+        "describe-images/01-both-available.xml",
+        "conversion-tasks/00-none-waiting.xml",
+        "",
+    );
+    let gone = format!("127.0.0.1:{}", harness::free_port());
+    let (clc, creds) = (d.clc(), d.eucarc());
+    Plugin::new(BIN)
+        .args(["--clc", &gone, "--clc", &clc])
+        .args(["--credentials", creds.to_str().unwrap()])
+        .env_remove("EC2_ACCESS_KEY")
+        .env_remove("EC2_SECRET_KEY")
+        .run()
+        .expect_first(
+            0,
+            "EUCA WORKERS OK - 2 ELBs with 3 workers running; 1 imaging worker running",
+            &[],
+        );
+}
