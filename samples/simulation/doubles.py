@@ -4,12 +4,16 @@ NUT, Riak or a DNS server: small servers that answer, on each simulated host's l
 address, what the real component would, from saved or built answers of this repository.
 Started by ./start (which waits for run/ready), stopped by ./stop. Python 3 only, no pip.
 
+The hosts and their addresses are the topology's (topology.toml here, or a variant's: ./start
+DIR passes DIR): the ports below are served on each host with that role.
+
   CLC 127.0.0.10:8773  tests/euca-clc-double (DescribeServices, DescribeAvailabilityZones,
                        DescribeInstances/Images/ConversionTasks, DescribeProperties, Heartbeat)
       127.0.0.10:8779  a second CLC double: the DescribeProperties answer check_euca_workers
                        reads (imaging and ELB images), one answer per action and double
   UFS .11/.12:8773     CLC double serving the UFS Heartbeat; console .11/.12:8443 over TLS
-  SC/CC/NC ports       8773 on CC+SC hosts, 8774 (CC), 8775 (NC): answer HTTP 200
+  SC/CC/NC ports       8773 on SC, Walrus, VMware Broker and passive CLC hosts, 8774 (CC),
+                       8775 (NC): answer HTTP 200
   Riak .21-.23:8098    /ping, /stats (plugins/check_riak/tests/fixtures shapes)
   upsd 127.0.0.3:3493  NUT's line protocol, LIST VAR from run/ups/<UPS> (upsc format)
   DNS  127.0.0.2:5353  A records from run/dns.json (UDP and TCP)
@@ -32,24 +36,36 @@ import struct
 import sys
 import threading
 import time
+import tomllib
 import types
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-RUN = os.path.join(HERE, "run")
+# The deployment simulated: this directory (the reference) or a variant's (./start DIR).
+SIM = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else HERE
+RUN = os.path.join(SIM, "run")
 sys.path.insert(0, os.path.join(REPO, "tests", "euca-clc-double"))
 import euca_clc_double  # noqa: E402  (the repository's CLC double, reused as a module)
 
-CLC = "127.0.0.10"
-UFS = ["127.0.0.11", "127.0.0.12"]
-RIAK = ["127.0.0.21", "127.0.0.22", "127.0.0.23"]
-CC_SC = ["127.0.0.31", "127.0.0.32", "127.0.0.35", "127.0.0.36"]
-NC = ["127.0.0.33", "127.0.0.34", "127.0.0.37", "127.0.0.38"]
+with open(os.path.join(SIM, "topology.toml"), "rb") as _f:
+    TOPOLOGY = tomllib.load(_f)
+# What a variant serves differently (variants/*/doubles.toml; paths relative to that file).
+SERVES = {}
+if os.path.exists(os.path.join(SIM, "doubles.toml")):
+    with open(os.path.join(SIM, "doubles.toml"), "rb") as _f:
+        SERVES = {k: os.path.join(SIM, v) for k, v in tomllib.load(_f).items()}
+
+
+def with_role(*roles):
+    """The (name, address) of each host with one of these roles, in the topology's order."""
+    return [(h["name"], h["address"]) for h in TOPOLOGY["host"] if any(r in h["roles"] for r in roles)]
+
+
 UPSD = "127.0.0.3"
 DNS_NTP = "127.0.0.2"
 
-CLC_SCENARIO = "../euca-clc/describe-services-healthy-4.4.xml"
+CLC_SCENARIO = SERVES.get("describe_services", os.path.join(HERE, "../euca-clc/describe-services-healthy-4.4.xml"))
 WORKERS = "../../plugins/check_euca_workers/tests/fixtures"
 PROPS = "../../plugins/check_euca_props/tests/fixtures/properties"
 HEARTBEATS = "../../plugins/check_euca_proc/tests/fixtures/heartbeat"
@@ -110,7 +126,7 @@ def watch_down():
 
 def clc_double(address, port, answers, heartbeat, control):
     args = types.SimpleNamespace(
-        scenario=os.path.join(HERE, CLC_SCENARIO),
+        scenario=CLC_SCENARIO,
         credentials=os.path.join(HERE, "../euca-clc/demo-eucarc"),
         answer=[f"{k}={os.path.join(HERE, v)}" for k, v in answers.items()],
         control=os.path.join(RUN, "control", control),
@@ -335,8 +351,10 @@ def ntp():
 def main():
     os.makedirs(os.path.join(RUN, "control"), exist_ok=True)
     os.makedirs(os.path.join(RUN, "down"), exist_ok=True)
+    clcs = with_role("clc")
+    clc = clcs[0][1]
     clc_double(
-        CLC,
+        clc,
         8773,
         {
             "DescribeAvailabilityZones": "../euca-nodes/01-verbose-healthy.xml",
@@ -346,20 +364,29 @@ def main():
             "DescribeProperties": f"{PROPS}/baseline.xml",
         },
         f"{HEARTBEATS}/clc-4.4-healthy.txt",
-        "clc1.json",
+        f"{clcs[0][0]}.json",
     )
-    clc_double(CLC, 8779, {"DescribeProperties": f"{WORKERS}/properties/01-images-set.xml"}, None, "clc1-workers.json")
+    clc_double(clc, 8779, {"DescribeProperties": f"{WORKERS}/properties/01-images-set.xml"}, None,
+               f"{clcs[0][0]}-workers.json")
+    # A passive CLC (3.4-4.1 HA pair): its JVM's port open; the checks ask the first CLC.
+    for _name, a in clcs[1:]:
+        serve(lambda a=a: Server((a, 8773), Plain), "passive CLC web services port")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(os.path.join(RUN, "console.pem"), os.path.join(RUN, "console.key"))
-    for n, a in enumerate(UFS, 1):
-        clc_double(a, 8773, {}, f"{HEARTBEATS}/ufs-4.4-healthy.txt", f"ufs{n}.json")
+    for name, a in with_role("ufs"):
+        clc_double(a, 8773, {}, f"{HEARTBEATS}/ufs-4.4-healthy.txt", f"{name}.json")
+    for _name, a in with_role("console"):
         serve(lambda a=a: tls(Server((a, 8443), Console), context), "console (TLS)")
-    for a in CC_SC:
-        serve(lambda a=a: Server((a, 8773), Plain), "SC web services port")
+    # The JVM's port of the hosts without a UFS or CLC double: SC, Walrus, VMware Broker.
+    has_double = {a for _n, a in with_role("ufs", "clc")}
+    for _name, a in with_role("sc", "walrus", "vmware-broker"):
+        if a not in has_double:
+            serve(lambda a=a: Server((a, 8773), Plain), "web services port (SC, Walrus, VMware Broker)")
+    for _name, a in with_role("cc"):
         serve(lambda a=a: Server((a, 8774), Plain), "CC port")
-    for a in NC:
+    for _name, a in with_role("nc"):
         serve(lambda a=a: Server((a, 8775), Plain), "NC port")
-    for a in RIAK:
+    for _name, a in with_role("riak"):
         serve(lambda a=a: Server((a, 8098), Riak), "Riak HTTP")
     serve(lambda: TcpServer((UPSD, 3493), Upsd), "upsd")
     dns_udp()

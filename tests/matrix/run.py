@@ -15,7 +15,9 @@ What it does (docs/failure-matrix-design.md, with the changes said there under "
     check every 2 s, retried every 1 s, hard after 2 attempts);
  3. starts the simulation and Nagios 4 (tests/peers/nagios4's nagios.cfg.in), waits until every
     service has a result and all are OK (else the run is void: the simulation is broken);
- 4. for each cell (tests/matrix/*.toml, one at a time: the simulation has fixed addresses)
+ 4. for each cell (tests/matrix/*.toml, one at a time: the simulation has fixed addresses;
+    a cell with `variant = "NAME"` runs on samples/simulation/variants/NAME, under its own
+    simulation and Nagios after the reference's cells)
     applies the scenario, reads status.dat twice a second until every expected service is in
     its expected HARD state with its cause in the output, watches 3 s more for stray changes,
     then undoes the scenario and waits until everything is OK again;
@@ -41,8 +43,9 @@ import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+# The simulation's scripts; a cell's `variant = "NAME"` runs it on samples/simulation/variants/NAME
+# (its own topology, host trees and run/), every other cell on the reference deployment.
 SIM = os.path.join(REPO, "samples", "simulation")
-RUN = os.path.join(SIM, "run")
 NAGIOS_RECIPE = os.path.join(REPO, "tests", "peers", "nagios4")
 STANDARD = "/usr/lib/nagios/plugins"
 STATES = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
@@ -57,20 +60,24 @@ def log(msg):
     print(f"matrix: {msg}", file=sys.stderr, flush=True)
 
 
-def absolute_topology(work):
+def sim_dir(variant):
+    return os.path.join(SIM, "variants", variant) if variant else SIM
+
+
+def absolute_topology(work, sim):
     """The simulation's topology with every relative path absolute: roots in the work copy,
     run/ files in the running simulation's, samples in the repository."""
-    with open(os.path.join(SIM, "topology.toml"), encoding="utf-8") as f:
+    with open(os.path.join(sim, "topology.toml"), encoding="utf-8") as f:
         text = f.read()
     text = re.sub(r'"hosts/', f'"{work}/hosts/', text)
-    text = re.sub(r'"(run/|\.\./)', lambda m: f'"{SIM}/{m.group(1)}', text)
+    text = re.sub(r'"(run/|\.\./)', lambda m: f'"{sim}/{m.group(1)}', text)
     # Each host's saved tool answers (--input TOOL=FILE) copied to work/inputs/HOST/TOOL, so a
     # cell can change one host's (a PSU lost, a disk failed) without the others'.
     def per_host(m):
         host, tool, src = m.group(1), m.group(2), m.group(3)
         os.makedirs(os.path.join(work, "inputs", host), exist_ok=True)
         dst = os.path.join(work, "inputs", host, tool)
-        shutil.copy(os.path.join(SIM, src), dst)
+        shutil.copy(os.path.join(sim, src), dst)
         return m.group(0).replace(f"{tool}={src}", f"{tool}={dst}")
 
     text = re.sub(r'^"([^/"]+)/[a-z_]+" = \[.*"--input", "([a-z-]+)=([^"]+)"', per_host, text, flags=re.M)
@@ -100,7 +107,7 @@ def sh(*args, **kw):
     return r.stdout
 
 
-def nagios_objects(work, topo_path, topo, plugins):
+def nagios_objects(work, topo_path, topo, plugins, run):
     """The generated Nagios objects, adapted to the simulation (see the module's comment)."""
     euca = os.path.join(plugins, "euca-checks")
     sh(euca, "generate", "--nagios", "-o", os.path.join(work, "gen"), topo_path)
@@ -149,7 +156,7 @@ def nagios_objects(work, topo_path, topo, plugins):
         return block.replace("}", f"    check_command                  {cmd}\n}}", 1)
 
     text = re.sub(r"define host \{\n    use +euca-host\n[^}]*\}", host_check, text)
-    extra.append(f"define command {{\n    command_name sim_host_alive\n    command_line {HERE}/host-alive {RUN} $HOSTADDRESS$\n}}\n")
+    extra.append(f"define command {{\n    command_name sim_host_alive\n    command_line {HERE}/host-alive {run} $HOSTADDRESS$\n}}\n")
     extra.append(f"define command {{\n    command_name sim_host_up\n    command_line {plugins}/check_dummy 0 simulated\n}}\n")
     path = os.path.join(work, "objects.cfg")
     with open(path, "w", encoding="utf-8") as f:
@@ -222,8 +229,9 @@ def text_of(value):
 
 
 class Undo:
-    def __init__(self, work):
+    def __init__(self, work, sim):
         self.work = work
+        self.sim = sim
         self.actions = []
 
     def host_tree(self, host):
@@ -232,7 +240,7 @@ class Undo:
 
         def restore():
             shutil.rmtree(dst, ignore_errors=True)
-            shutil.copytree(os.path.join(SIM, "hosts", host), dst, symlinks=True)
+            shutil.copytree(os.path.join(self.sim, "hosts", host), dst, symlinks=True)
         self.actions.append(restore)
 
     def file(self, path):
@@ -256,7 +264,16 @@ class Undo:
         self.actions = []
 
 
-def apply(cell, work, undo):
+def repo_paths(value):
+    """A control file's "@path" values (relative to the repository) made absolute."""
+    if isinstance(value, dict):
+        return {k: repo_paths(v) for k, v in value.items()}
+    if isinstance(value, str) and value.startswith("@"):
+        return os.path.join(REPO, value[1:])
+    return value
+
+
+def apply(cell, work, undo, run):
     """Break what the cell says, in order; every change is recorded in `undo`."""
     host = cell.get("host")
     tree = os.path.join(work, "hosts", host) if host else None
@@ -302,7 +319,7 @@ def apply(cell, work, undo):
     if cell.get("root_gone"):
         shutil.rmtree(tree)
     for name, value in cell.get("run", {}).items():
-        p = os.path.join(RUN, name)
+        p = os.path.join(run, name)
         undo.file(p)
         with open(p, "w", encoding="utf-8") as f:
             f.write(text_of(value))
@@ -314,22 +331,22 @@ def apply(cell, work, undo):
             f.write(text_of(value))
     for old, new in cell.get("rename", {}).items():
         # A run/ file moved aside (the database's socket: PostgreSQL unreachable).
-        src, dst = os.path.join(RUN, old), os.path.join(RUN, new)
+        src, dst = os.path.join(run, old), os.path.join(run, new)
         os.rename(src, dst)
         undo.actions.append(lambda src=src, dst=dst: os.rename(dst, src))
     for name, control in cell.get("control", {}).items():
-        p = os.path.join(RUN, "control", f"{name}.json")
+        p = os.path.join(run, "control", f"{name}.json")
         undo.file(p)
         with open(p, "w", encoding="utf-8") as f:
-            json.dump(control, f)
+            json.dump(repo_paths(control), f)
     for address in cell.get("down", []):
-        p = os.path.join(RUN, "down", address)
+        p = os.path.join(run, "down", address)
         undo.file(p)
         open(p, "w").close()
     if "age_backups" in cell:
         back = time.time() - cell["age_backups"]
         saved = []
-        for dirpath, _dirs, files in os.walk(os.path.join(RUN, "backups")):
+        for dirpath, _dirs, files in os.walk(os.path.join(run, "backups")):
             for name in files + [""]:
                 p = os.path.join(dirpath, name) if name else dirpath
                 st = os.stat(p)
@@ -458,41 +475,34 @@ def write_doc(path, cells, results, started, elapsed):
         f.write(render(cells, results, elapsed))
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--plugin-dir", required=True, help="the built plugins and euca-checks (target/debug)")
-    ap.add_argument("--cells", default="*", help="a glob over the scenario names")
-    ap.add_argument("--write-doc", help="write the generated table here (docs/failure-matrix.md)")
-    ap.add_argument("--keep", action="store_true", help="keep the work directory")
-    args = ap.parse_args()
-    sys.path.insert(0, HERE)
+def run_group(sim, cells, args):
+    """The cells of one simulated deployment, one after the other under one Nagios."""
+    run = os.path.join(sim, "run")
     started = time.time()
-    cells = load_cells(args.cells)
-    if not cells:
-        raise SystemExit(f"matrix: no scenario matches {args.cells}")
     work = tempfile.mkdtemp(prefix="euca-matrix-")
-    shutil.copytree(os.path.join(SIM, "hosts"), os.path.join(work, "hosts"), symlinks=True)
-    topo_path, topo = absolute_topology(work)
+    shutil.copytree(os.path.join(sim, "hosts"), os.path.join(work, "hosts"), symlinks=True)
+    topo_path, topo = absolute_topology(work, sim)
     plugins = plugin_dir(work, os.path.abspath(args.plugin_dir))
-    objects = nagios_objects(work, topo_path, topo, plugins)
-    subprocess.run([os.path.join(SIM, "stop")], check=False)
-    r = subprocess.run([os.path.join(SIM, "start")], capture_output=True, text=True, check=False)
+    objects = nagios_objects(work, topo_path, topo, plugins, run)
+    subprocess.run([os.path.join(SIM, "stop"), sim], check=False)
+    r = subprocess.run([os.path.join(SIM, "start"), sim], capture_output=True, text=True, check=False)
     if r.returncode != 0:
-        raise SystemExit(f"matrix: samples/simulation/start failed: {r.stderr.strip()}")
+        raise SystemExit(f"matrix: samples/simulation/start {os.path.relpath(sim, REPO)} failed: {r.stderr.strip()}")
     nagios = None
     results = {}
     try:
         nagios, w = start_nagios(work, objects, plugins)
         bad = wait_all_ok(w, 60)
         if bad:
-            raise SystemExit("matrix: the healthy simulation is not all OK under Nagios (the run is void): " +
+            raise SystemExit(f"matrix: the healthy simulation {os.path.relpath(sim, REPO)} is not all OK under Nagios (the run is void): " +
                              "; ".join(f"{h}/{s}: {st} {o}" for (h, s), (st, o) in sorted(bad.items(), key=str)))
         baseline = {k: state_of(f) for k, f in read_status(w).items()}
-        log(f"baseline: {len(baseline)} hosts and services OK after {time.time() - started:.0f} s")
-        undo = Undo(work)
+        log(f"{os.path.relpath(sim, REPO)}: baseline of {len(baseline)} hosts and services OK after"
+            f" {time.time() - started:.0f} s")
+        undo = Undo(work, sim)
         for cell in cells:
             t = time.time()
-            apply(cell, work, undo)
+            apply(cell, work, undo, run)
             res = judge(cell, w, baseline)
             undo.run()
             left = wait_all_ok(w, RECOVER_BOUND)
@@ -514,9 +524,30 @@ def main():
                 nagios.wait(10)
             except subprocess.TimeoutExpired:
                 os.killpg(nagios.pid, signal.SIGKILL)
-        subprocess.run([os.path.join(SIM, "stop")], check=False)
+        subprocess.run([os.path.join(SIM, "stop"), sim], check=False)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--plugin-dir", required=True, help="the built plugins and euca-checks (target/debug)")
+    ap.add_argument("--cells", default="*", help="a glob over the scenario names")
+    ap.add_argument("--write-doc", help="write the generated table here (docs/failure-matrix.md)")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = ap.parse_args()
+    sys.path.insert(0, HERE)
+    started = time.time()
+    cells = load_cells(args.cells)
+    if not cells:
+        raise SystemExit(f"matrix: no scenario matches {args.cells}")
+    results = {}
+    # One simulation and one Nagios per deployment: the reference's cells, then each variant's.
+    variants = sorted({c.get("variant", "") for c in cells}, key=lambda v: (v != "", v))
+    for variant in variants:
+        group = [c for c in cells if c.get("variant", "") == variant]
+        results.update(run_group(sim_dir(variant), group, args))
     elapsed = time.time() - started
     if args.write_doc:
         write_doc(args.write_doc, cells, results, started, elapsed)
