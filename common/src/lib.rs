@@ -13,6 +13,18 @@
 //! `http`: one small blocking HTTPS client) and `euca` (feature `euca`: the Eucalyptus API
 //! client: endpoints, credentials, SigV2/SigV4, DescribeServices).
 
+// Linked in for its memcmp/bcmp definitions (nothing here names them).
+#[cfg(target_env = "musl")]
+use musl_memcmp as _;
+
+// Every plugin's allocator in the static musl build (allocator.rs says why); glibc's malloc
+// is kept where the plugins link glibc. The kit's own tests keep the system allocator.
+#[cfg(target_env = "musl")]
+pub mod allocator;
+#[cfg(all(target_env = "musl", not(test)))]
+#[global_allocator]
+static ALLOCATOR: allocator::Allocator = allocator::Allocator::new();
+
 pub mod acquisition;
 pub mod bounded;
 pub mod context;
