@@ -71,6 +71,23 @@ pub fn parse(text: &str) -> Result<Answer, ParseError> {
     }
 }
 
+/// How many times `byte` occurs in `bytes`, eight bytes per step: a byte-by-byte count was
+/// 5 instructions a byte, a tenth of check_euca_clc's work on a 2,000-service answer.
+fn count_byte(bytes: &[u8], byte: u8) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let pattern = u64::from_ne_bytes([byte; 8]);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8])) ^ pattern;
+        // The high bit of each byte that is zero (the byte sought), exactly: no carry crosses
+        // bytes since the low 7 bits are added apart from the top one.
+        let zero = !(((word & LOW7) + LOW7) | word | LOW7);
+        n += zero.count_ones() as usize;
+    }
+    n + chunks.remainder().iter().filter(|b| **b == byte).count()
+}
+
 /// Refuse, before any tree is built, a document of more than `max_tags` tags (a tree of a
 /// million `<a/>` would be 80 MB). When it is also nested too deep, that is said instead, the
 /// refusal the XML reader itself would give. The depth scan runs only then: on every answer
@@ -78,7 +95,7 @@ pub fn parse(text: &str) -> Result<Answer, ParseError> {
 /// instructions on a 45-service answer, measured with callgrind) for a limit the reader
 /// ([`xml::parse`]) enforces anyway.
 pub fn refuse_oversized(text: &str, max_tags: usize) -> Result<(), ParseError> {
-    let tags = text.bytes().filter(|b| *b == b'<').count();
+    let tags = count_byte(text.as_bytes(), b'<');
     if tags <= max_tags {
         return Ok(());
     }
@@ -318,6 +335,20 @@ fn at_offset(text: &str, offset: usize, message: impl Into<String>) -> ParseErro
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn count_byte_counts_every_occurrence_at_every_offset() {
+        let text = b"<a><b>x</b><<c/>x<<<<<<<<<\xff<\x80<\x3d\x3b<";
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let slice = &text[start..end];
+                let want = slice.iter().filter(|b| **b == b'<').count();
+                assert_eq!(super::count_byte(slice, b'<'), want, "{start}..{end}");
+            }
+        }
+        assert_eq!(super::count_byte(&[0u8; 20], 0), 20);
+        assert_eq!(super::count_byte(&[0xffu8; 20], 0xff), 20);
+    }
+
     use super::*;
 
     const ONE: &str = "<euca:DescribeServicesResponseType xmlns:euca=\"http://msgs.eucalyptus.com/4.4.2\">\
