@@ -298,6 +298,21 @@ pub fn summary(outcomes: &[Outcome]) -> String {
     format!("{} checks: {}", outcomes.len(), parts.join(", "))
 }
 
+/// "in 0.31 s; slowest check 0.22 s: clc1 BMC sensors": what a run took and which check held
+/// it up (the run can end no sooner than its slowest check).
+pub fn timing(outcomes: &[Outcome], took: Duration) -> String {
+    let mut line = format!("in {:.2} s", took.as_secs_f64());
+    if let Some(o) = outcomes.iter().max_by_key(|o| o.elapsed) {
+        line.push_str(&format!(
+            "; slowest check {:.2} s: {} {}",
+            o.elapsed.as_secs_f64(),
+            o.host,
+            o.description
+        ));
+    }
+    line
+}
+
 /// The exit code: the worst state's (CRITICAL before UNKNOWN before WARNING, as the kit ranks
 /// them); 0 for none.
 pub fn exit_code(outcomes: &[Outcome]) -> u8 {
@@ -372,6 +387,7 @@ pub fn main(opts: &RunOptions) -> Result<u8, String> {
     };
     let outcomes = run_all(&jobs, opts.jobs, &progress);
     print!("{}", table(&outcomes, width()));
+    println!("{}", timing(&outcomes, started.elapsed()));
     Ok(exit_code(&outcomes))
 }
 
@@ -518,6 +534,23 @@ mod tests {
             firsts,
             ["S OK - 0", "S OK - 1", "S OK - 2", "S OK - 3", "S OK - 4", "S OK - 5"]
         );
+    }
+
+    #[test]
+    fn the_timing_line_names_the_slowest_check() {
+        let o = |host: &str, ms: u64| Outcome {
+            host: host.into(),
+            description: "BMC sensors".into(),
+            status: Status::Ok,
+            first: String::new(),
+            elapsed: Duration::from_millis(ms),
+        };
+        let line = timing(
+            &[o("nc1", 30), o("clc1", 220), o("nc2", 40)],
+            Duration::from_millis(310),
+        );
+        assert_eq!(line, "in 0.31 s; slowest check 0.22 s: clc1 BMC sensors");
+        assert_eq!(timing(&[], Duration::from_millis(5)), "in 0.01 s");
     }
 
     #[test]

@@ -122,8 +122,14 @@ fn the_table_has_every_check_and_the_worst_state_is_the_exit_code() {
     // A plugin's terminal escapes never reach the admin's terminal.
     assert!(!out.contains('\u{1b}'), "{out:?}");
     assert!(
-        out.ends_with("\n5 checks: 2 OK, 1 WARNING, 2 UNKNOWN\n"),
+        out.contains("\n5 checks: 2 OK, 1 WARNING, 2 UNKNOWN\nin "),
         "{out}"
+    );
+    // The last line: what the run took and its slowest check.
+    let last = lines.last().unwrap();
+    assert!(
+        last.starts_with("in ") && last.contains("; slowest check "),
+        "{last}"
     );
     // Not a terminal: no progress line.
     assert!(err.is_empty(), "{err}");

@@ -150,7 +150,7 @@ fn the_healthy_simulation_is_all_ok_and_each_failure_reaches_its_services() {
     assert_eq!(not_ok(&rows), [], "healthy simulation:\n{text}");
     assert_eq!(code, 0, "{text}");
     assert!(
-        text.ends_with(&format!("{n} checks: {n} OK\n", n = planned.len())),
+        text.contains(&format!("\n{n} checks: {n} OK\nin ", n = planned.len())),
         "{text}"
     );
 
