@@ -340,32 +340,38 @@ fn visit(
     let query_seconds = started.elapsed().as_secs_f64();
 
     // The activity query depends on the server's version (Eucalyptus 4.1+ runs PostgreSQL
-    // 9.2, 3.4/4.0 run 9.1): ask it first, on its own.
-    let version_num: i32 = client
-        .query_one("SELECT current_setting('server_version_num')::int4", &[])
-        .and_then(|row| row.try_get(0))
-        .map_err(|e| capped(query_failure(e)))?;
-    let row = client
-        .query_one(activity_query(version_num).as_str(), &[])
-        .map_err(|e| capped(query_failure(e)))?;
-    let version: String = row.try_get(0).map_err(|e| capped(query_failure(e)))?;
-    let max_connections: i64 = row.try_get(1).map_err(|e| capped(query_failure(e)))?;
-    let connections: i64 = row.try_get(2).map_err(|e| capped(query_failure(e)))?;
-    let oldest: Option<f64> = row.try_get(3).map_err(|e| capped(query_failure(e)))?;
+    // 9.2, 3.4/4.0 run 9.1): ask it first, on its own. Each question is one simple query:
+    // one round trip, where a prepared statement costs two (bench/RESULTS.md, db).
+    let failed = |e| capped(query_failure(e));
+    let version_num: i32 = parsed(
+        &text_rows(&mut client, "SELECT current_setting('server_version_num')").map_err(failed)?,
+        0,
+        0,
+    )?;
+    let activity = text_rows(&mut client, activity_query(version_num).as_str()).map_err(failed)?;
+    let version = value(&activity, 0, 0)?.to_string();
+    let max_connections: i64 = parsed(&activity, 0, 1)?;
+    let connections: i64 = parsed(&activity, 0, 2)?;
+    let oldest: Option<f64> = match activity.first().and_then(|r| r.get(3)) {
+        Some(Some(_)) => Some(parsed(&activity, 0, 3)?),
+        _ => None,
+    };
 
     // Sizes only where we may connect: pg_database_size fails for a database without CONNECT.
-    let rows = client
-        .query(
-            "SELECT datname::text, CASE WHEN has_database_privilege(datname, 'CONNECT') \
-                    THEN pg_database_size(datname)::int8 END \
-             FROM pg_database WHERE datallowconn ORDER BY datname",
-            &[],
-        )
-        .map_err(|e| capped(query_failure(e)))?;
+    let rows = text_rows(
+        &mut client,
+        "SELECT datname::text, CASE WHEN has_database_privilege(datname, 'CONNECT') \
+                THEN pg_database_size(datname)::int8 END \
+         FROM pg_database WHERE datallowconn ORDER BY datname",
+    )
+    .map_err(failed)?;
     let mut databases = Vec::with_capacity(rows.len());
-    for row in rows {
-        let name: String = row.try_get(0).map_err(|e| capped(query_failure(e)))?;
-        let size: Option<i64> = row.try_get(1).map_err(|e| capped(query_failure(e)))?;
+    for (i, row) in rows.iter().enumerate() {
+        let name = value(&rows, i, 0)?.to_string();
+        let size: Option<i64> = match row.get(1) {
+            Some(Some(_)) => Some(parsed(&rows, i, 1)?),
+            _ => None,
+        };
         databases.push(Database {
             name,
             size_bytes: size.and_then(|s| u64::try_from(s).ok()),
@@ -380,6 +386,55 @@ fn visit(
         connections: u64::try_from(connections).unwrap_or(0),
         max_connections: u64::try_from(max_connections).unwrap_or(0),
         oldest_transaction_seconds: oldest,
+    })
+}
+
+/// The rows of one statement over the simple query protocol, each value as the text
+/// PostgreSQL prints (None for NULL).
+fn text_rows(
+    client: &mut postgres::Client,
+    sql: &str,
+) -> Result<Vec<Vec<Option<String>>>, postgres::Error> {
+    let mut out = Vec::new();
+    for message in client.simple_query(sql)? {
+        if let postgres::SimpleQueryMessage::Row(row) = message {
+            out.push(
+                (0..row.len())
+                    .map(|i| row.get(i).map(str::to_string))
+                    .collect(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Row `row`, column `col` of an answer: present and not NULL, else the answer is not one
+/// this check understands.
+fn value(rows: &[Vec<Option<String>>], row: usize, col: usize) -> Result<&str, Failure> {
+    rows.get(row)
+        .and_then(|r| r.get(col))
+        .and_then(|v| v.as_deref())
+        .ok_or_else(|| {
+            Failure::Unreadable(format!(
+                "a query answered without row {} column {}",
+                row + 1,
+                col + 1
+            ))
+        })
+}
+
+/// [`value`] as a number.
+fn parsed<T: std::str::FromStr>(
+    rows: &[Vec<Option<String>>],
+    row: usize,
+    col: usize,
+) -> Result<T, Failure> {
+    let text = value(rows, row, col)?;
+    text.trim().parse().map_err(|_| {
+        Failure::Unreadable(format!(
+            "a query answered '{}' where a number was expected",
+            text.chars().take(40).collect::<String>()
+        ))
     })
 }
 
