@@ -821,18 +821,22 @@ mod tests {
         );
     }
 
-    #[test]
-    fn every_plugin_option_the_plan_uses_exists() {
-        let p = plan(&reference());
+    /// Each of our plugins' planned command lines is one its clap definition accepts.
+    fn every_command_line_is_accepted(p: &Plan) {
         for s in p.services.iter().filter(|s| s.ours) {
             let known = crate::plugins::find(s.program).expect(s.program);
             let mut argv = vec![s.program.to_string()];
             argv.extend(s.args());
-            let mut cmd = (known.command)();
-            if let Err(e) = cmd.try_get_matches_from_mut(&argv) {
+            if let Err(e) = (known.command)().try_get_matches_from_mut(&argv) {
                 panic!("{} on {}: {argv:?}: {e}", s.id, s.host);
             }
         }
+    }
+
+    #[test]
+    fn every_plugin_option_the_plan_uses_exists() {
+        let p = plan(&reference());
+        every_command_line_is_accepted(&p);
     }
 
     #[test]
@@ -861,14 +865,7 @@ mod tests {
         let san = find(&p, "walrus1", "san_path").args();
         assert!(san.contains(&"--mount".to_string()), "{san:?}");
         assert!(!san.iter().any(|a| a.contains("write-test")), "{san:?}");
-        for s in p.services.iter().filter(|s| s.ours) {
-            let known = crate::plugins::find(s.program).expect(s.program);
-            let mut argv = vec![s.program.to_string()];
-            argv.extend(s.args());
-            if let Err(e) = (known.command)().try_get_matches_from_mut(&argv) {
-                panic!("{} on {}: {argv:?}: {e}", s.id, s.host);
-            }
-        }
+        every_command_line_is_accepted(&p);
     }
 
     fn simulation_topology() -> Topology {
@@ -902,14 +899,7 @@ mod tests {
             .any(|w| w == ["--password-file", "run/ipmi-password"]));
         assert!(ipmi.iter().any(|a| a.starts_with("ipmi-sensors=")));
         // Every command line, simulated ones included, is one the plugin accepts.
-        for s in p.services.iter().filter(|s| s.ours) {
-            let known = crate::plugins::find(s.program).expect(s.program);
-            let mut argv = vec![s.program.to_string()];
-            argv.extend(s.args());
-            if let Err(e) = (known.command)().try_get_matches_from_mut(&argv) {
-                panic!("{} on {}: {argv:?}: {e}", s.id, s.host);
-            }
-        }
+        every_command_line_is_accepted(&p);
         // --root only where the plugin reads host files; check_disk's paths are under it.
         assert!(!find(&p, "clc1", "db")
             .args()

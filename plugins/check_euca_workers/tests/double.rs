@@ -55,6 +55,18 @@ fn check(d: &ClcDouble, extra: &[&str]) -> Outcome {
         .run()
 }
 
+/// The five healthy answers (two ELBs with three workers, one imaging worker).
+fn healthy(d: &ClcDouble) {
+    answers(
+        d,
+        "describe-instances/01-healthy.xml",
+        "properties/01-images-set.xml",
+        "describe-images/01-both-available.xml",
+        "conversion-tasks/00-none-waiting.xml",
+        "",
+    );
+}
+
 fn start(tag: &str, services: &str) -> ClcDouble {
     ClcDouble::start(
         tag,
@@ -68,14 +80,7 @@ fn start(tag: &str, services: &str) -> ClcDouble {
 #[ignore = "needs /usr/bin/python3 with python3-botocore (the CLC test double): run scripts/test"]
 fn healthy_over_http_with_sigv2_and_sigv4() {
     let d = start("workers-healthy", "07-healthy-4.4.xml");
-    answers(
-        &d,
-        "describe-instances/01-healthy.xml",
-        "properties/01-images-set.xml",
-        "describe-images/01-both-available.xml",
-        "conversion-tasks/00-none-waiting.xml",
-        "",
-    );
+    healthy(&d);
     for signature in ["v2", "v4"] {
         check(&d, &["--signature", signature])
             .expect_first(
@@ -181,14 +186,7 @@ fn a_clc_pair_is_asked_in_turn_until_one_answers() {
     // 3.4-4.1 CLC pair, the first one's server down (nothing listens): the second answers
     // every request.
     let d = start("workers-pair", "07-healthy-4.4.xml");
-    answers(
-        &d,
-        "describe-instances/01-healthy.xml",
-        "properties/01-images-set.xml",
-        "describe-images/01-both-available.xml",
-        "conversion-tasks/00-none-waiting.xml",
-        "",
-    );
+    healthy(&d);
     let gone = format!("127.0.0.1:{}", harness::free_port());
     let (clc, creds) = (d.clc(), d.eucarc());
     Plugin::new(BIN)
