@@ -19,6 +19,7 @@
 #   nagios4-core                  tests/suite: our Nagios objects in a real Nagios 4 (tests/peers/nagios4),
 #                                 generated ones too (generated.rs: nagios4 -v and a run); NRPE and Icinga 2 likewise
 #   icinga2-bin icinga2-common    tests/suite: our CheckCommands in a real Icinga 2 (tests/peers/icinga2)
+#   procps                        tests/peers/icinga2/stop.sh: pgrep/pkill find every process of a test's icinga2
 #   monitoring-plugins-basic      check_procs (tests/peers/nrpe/nrpe.cfg.in, bench proc), C check_ups (bench ups-live);
 #                                 check_ping/disk/ntp_time/tcp in the generated configs (tests/suite/tests/generated.rs)
 #   monitoring-plugins-standard   the C check_pgsql bench db compares check_euca_db with
@@ -79,7 +80,7 @@ chmod 755 "$policy"
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   nut-server nut-client libusb-0.1-4 libwrap0 \
-  nagios-nrpe-server nagios-nrpe-plugin nagios4-core icinga2-bin icinga2-common \
+  nagios-nrpe-server nagios-nrpe-plugin nagios4-core icinga2-bin icinga2-common procps \
   monitoring-plugins-basic monitoring-plugins-standard monitoring-plugins-contrib \
   openipmi ipmitool freeipmi-tools \
   python3 python3-botocore \
